@@ -1,0 +1,12 @@
+// The ordered list of migrations. Listed explicitly (no directory scan) so the same list runs
+// under tsx, from compiled output, and in tests.
+import type { Migration } from 'kysely'
+import * as m0001 from './0001_members.js'
+import * as m0002 from './0002_assertion_jtis.js'
+import * as m0003 from './0003_audit_log.js'
+
+export const migrations: Record<string, Migration> = {
+  '0001_members': m0001,
+  '0002_assertion_jtis': m0002,
+  '0003_audit_log': m0003,
+}

@@ -1,0 +1,108 @@
+// Builds the gateway from a Config: opens the database, migrates, provisions keys, then registers
+// plugins in an explicit order. Nothing here runs on import.
+import { randomUUID } from 'node:crypto'
+import cors from '@fastify/cors'
+import Fastify, { type FastifyInstance } from 'fastify'
+import authPlugin from './auth/plugin.js'
+import { type GatewayKeys, loadGatewayKeys } from './auth/gateway-keys.js'
+import { purgeExpiredJtis } from './auth/jti.repository.js'
+import { type Clock, systemClock } from './clock.js'
+import type { Config } from './config.js'
+import { type Database, openDatabase } from './db/database.js'
+import { migrateToLatest } from './db/migrator.js'
+import dbPlugin from './db/plugin.js'
+import graphqlPlugin from './graphql/plugin.js'
+import { ensureDevMemberKeys } from './members/dev-keys.js'
+import { importTrustList } from './members/trust-list.js'
+import { loadContract } from './rest/contract.js'
+import errorHandler from './rest/error-handler.js'
+import restPlugin from './rest/plugin.js'
+
+export interface AppOptions {
+  /** Use an already-open database (tests, CLI); the app then does not close it. */
+  database?: Database
+  clock?: Clock
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
+  const clock = options.clock ?? systemClock
+  const database = options.database ?? (await openDatabase(config.database, config.dataDir))
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Never log credentials: request headers are not serialised, and these paths are redacted if they ever are.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'res.body'], censor: '[redacted]' },
+    },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    return503OnClosing: true,
+  })
+  try {
+    await prepare(app, config, database, clock)
+  } catch (e) {
+    if (!options.database) await database.close()
+    throw e
+  }
+  return app
+
+  async function prepare(app: FastifyInstance, config: Config, database: Database, clock: Clock): Promise<void> {
+    if (config.migrateOnStart) {
+      const { applied } = await migrateToLatest(database.db)
+      if (applied.length) app.log.info({ applied }, 'migrations applied')
+    }
+    const { keys, generated } = await loadGatewayKeys(config)
+    await provisionMemberKeys(app, config, database, clock)
+    if (generated.length) app.log.info({ files: generated }, 'development mode: generated gateway keys under DATA_DIR/dev-keys')
+
+    app.addHook('onSend', async (request, reply) => {
+      reply.header('x-request-id', request.id)
+    })
+    await app.register(dbPlugin, { database, owns: !options.database })
+    await app.register(errorHandler, { bodyLimit: config.bodyLimitBytes })
+    if (config.corsOrigins.length) await app.register(cors, { origin: [...config.corsOrigins], credentials: false })
+    await app.register(authPlugin, { issuer: config.issuer, accessTokenKeys: keys.accessToken })
+    await app.register(restPlugin, { config, contract: loadContract(), keys, clock })
+    await app.register(graphqlPlugin, {
+      graphiql: config.mode === 'development',
+      maxDepth: config.graphqlMaxDepth,
+      maxCost: config.graphqlMaxCost,
+      bodyLimit: config.bodyLimitBytes,
+      clock,
+    })
+    scheduleJtiPurge(app, clock)
+    app.decorate('gatewayKeys', keys)
+  }
+}
+
+async function provisionMemberKeys(app: FastifyInstance, config: Config, database: Database, clock: Clock): Promise<void> {
+  if (config.mode === 'production') {
+    const { registered } = await importTrustList(database.db, config.trustListFile as string, clock())
+    if (registered.length) app.log.info({ registered }, 'trust list: registered member keys')
+    return
+  }
+  const { generated, registered } = await ensureDevMemberKeys(database.db, config.dataDir, clock())
+  if (generated.length || registered.length) {
+    app.log.warn(`development mode: member keys for ${[...new Set([...generated, ...registered])].join(', ')} generated or registered under ${config.dataDir}/dev-keys (never use these in production)`)
+  }
+}
+
+function scheduleJtiPurge(app: FastifyInstance, clock: Clock): void {
+  const timer = setInterval(() => {
+    purgeExpiredJtis(app.db, clock()).catch((err) => app.log.warn({ err }, 'jti purge failed'))
+  }, 60_000)
+  timer.unref()
+  app.addHook('onClose', async () => clearInterval(timer))
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    gatewayKeys: GatewayKeys
+  }
+}

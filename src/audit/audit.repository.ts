@@ -1,0 +1,39 @@
+// Append-only audit log of acts: operator acts on the coalition and members' acts on their own keys.
+import type { Kysely, Transaction } from 'kysely'
+import type { DB } from '../db/schema.js'
+
+type Db = Kysely<DB> | Transaction<DB>
+
+export type AuditActor =
+  | { kind: 'operator'; name: string }
+  | { kind: 'member'; member: string; actor: string }
+  | { kind: 'gateway' }
+
+export interface AuditEntry {
+  at: Date
+  actor: AuditActor
+  action: string
+  subject: string
+  details?: Record<string, unknown>
+}
+
+/** Call with the same `trx` as the act it records, so the act and its record commit together. */
+export async function appendAudit(db: Db, e: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      at: e.at,
+      actor_kind: e.actor.kind,
+      actor_member: e.actor.kind === 'member' ? e.actor.member : null,
+      actor: e.actor.kind === 'operator' ? e.actor.name : e.actor.kind === 'member' ? e.actor.actor : 'gateway',
+      action: e.action,
+      subject: e.subject,
+      details: JSON.stringify(e.details ?? {}),
+    })
+    .execute()
+}
+
+export async function auditFor(db: Db, subject: string): Promise<Array<{ action: string; actorKind: string; actor: string; at: Date; details: Record<string, unknown> }>> {
+  const rows = await db.selectFrom('audit_log').selectAll().where('subject', '=', subject).orderBy('id').execute()
+  return rows.map((r) => ({ action: r.action, actorKind: r.actor_kind, actor: r.actor, at: r.at, details: r.details }))
+}

@@ -1,0 +1,111 @@
+// Bearer-token authentication for /v1/* and /graphql: @fastify/jwt verifies the gateway-signed
+// access token (ES256 only, typ at+jwt, iss/aud = this gateway), then member status and the
+// assertion key's revocation are re-checked on every request, so suspension bites at once.
+import fastifyJwt from '@fastify/jwt'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { AppError, errors } from '../errors.js'
+import { authState } from '../members/member.repository.js'
+import { ACCESS_TOKEN_TYP, type AccessTokenClaims, principalFromClaims } from './access-token.js'
+import type { GatewayKeySet } from './gateway-keys.js'
+import type { Principal } from './principal.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    authenticate(request: FastifyRequest): Promise<void>
+  }
+  interface FastifyRequest {
+    principal: Principal | null
+  }
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    user: AccessTokenClaims
+  }
+}
+
+export interface AuthPluginOptions {
+  issuer: string
+  accessTokenKeys: GatewayKeySet
+}
+
+/** fast-jwt reports reasons as codes; @fastify/jwt wraps some of them, so we carry the code in the message. */
+function mapJwtError(e: unknown): AppError {
+  if (e instanceof AppError) return e
+  const err = e as { code?: string; message?: string }
+  const inner = err.code === 'FST_JWT_AUTHORIZATION_TOKEN_INVALID' ? (err.message ?? '') : (err.code ?? '')
+  switch (true) {
+    case err.code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER':
+    case err.code === 'FST_JWT_BAD_REQUEST':
+      return errors.tokenMissing()
+    case err.code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED':
+      return errors.tokenExpired('access token')
+    case err.code === 'FST_JWT_AUTHORIZATION_TOKEN_UNSIGNED':
+      return errors.algorithmNotAllowed('none')
+    case inner.startsWith('FAST_JWT_INVALID_ALGORITHM'):
+      return errors.algorithmNotAllowed('(not ES256)')
+    case inner.startsWith('FAST_JWT_INVALID_TYPE'):
+      return errors.wrongType(ACCESS_TOKEN_TYP)
+    case inner.startsWith('FAST_JWT_INVALID_SIGNATURE'):
+    case inner.startsWith('FAST_JWT_INVALID_KEY'):
+      return errors.badSignature()
+    case inner.startsWith('FAST_JWT_INACTIVE'):
+      return errors.tokenNotYetValid('access token')
+    case inner.startsWith('FAST_JWT_INVALID_CLAIM_VALUE') && /\baud\b/.test(inner):
+      return errors.wrongAudience()
+    case inner.startsWith('FAST_JWT_INVALID_CLAIM_VALUE') && /\biss\b/.test(inner):
+      return errors.wrongIssuer('the access token was not issued by this gateway')
+    case inner.startsWith('FAST_JWT_INVALID_CLAIM') || inner.startsWith('FAST_JWT_MISSING_REQUIRED_CLAIM'):
+      return errors.invalidClaims('access token claims are invalid')
+    default:
+      return errors.tokenMalformed('access token')
+  }
+}
+
+async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promise<void> {
+  await app.register(fastifyJwt, {
+    // The verification key is chosen by kid among the gateway's own access-token keys only.
+    secret: {
+      public: async (_req: FastifyRequest, token: { header?: { kid?: unknown }; kid?: unknown }) => {
+        const kid = token.header ? token.header.kid : token.kid
+        const key = typeof kid === 'string' ? opts.accessTokenKeys.byKid(kid) : undefined
+        if (!key) throw errors.unknownKey()
+        return key.publicPem
+      },
+    },
+    // complete: the key callback needs the header (kid), not just the payload.
+    decode: { complete: true },
+    verify: {
+      algorithms: ['ES256'],
+      allowedIss: opts.issuer,
+      allowedAud: opts.issuer,
+      checkTyp: ACCESS_TOKEN_TYP,
+      requiredClaims: ['iss', 'aud', 'sub', 'exp', 'iat', 'jti', 'member', 'actor', 'roles', 'member_kid'],
+    },
+    messages: { authorizationTokenInvalid: (err: Error & { code?: string }) => `${err.code ?? ''} ${err.message}` },
+  })
+  app.decorateRequest('principal', null)
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    let claims: AccessTokenClaims
+    try {
+      claims = await request.jwtVerify<AccessTokenClaims>()
+    } catch (e) {
+      throw mapJwtError(e)
+    }
+    if (claims.sub !== claims.member || !Array.isArray(claims.roles)) throw errors.invalidClaims('access token claims are inconsistent')
+    const state = await authState(app.db, claims.member, claims.member_kid)
+    if (!state || !state.keyFound) throw errors.unknownKey()
+    if (state.status !== 'active') throw errors.memberSuspended(claims.member)
+    if (state.keyRevokedAt) throw errors.keyRevoked()
+    request.principal = principalFromClaims(claims)
+  })
+}
+
+export default fp(authPlugin, { name: 'icacn-auth', dependencies: ['icacn-db'] })
+
+/** For handlers inside the authenticated context, where the hook guarantees a principal. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw errors.tokenMissing()
+  return request.principal
+}

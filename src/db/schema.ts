@@ -1,0 +1,53 @@
+// Kysely table types. Columns are snake_case as in SQL; each entity converts them in one rowToX.
+import type { ColumnType, Generated } from 'kysely'
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+type Json<T> = ColumnType<T, string, string>
+
+export interface MembersTable {
+  code: string
+  name: string
+  short_name: string
+  country: string
+  status: 'active' | 'suspended'
+  status_changed_at: NullableTimestamp
+  status_reason: string | null
+  created_at: Generated<Date>
+}
+
+export interface MemberKeysTable {
+  member_code: string
+  kid: string
+  alg: 'ES256' | 'EdDSA'
+  public_jwk: Json<Record<string, unknown>>
+  registered_by: string
+  created_at: Timestamp
+  retired_at: NullableTimestamp
+  revoked_at: NullableTimestamp
+  revocation_reason: string | null
+}
+
+export interface AssertionJtisTable {
+  member_code: string
+  jti: string
+  expires_at: Timestamp
+}
+
+export interface AuditLogTable {
+  id: Generated<string>
+  at: Timestamp
+  actor_kind: 'operator' | 'member' | 'gateway'
+  actor_member: string | null
+  actor: string
+  action: string
+  subject: string
+  details: Json<Record<string, unknown>>
+}
+
+export interface DB {
+  members: MembersTable
+  member_keys: MemberKeysTable
+  assertion_jtis: AssertionJtisTable
+  audit_log: AuditLogTable
+}

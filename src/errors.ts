@@ -1,0 +1,131 @@
+// The one application error: a code from one union, built by small factories, mapped once to
+// RFC 9457 problem+json (toProblem) and once to GraphQL extensions (toGraphQLExtensions).
+
+const CATALOGUE = {
+  VALIDATION_FAILED: [400, 'Request validation failed'],
+  INVALID_REQUEST: [400, 'Invalid request'],
+  UNSUPPORTED_GRANT_TYPE: [400, 'Unsupported grant type'],
+  INVALID_ROLE: [400, 'Unknown role requested'],
+  INVALID_PURPOSE: [400, 'Invalid purpose'],
+  INVALID_KEY: [400, 'Invalid key'],
+  TOKEN_MISSING: [401, 'Bearer token missing'],
+  TOKEN_MALFORMED: [401, 'Token malformed'],
+  TOKEN_EXPIRED: [401, 'Token expired'],
+  TOKEN_NOT_YET_VALID: [401, 'Token not yet valid'],
+  TOKEN_LIFETIME_TOO_LONG: [401, 'Token lifetime too long'],
+  WRONG_TOKEN_TYPE: [401, 'Wrong token type'],
+  ALGORITHM_NOT_ALLOWED: [401, 'Signature algorithm not allowed'],
+  BAD_SIGNATURE: [401, 'Bad signature'],
+  UNKNOWN_KEY: [401, 'Unknown key'],
+  KEY_RETIRED: [401, 'Key retired'],
+  KEY_REVOKED: [401, 'Key revoked'],
+  WRONG_AUDIENCE: [401, 'Wrong audience'],
+  WRONG_ISSUER: [401, 'Wrong issuer'],
+  INVALID_CLAIMS: [401, 'Invalid claims'],
+  REPLAYED: [401, 'Replayed token'],
+  MEMBER_SUSPENDED: [403, 'Member suspended'],
+  MISSING_ROLE: [403, 'Missing role'],
+  FORBIDDEN_MEMBER: [403, 'Acting outside own member'],
+  NOT_FOUND: [404, 'Not found'],
+  MEMBER_NOT_FOUND: [404, 'Member not found'],
+  KEY_NOT_FOUND: [404, 'Key not found'],
+  KEY_CONFLICT: [409, 'Key already registered'],
+  KEY_STATE_CONFLICT: [409, 'Key state does not allow this'],
+  LAST_ACTIVE_KEY: [409, 'Last active key'],
+  PAYLOAD_TOO_LARGE: [413, 'Payload too large'],
+  UNSUPPORTED_MEDIA_TYPE: [415, 'Unsupported media type'],
+  QUERY_TOO_COMPLEX: [400, 'GraphQL query too complex'],
+  NOT_READY: [503, 'Not ready'],
+  INTERNAL: [500, 'Internal error'],
+} as const satisfies Record<string, readonly [number, string]>
+
+export type ErrorCode = keyof typeof CATALOGUE
+
+export interface FieldError {
+  /** RFC 6901 JSON pointer into the request (e.g. `/body/roles/0`). */
+  pointer: string
+  detail: string
+}
+
+export class AppError extends Error {
+  readonly status: number
+  readonly title: string
+  constructor(
+    readonly code: ErrorCode,
+    detail?: string,
+    readonly errors?: readonly FieldError[],
+  ) {
+    const [status, title] = CATALOGUE[code]
+    super(detail ?? title)
+    this.name = 'AppError'
+    this.status = status
+    this.title = title
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError
+
+/** `urn:icacn:problem:token-expired` — a stable, non-dereferenceable problem type per code. */
+export function problemType(code: ErrorCode): string {
+  return `urn:icacn:problem:${code.toLowerCase().replace(/_/g, '-')}`
+}
+
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  code: ErrorCode
+  instance?: string
+  errors?: FieldError[]
+}
+
+export function toProblem(err: AppError, instance?: string): Problem {
+  const p: Problem = { type: problemType(err.code), title: err.title, status: err.status, detail: err.message, code: err.code }
+  if (instance) p.instance = instance
+  if (err.errors?.length) p.errors = [...err.errors]
+  return p
+}
+
+export function toGraphQLExtensions(err: AppError): Record<string, unknown> {
+  return { code: err.code, type: problemType(err.code), status: err.status, ...(err.errors ? { errors: err.errors } : {}) }
+}
+
+// Factories: call sites say what happened, not which status it maps to.
+export const errors = {
+  validation: (detail: string, fieldErrors?: FieldError[]) => new AppError('VALIDATION_FAILED', detail, fieldErrors),
+  invalidRequest: (detail: string) => new AppError('INVALID_REQUEST', detail),
+  unsupportedGrant: (grant: string) => new AppError('UNSUPPORTED_GRANT_TYPE', `grant_type "${grant}" is not supported; use client_credentials`),
+  invalidRole: (role: string) => new AppError('INVALID_ROLE', `role "${role}" is not one of analyst, coordinator, admin`),
+  invalidPurpose: (detail: string) => new AppError('INVALID_PURPOSE', detail),
+  invalidKey: (detail: string) => new AppError('INVALID_KEY', detail),
+  tokenMissing: () => new AppError('TOKEN_MISSING', 'send Authorization: Bearer <access token>'),
+  tokenMalformed: (what = 'token') => new AppError('TOKEN_MALFORMED', `the ${what} is not a well-formed JWS compact JWT`),
+  tokenExpired: (what = 'token') => new AppError('TOKEN_EXPIRED', `the ${what} has expired`),
+  tokenNotYetValid: (what = 'token') => new AppError('TOKEN_NOT_YET_VALID', `the ${what} is not valid yet (iat/nbf in the future)`),
+  lifetimeTooLong: (what: string, max: number) => new AppError('TOKEN_LIFETIME_TOO_LONG', `the ${what} must expire at most ${max} s after iat`),
+  wrongType: (expected: string) => new AppError('WRONG_TOKEN_TYPE', `the JWT header typ must be "${expected}"`),
+  algorithmNotAllowed: (alg: unknown) => new AppError('ALGORITHM_NOT_ALLOWED', `alg "${String(alg)}" is not accepted; use ES256 or EdDSA`),
+  badSignature: () => new AppError('BAD_SIGNATURE', 'signature verification failed'),
+  unknownKey: () => new AppError('UNKNOWN_KEY', 'no registered key matches the token issuer and kid'),
+  keyRetired: () => new AppError('KEY_RETIRED', 'the signing key is retired and no longer accepted for new signatures'),
+  keyRevoked: () => new AppError('KEY_REVOKED', 'the signing key has been revoked'),
+  wrongAudience: () => new AppError('WRONG_AUDIENCE', 'aud does not name this gateway'),
+  wrongIssuer: (detail: string) => new AppError('WRONG_ISSUER', detail),
+  invalidClaims: (detail: string) => new AppError('INVALID_CLAIMS', detail),
+  replayed: () => new AppError('REPLAYED', 'this jti has already been used'),
+  memberSuspended: (code: string) => new AppError('MEMBER_SUSPENDED', `member ${code} is suspended`),
+  missingRole: (role: string) => new AppError('MISSING_ROLE', `this action requires the ${role} role`),
+  forbiddenMember: () => new AppError('FORBIDDEN_MEMBER', 'a member may act only within its own member'),
+  notFound: (what = 'resource') => new AppError('NOT_FOUND', `${what} not found`),
+  memberNotFound: (code: string) => new AppError('MEMBER_NOT_FOUND', `no member with code ${code}`),
+  keyNotFound: (kid: string) => new AppError('KEY_NOT_FOUND', `no key ${kid} for this member`),
+  keyConflict: (kid: string) => new AppError('KEY_CONFLICT', `key ${kid} is already registered`),
+  keyStateConflict: (detail: string) => new AppError('KEY_STATE_CONFLICT', detail),
+  lastActiveKey: () => new AppError('LAST_ACTIVE_KEY', 'cannot retire the last active key; register a new key first'),
+  payloadTooLarge: (limit: number) => new AppError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`),
+  unsupportedMediaType: (type: string) => new AppError('UNSUPPORTED_MEDIA_TYPE', `content type "${type}" is not accepted`),
+  queryTooComplex: (detail: string) => new AppError('QUERY_TOO_COMPLEX', detail),
+  notReady: (detail: string) => new AppError('NOT_READY', detail),
+  internal: () => new AppError('INTERNAL', 'an internal error occurred'),
+}

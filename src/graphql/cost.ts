@@ -1,0 +1,25 @@
+// Query cost limit (graphql-query-complexity), checked before execution with the request's
+// variables: each field costs 1 plus its children; a list field multiplies its children by
+// `first` when given, else by an assumed page of 10.
+import { type DocumentNode, getNullableType, GraphQLList, type GraphQLSchema } from 'graphql'
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity'
+import { errors } from '../errors.js'
+
+const ASSUMED_LIST_SIZE = 10
+
+const listAwareEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  const isList = getNullableType(field.type) instanceof GraphQLList
+  if (!isList) return 1 + childComplexity
+  const first = typeof args.first === 'number' && args.first > 0 ? args.first : ASSUMED_LIST_SIZE
+  return 1 + first * Math.max(childComplexity, 1)
+}
+
+export function queryCost(schema: GraphQLSchema, query: DocumentNode, variables: Record<string, unknown>): number {
+  return getComplexity({ schema, query, variables, estimators: [listAwareEstimator] })
+}
+
+/** Throws QUERY_TOO_COMPLEX when the operation would cost more than `maxCost`. */
+export function assertQueryCost(schema: GraphQLSchema, query: DocumentNode, variables: Record<string, unknown>, maxCost: number): void {
+  const cost = queryCost(schema, query, variables)
+  if (cost > maxCost) throw errors.queryTooComplex(`query cost ${cost} exceeds the limit of ${maxCost}`)
+}

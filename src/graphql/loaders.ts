@@ -1,0 +1,20 @@
+// Mercurius loaders: nested fields are fetched in one query per level, never once per parent.
+import type { MercuriusContext } from 'mercurius'
+import type { Clock } from '../clock.js'
+import { listKeys } from '../members/key.repository.js'
+import { memberKeyView, type MemberKeyView, type MemberView } from '../members/member.view.js'
+
+type Query<T> = Array<{ obj: T; params: Record<string, unknown> }>
+
+export function loaders(clock: Clock) {
+  return {
+    Member: {
+      async keys(queries: Query<MemberView>, ctx: MercuriusContext): Promise<MemberKeyView[][]> {
+        const codes = [...new Set(queries.map((q) => q.obj.code))]
+        const keys = await listKeys(ctx.app.db, codes)
+        const now = clock()
+        return queries.map((q) => keys.filter((k) => k.memberCode === q.obj.code).map((k) => memberKeyView(k, now)))
+      },
+    },
+  }
+}
