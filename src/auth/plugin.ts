@@ -30,33 +30,32 @@ export interface AuthPluginOptions {
   accessTokenKeys: GatewayKeySet
 }
 
-/** fast-jwt reports reasons as codes; @fastify/jwt wraps some of them, so we carry the code in the message. */
+/** Maps @fastify/jwt and fast-jwt errors to ours; wrapped fast-jwt reasons survive only as message text. */
 function mapJwtError(e: unknown): AppError {
   if (e instanceof AppError) return e
-  const err = e as { code?: string; message?: string }
-  const inner = err.code === 'FST_JWT_AUTHORIZATION_TOKEN_INVALID' ? (err.message ?? '') : (err.code ?? '')
+  const { code = '', message = '' } = e as { code?: string; message?: string }
+  const reason = `${code} ${message}`
   switch (true) {
-    case err.code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER':
-    case err.code === 'FST_JWT_BAD_REQUEST':
+    case code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER':
+    case code === 'FST_JWT_BAD_REQUEST':
       return errors.tokenMissing()
-    case err.code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED':
+    case code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED':
       return errors.tokenExpired('access token')
-    case err.code === 'FST_JWT_AUTHORIZATION_TOKEN_UNSIGNED':
+    case code === 'FST_JWT_AUTHORIZATION_TOKEN_UNSIGNED':
       return errors.algorithmNotAllowed('none')
-    case inner.startsWith('FAST_JWT_INVALID_ALGORITHM'):
+    case code === 'FAST_JWT_INVALID_ALGORITHM':
       return errors.algorithmNotAllowed('(not ES256)')
-    case inner.startsWith('FAST_JWT_INVALID_TYPE'):
+    case code === 'FAST_JWT_INVALID_TYPE' || /invalid typ/i.test(message):
       return errors.wrongType(ACCESS_TOKEN_TYP)
-    case inner.startsWith('FAST_JWT_INVALID_SIGNATURE'):
-    case inner.startsWith('FAST_JWT_INVALID_KEY'):
-      return errors.badSignature()
-    case inner.startsWith('FAST_JWT_INACTIVE'):
+    case code === 'FAST_JWT_INACTIVE':
       return errors.tokenNotYetValid('access token')
-    case inner.startsWith('FAST_JWT_INVALID_CLAIM_VALUE') && /\baud\b/.test(inner):
+    case /signature is invalid|invalid public key|FAST_JWT_INVALID_SIGNATURE/i.test(reason):
+      return errors.badSignature()
+    case /\baud claim\b/.test(message):
       return errors.wrongAudience()
-    case inner.startsWith('FAST_JWT_INVALID_CLAIM_VALUE') && /\biss\b/.test(inner):
+    case /\biss claim\b/.test(message):
       return errors.wrongIssuer('the access token was not issued by this gateway')
-    case inner.startsWith('FAST_JWT_INVALID_CLAIM') || inner.startsWith('FAST_JWT_MISSING_REQUIRED_CLAIM'):
+    case code === 'FST_JWT_AUTHORIZATION_TOKEN_INVALID' || code === 'FAST_JWT_MISSING_REQUIRED_CLAIM':
       return errors.invalidClaims('access token claims are invalid')
     default:
       return errors.tokenMalformed('access token')
@@ -67,8 +66,9 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
   await app.register(fastifyJwt, {
     // The verification key is chosen by kid among the gateway's own access-token keys only.
     secret: {
-      public: async (_req: FastifyRequest, token: { header?: { kid?: unknown }; kid?: unknown }) => {
-        const kid = token.header ? token.header.kid : token.kid
+      public: async (_req: FastifyRequest, token: { header?: { kid?: unknown; alg?: unknown } }) => {
+        if (token.header?.alg !== 'ES256') throw errors.algorithmNotAllowed(token.header?.alg)
+        const kid = token.header.kid
         const key = typeof kid === 'string' ? opts.accessTokenKeys.byKid(kid) : undefined
         if (!key) throw errors.unknownKey()
         return key.publicPem
@@ -83,7 +83,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       checkTyp: ACCESS_TOKEN_TYP,
       requiredClaims: ['iss', 'aud', 'sub', 'exp', 'iat', 'jti', 'member', 'actor', 'roles', 'member_kid'],
     },
-    messages: { authorizationTokenInvalid: (err: Error & { code?: string }) => `${err.code ?? ''} ${err.message}` },
+    messages: { authorizationTokenInvalid: (err: Error) => err.message },
   })
   app.decorateRequest('principal', null)
   app.decorate('authenticate', async (request: FastifyRequest) => {

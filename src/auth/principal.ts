@@ -41,9 +41,10 @@ export function parsePurpose(raw: unknown): string | null {
 }
 
 export function parseActor(raw: unknown): string {
-  // Printable, bounded: the actor ends up in audit records and logs.
-  if (typeof raw !== 'string' || !/^[\p{L}\p{N} ._@:/-]{1,128}$/u.test(raw)) {
-    throw errors.invalidRequest('actor must be 1 to 128 letters, digits, spaces or . _ @ : / -')
+  // Printable, bounded: the actor ends up in audit records and logs. \p{M} because Thai, Lao and
+  // Khmer names carry combining vowel and tone marks.
+  if (typeof raw !== 'string' || !/^[\p{L}\p{M}\p{N} ._@:/-]{1,128}$/u.test(raw)) {
+    throw errors.invalidRequest('actor must be 1 to 128 letters (with marks), digits, spaces or . _ @ : / -')
   }
   return raw
 }
