@@ -37,7 +37,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
+    // The header is read in genReqId (validated) rather than trusted verbatim by fastify.
+    requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()

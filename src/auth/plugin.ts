@@ -1,7 +1,7 @@
 // Bearer-token authentication for /v1/* and /graphql: @fastify/jwt verifies the gateway-signed
 // access token (ES256 only, typ at+jwt, iss/aud = this gateway), then member status and the
 // assertion key's revocation are re-checked on every request, so suspension bites at once.
-import fastifyJwt from '@fastify/jwt'
+import fastifyJwt, { type TokenOrHeader } from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError, errors } from '../errors.js'
@@ -66,9 +66,10 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
   await app.register(fastifyJwt, {
     // The verification key is chosen by kid among the gateway's own access-token keys only.
     secret: {
-      public: async (_req: FastifyRequest, token: { header?: { kid?: unknown; alg?: unknown } }) => {
-        if (token.header?.alg !== 'ES256') throw errors.algorithmNotAllowed(token.header?.alg)
-        const kid = token.header.kid
+      public: async (_req: FastifyRequest, decoded: TokenOrHeader) => {
+        const header = ('header' in decoded ? decoded.header : decoded) as { kid?: unknown; alg?: unknown }
+        if (header.alg !== 'ES256') throw errors.algorithmNotAllowed(header.alg)
+        const kid = header.kid
         const key = typeof kid === 'string' ? opts.accessTokenKeys.byKid(kid) : undefined
         if (!key) throw errors.unknownKey()
         return key.publicPem

@@ -1,9 +1,9 @@
 // Query cost limit (graphql-query-complexity), checked before execution with the request's
 // variables: each field costs 1 plus its children; a list field multiplies its children by
 // `first` when given, else by an assumed page of 10.
-import { type DocumentNode, getNullableType, GraphQLList, type GraphQLSchema } from 'graphql'
+import { type DocumentNode, getNullableType, GraphQLError, GraphQLList, type GraphQLSchema } from 'graphql'
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity'
-import { errors } from '../errors.js'
+import { errors, toGraphQLExtensions } from '../errors.js'
 
 const ASSUMED_LIST_SIZE = 10
 
@@ -21,5 +21,9 @@ export function queryCost(schema: GraphQLSchema, query: DocumentNode, variables:
 /** Throws QUERY_TOO_COMPLEX when the operation would cost more than `maxCost`. */
 export function assertQueryCost(schema: GraphQLSchema, query: DocumentNode, variables: Record<string, unknown>, maxCost: number): void {
   const cost = queryCost(schema, query, variables)
-  if (cost > maxCost) throw errors.queryTooComplex(`query cost ${cost} exceeds the limit of ${maxCost}`)
+  if (cost > maxCost) {
+    // A GraphQL error (not an HTTP problem): the request was well-formed GraphQL, refused before execution.
+    const err = errors.queryTooComplex(`query cost ${cost} exceeds the limit of ${maxCost}`)
+    throw new GraphQLError(err.message, { extensions: toGraphQLExtensions(err) })
+  }
 }

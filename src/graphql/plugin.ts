@@ -36,9 +36,11 @@ function formatOne(error: GraphQLError, log: FastifyInstance['log']): { formatte
   const base = { message: error.message, ...(error.locations ? { locations: error.locations } : {}), ...(error.path ? { path: error.path } : {}) }
   const original = error.originalError
   if (original instanceof AppError) return { formatted: { ...base, message: original.message, extensions: toGraphQLExtensions(original) }, clientError: original.code === 'QUERY_TOO_COMPLEX' }
+  const given = error.extensions?.code
+  if (typeof given === 'string') return { formatted: { ...base, extensions: error.extensions }, clientError: error.extensions.status === 400 }
   if (!original || original instanceof GraphQLError) {
     // Parse and validation errors (including the depth and cost limits) are the caller's to fix.
-    const tooComplex = /depth|complexity/i.test(error.message)
+    const tooComplex = /query depth/i.test(error.message)
     const code = tooComplex ? 'QUERY_TOO_COMPLEX' : 'VALIDATION_FAILED'
     return { formatted: { ...base, extensions: { code, type: problemType(code), status: 400 } }, clientError: true }
   }
