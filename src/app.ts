@@ -59,11 +59,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       if (applied.length) app.log.info({ applied }, 'migrations applied')
     }
     const { keys, generated } = await loadGatewayKeys(config)
-    await provisionMemberKeys(app, config, database, clock)
-    if (generated.length) app.log.info({ files: generated }, 'development mode: generated gateway keys under DATA_DIR/dev-keys')
+    await provisionMemberKeys(app, config, database, clock, generated.length > 0)
 
+    // Responses finished after close() began carry Connection: close; otherwise a client's keep-alive
+    // socket, busy when close() started, would hold the shutdown open until its idle timeout.
+    let closing = false
+    app.addHook('preClose', async () => {
+      closing = true
+    })
     app.addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', request.id)
+      if (closing) reply.header('connection', 'close')
     })
     await app.register(dbPlugin, { database, owns: !options.database })
     await app.register(errorHandler, { bodyLimit: config.bodyLimitBytes })
@@ -82,15 +88,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   }
 }
 
-async function provisionMemberKeys(app: FastifyInstance, config: Config, database: Database, clock: Clock): Promise<void> {
+async function provisionMemberKeys(app: FastifyInstance, config: Config, database: Database, clock: Clock, gatewayKeysGenerated: boolean): Promise<void> {
   if (config.mode === 'production') {
     const { registered } = await importTrustList(database.db, config.trustListFile as string, clock())
     if (registered.length) app.log.info({ registered }, 'trust list: registered member keys')
     return
   }
   const { generated, registered } = await ensureDevMemberKeys(database.db, config.dataDir, clock())
-  if (generated.length || registered.length) {
-    app.log.warn(`development mode: member keys for ${[...new Set([...generated, ...registered])].join(', ')} generated or registered under ${config.dataDir}/dev-keys (never use these in production)`)
+  const members = [...new Set([...generated, ...registered])]
+  if (members.length || gatewayKeysGenerated) {
+    const what = [members.length ? `member keys for ${members.join(', ')}` : '', gatewayKeysGenerated ? 'gateway keys' : ''].filter(Boolean).join(' and ')
+    app.log.warn(`development mode: ${what} generated or registered under ${config.dataDir}/dev-keys (private keys on disk: never use in production)`)
   }
 }
 

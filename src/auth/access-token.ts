@@ -2,9 +2,10 @@
 import { SignJWT } from 'jose'
 import { randomUUID } from 'node:crypto'
 import type { GatewayKeySet } from './gateway-keys.js'
+import { JWT_TYP } from './jwt-types.js'
 import type { Principal, Role } from './principal.js'
 
-export const ACCESS_TOKEN_TYP = 'at+jwt'
+export const ACCESS_TOKEN_TYP = JWT_TYP.accessToken
 
 export interface AccessTokenClaims {
   iss: string

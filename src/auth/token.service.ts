@@ -7,10 +7,11 @@ import { findMember } from '../members/member.repository.js'
 import { signAccessToken } from './access-token.js'
 import type { GatewayKeySet } from './gateway-keys.js'
 import { consumeJti } from './jti.repository.js'
+import { JWT_TYP } from './jwt-types.js'
 import { CLOCK_TOLERANCE_S, verifyMemberJwt } from './member-jwt.js'
 import { parseActor, parsePurpose, parseRoles } from './principal.js'
 
-export const CLIENT_ASSERTION_TYP = 'client-authentication+jwt'
+export const CLIENT_ASSERTION_TYP = JWT_TYP.clientAssertion
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 export const MAX_ASSERTION_LIFETIME_S = 300
 

@@ -6,13 +6,13 @@ import type { DB } from '../db/schema.js'
 import { errors } from '../errors.js'
 import { appendAudit, type AuditActor } from '../audit/audit.repository.js'
 import { consumeJti } from '../auth/jti.repository.js'
+import { JWT_TYP } from '../auth/jwt-types.js'
 import { CLOCK_TOLERANCE_S, verifyMemberJwt } from '../auth/member-jwt.js'
 import { type Principal, requireOwnMember, requireRole } from '../auth/principal.js'
 import { canonicalPublicJwk, keyStatus, type MemberKey } from './jwks.js'
 import { findKey, insertKey, kidExists, listKeys, setKeyRetired, setKeyRevoked } from './key.repository.js'
 import { findMember, findMemberForUpdate, listMembers, type Member, updateMemberStatus } from './member.repository.js'
 
-export const KEY_REGISTRATION_TYP = 'key-registration+jwt'
 
 export { listMembers }
 
@@ -75,7 +75,7 @@ export function operatorRegisterKey(db: Kysely<DB>, operator: string, code: stri
 export async function registerKeyBySignedRequest(db: Kysely<DB>, p: Principal, code: string, signedRequest: string, issuer: string, now: Date): Promise<MemberKey> {
   requireRole(p, 'admin')
   requireOwnMember(p, code)
-  const v = await verifyMemberJwt(db, signedRequest, { typ: KEY_REGISTRATION_TYP, audience: issuer, now, maxLifetimeSeconds: 300, what: 'key registration request' })
+  const v = await verifyMemberJwt(db, signedRequest, { typ: JWT_TYP.keyRegistration, audience: issuer, now, maxLifetimeSeconds: 300, what: 'key registration request' })
   if (v.member !== code) throw errors.forbiddenMember()
   const replayWindowEnd = new Date((v.payload.exp + CLOCK_TOLERANCE_S) * 1000)
   return registerKey(db, { kind: 'member', member: code, actor: p.actor }, `member:${code}:${p.actor}`, code, v.payload.jwk, now, { signedWith: v.key.kid }, (trx) =>

@@ -2,6 +2,7 @@
 // (typ client-authentication+jwt) with one of the member's registered keys.
 import { randomUUID } from 'node:crypto'
 import { type CryptoKey, type KeyObject, SignJWT } from 'jose'
+import { JWT_TYP } from '../auth/jwt-types.js'
 
 export interface ClientAssertionInput {
   member: string
@@ -21,7 +22,7 @@ export interface ClientAssertionInput {
 export async function signClientAssertion(i: ClientAssertionInput): Promise<string> {
   const iat = Math.floor((i.now ?? new Date()).getTime() / 1000)
   return new SignJWT({ actor: i.actor, roles: [...i.roles], ...(i.purpose ? { purpose: i.purpose } : {}) })
-    .setProtectedHeader({ alg: i.alg ?? 'ES256', typ: 'client-authentication+jwt', kid: i.kid })
+    .setProtectedHeader({ alg: i.alg ?? 'ES256', typ: JWT_TYP.clientAssertion, kid: i.kid })
     .setIssuer(i.member)
     .setSubject(i.member)
     .setAudience(i.audience)

@@ -1,0 +1,46 @@
+// Graceful shutdown: closing the app lets an in-flight request finish, refuses new work, and then
+// closes the database (and on the embedded engine releases the DATA_DIR lock).
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { freshDatabase, type FreshDatabase } from '../support/database.js'
+
+let db: FreshDatabase | undefined
+afterAll(async () => db?.cleanup())
+
+describe('graceful shutdown', () => {
+  it('finishes an in-flight request before closing the database', async () => {
+    db = await freshDatabase()
+    const app = await buildApp(loadConfig({ ...db.env, LOG_LEVEL: 'silent', GATEWAY_AUDIENCE: 'https://exchange.icacn.test' }))
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    let entered!: () => void
+    const inside = new Promise<void>((r) => (entered = r))
+    // a test-only route that holds the request open and then uses the database
+    app.get('/test/slow', async () => {
+      entered()
+      await gate
+      const n = await app.db.selectFrom('members').select('code').execute()
+      return { members: n.length }
+    })
+    const address = await app.listen({ host: '127.0.0.1', port: 0 })
+
+    const inFlight = fetch(`${address}/test/slow`)
+    await inside
+    let closed = false
+    const closing = app.close().then(() => (closed = true))
+    await new Promise((r) => setTimeout(r, 100))
+    expect(closed).toBe(false)
+    release()
+    const res = await inFlight
+    expect(res.status).toBe(200)
+    expect(res.headers.get('connection')).toBe('close')
+    expect(await res.json()).toEqual({ members: 6 })
+    await closing
+    expect(closed).toBe(true)
+    await expect(fetch(`${address}/healthz`)).rejects.toThrow()
+    if (db.engine === 'embedded') expect(fs.existsSync(path.join(db.dataDir, '.lock'))).toBe(false)
+  })
+})
