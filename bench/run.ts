@@ -3,14 +3,12 @@
 // scenario is reported against a baseline measured in the same run (ratios, p50, p99).
 import autocannon, { type Result } from 'autocannon'
 import { type ChildProcess, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
 import { loadDevMemberKey } from '../src/members/dev-keys.js'
 import { signClientAssertion } from '../src/sdk/client-assertion.js'
+import { freshDatabase } from '../test/support/database.js'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
@@ -46,23 +44,12 @@ async function load(name: string, opts: autocannon.Options): Promise<Result> {
 }
 
 async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'icacn-bench-'))
+  const db = await freshDatabase()
+  const dataDir = db.dataDir
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const adminUrl = process.env.DATABASE_URL
-  const dbName = `icacn_bench_${randomBytes(4).toString('hex')}`
-  const env: NodeJS.ProcessEnv = { ...process.env, ICACN_MODE: 'development', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
-  if (adminUrl) {
-    const c = new pg.Client({ connectionString: adminUrl })
-    await c.connect()
-    await c.query(`create database "${dbName}"`)
-    await c.end()
-    const u = new URL(adminUrl)
-    u.pathname = `/${dbName}`
-    env.DATABASE_URL = u.toString()
-  } else {
-    delete env.DATABASE_URL
-  }
+  const { DATABASE_URL: _admin, ...rest } = process.env
+  const env: NodeJS.ProcessEnv = { ...rest, ...db.env, ICACN_MODE: 'development', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
   const gateway = await startGateway(env, base)
   try {
     const { kid, key } = await loadDevMemberKey(dataDir, 'TH')
@@ -74,7 +61,7 @@ async function main(): Promise<void> {
     let next = 0
     const form = (a: string) => new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: a }).toString()
 
-    const engine = adminUrl ? 'postgres' : 'embedded'
+    const engine = db.engine
     console.log(`ICACN Exchange bench — engine ${engine}, ${CONNECTIONS} connections, ${DURATION_S}s a scenario, node ${process.version}, ${os.cpus().length} cores`)
     const baseline = await load('baseline', { url: `${base}/healthz` })
     const members = await load('members', { url: `${base}/v1/members`, headers: { authorization: `Bearer ${access_token}` } })
@@ -93,13 +80,7 @@ async function main(): Promise<void> {
   } finally {
     gateway.kill('SIGTERM')
     await new Promise((r) => gateway.once('exit', r))
-    fs.rmSync(dataDir, { recursive: true, force: true })
-    if (adminUrl) {
-      const c = new pg.Client({ connectionString: adminUrl })
-      await c.connect()
-      await c.query(`drop database if exists "${dbName}" with (force)`)
-      await c.end()
-    }
+    await db.cleanup()
   }
 }
 

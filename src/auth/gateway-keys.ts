@@ -3,8 +3,9 @@
 // they signed still verifies (receipts must stay verifiable after rotation).
 import fs from 'node:fs'
 import path from 'node:path'
-import { calculateJwkThumbprint, type CryptoKey, exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK } from 'jose'
+import { calculateJwkThumbprint, type CryptoKey, exportSPKI, importJWK, type JWK } from 'jose'
 import { type Config, ConfigError } from '../config.js'
+import { newEs256PrivateJwk } from '../members/jwks.js'
 
 export interface GatewayKey {
   kid: string
@@ -70,10 +71,7 @@ async function readKeySet(file: string, variable: string): Promise<GatewayKeySet
 }
 
 async function generateKeySetFile(file: string): Promise<void> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
-  const jwk = await exportJWK(privateKey)
-  jwk.kid = await calculateJwkThumbprint({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } as JWK, 'sha256')
-  jwk.alg = 'ES256'
+  const jwk = await newEs256PrivateJwk()
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
   fs.writeFileSync(file, JSON.stringify({ keys: [jwk] }, null, 2), { mode: 0o600, flag: 'wx' })
 }

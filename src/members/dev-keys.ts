@@ -2,20 +2,18 @@
 // (mode 0600, git-ignored) so a fresh clone can sign assertions; public halves are registered.
 import fs from 'node:fs'
 import path from 'node:path'
-import { calculateJwkThumbprint, type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import { type CryptoKey, importJWK, type JWK } from 'jose'
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { appendAudit } from '../audit/audit.repository.js'
+import { newEs256PrivateJwk } from './jwks.js'
 import { insertKey, kidExists } from './key.repository.js'
 import { listMembers } from './member.repository.js'
 
 export const devKeyFile = (dataDir: string, code: string) => path.join(dataDir, 'dev-keys', `${code}.private.jwk.json`)
 
 async function createDevKey(file: string): Promise<JWK> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
-  const jwk = await exportJWK(privateKey)
-  jwk.kid = await calculateJwkThumbprint({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } as JWK, 'sha256')
-  jwk.alg = 'ES256'
+  const jwk = await newEs256PrivateJwk()
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
   fs.writeFileSync(file, JSON.stringify(jwk, null, 2), { mode: 0o600, flag: 'wx' })
   return jwk

@@ -1,6 +1,6 @@
 // Pure rules for member public keys: which keys are acceptable, their kid (RFC 7638 thumbprint),
 // and whether a key may verify something the gateway received at a given time.
-import { calculateJwkThumbprint, type JWK } from 'jose'
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { errors } from '../errors.js'
 
 export const ACCEPTED_ALGS = ['ES256', 'EdDSA'] as const
@@ -75,4 +75,13 @@ export function publicJwks(keys: readonly MemberKey[]): { keys: JWK[] } {
       .filter((k) => !k.revokedAt)
       .map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.alg, use: 'sig', ...(k.retiredAt ? { exp: Math.floor(k.retiredAt.getTime() / 1000) } : {}) })),
   }
+}
+
+/** A new ES256 (P-256) private JWK with kid = thumbprint and alg set: for development and gateway key files. */
+export async function newEs256PrivateJwk(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+  const jwk = await exportJWK(privateKey)
+  jwk.kid = await calculateJwkThumbprint({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } as JWK, 'sha256')
+  jwk.alg = 'ES256'
+  return jwk
 }
