@@ -35,6 +35,10 @@ const CATALOGUE = {
   PAYLOAD_TOO_LARGE: [413, 'Payload too large'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'Unsupported media type'],
   QUERY_TOO_COMPLEX: [400, 'GraphQL query too complex'],
+  SD_JWT_MALFORMED: [400, 'SD-JWT malformed'],
+  TAMPERED_DISCLOSURE: [400, 'Tampered disclosure'],
+  DUPLICATE_DIGEST: [400, 'Duplicate digest'],
+  DISCLOSURE_NAME_COLLISION: [400, 'Disclosure name collides with a clear claim'],
   NOT_READY: [503, 'Not ready'],
   INTERNAL: [500, 'Internal error'],
 } as const satisfies Record<string, readonly [number, string]>
@@ -126,6 +130,10 @@ export const errors = {
   payloadTooLarge: (limit: number) => new AppError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`),
   unsupportedMediaType: (type: string) => new AppError('UNSUPPORTED_MEDIA_TYPE', `content type "${type}" is not accepted`),
   queryTooComplex: (detail: string) => new AppError('QUERY_TOO_COMPLEX', detail),
+  sdJwtMalformed: (detail: string) => new AppError('SD_JWT_MALFORMED', detail),
+  tamperedDisclosure: (detail: string) => new AppError('TAMPERED_DISCLOSURE', detail),
+  duplicateDigest: (detail: string) => new AppError('DUPLICATE_DIGEST', detail),
+  disclosureNameCollision: (name: string, path: string) => new AppError('DISCLOSURE_NAME_COLLISION', `disclosure "${name}" collides with a clear claim at ${path || '/'}`),
   notReady: (detail: string) => new AppError('NOT_READY', detail),
   internal: () => new AppError('INTERNAL', 'an internal error occurred'),
 }
