@@ -14,6 +14,7 @@ import dbPlugin from './db/plugin.js'
 import graphqlPlugin from './graphql/plugin.js'
 import { ensureDevMemberKeys } from './members/dev-keys.js'
 import { importTrustList } from './members/trust-list.js'
+import { loadRecordTypes } from './records/record-types.js'
 import { loadContract } from './rest/contract.js'
 import errorHandler from './rest/error-handler.js'
 import restPlugin from './rest/plugin.js'
@@ -75,7 +76,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.register(errorHandler, { bodyLimit: config.bodyLimitBytes })
     if (config.corsOrigins.length) await app.register(cors, { origin: [...config.corsOrigins], credentials: false })
     await app.register(authPlugin, { issuer: config.issuer, accessTokenKeys: keys.accessToken })
-    await app.register(restPlugin, { config, contract: loadContract(), keys, clock })
+    await app.register(restPlugin, { config, contract: loadContract(), keys, types: loadRecordTypes(), clock })
     await app.register(graphqlPlugin, {
       graphiql: config.mode === 'development',
       maxDepth: config.graphqlMaxDepth,

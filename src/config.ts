@@ -26,6 +26,7 @@ export interface Config {
   readonly gatewayReceiptKeysFile: string | null
   readonly accessTokenTtlSeconds: number
   readonly bodyLimitBytes: number
+  readonly recordMaxBytes: number
   readonly corsOrigins: readonly string[]
   readonly graphqlMaxDepth: number
   readonly graphqlMaxCost: number
@@ -147,6 +148,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     gatewayReceiptKeysFile: file(env, 'GATEWAY_RECEIPT_KEYS', mode, cwd),
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 600, 30, 600),
     bodyLimitBytes: int(env, 'BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
+    recordMaxBytes: int(env, 'RECORD_MAX_BYTES', 262_144, 1024, 16 * 1_048_576),
     corsOrigins,
     graphqlMaxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 32),
     graphqlMaxCost: int(env, 'GRAPHQL_MAX_COST', 1000, 10, 100_000),

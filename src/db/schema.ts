@@ -45,9 +45,45 @@ export interface AuditLogTable {
   details: Json<Record<string, unknown>>
 }
 
+export interface RecordsTable {
+  originator: string
+  id: string
+  type: string
+  version: number
+  supersedes: string | null
+  created_at: Timestamp
+  retain_until: NullableTimestamp
+  marking: string
+  releasable_to: string[]
+  originator_control: boolean
+  grading: string
+  purpose_limits: string[]
+  issuer_jwt: string
+  signing_kid: string
+  holder_kid: string
+  sd_jwt_sha256: string
+  received_at: Timestamp
+  withdrawn_at: NullableTimestamp
+}
+
+export interface RecordDisclosuresTable {
+  originator: string
+  record_id: string
+  path: string
+  ordinal: number
+  digest: string
+  encoded: string
+  field: string
+  label: string
+  marking: string | null
+  releasable_to: string[] | null
+}
+
 export interface DB {
   members: MembersTable
   member_keys: MemberKeysTable
   assertion_jtis: AssertionJtisTable
   audit_log: AuditLogTable
+  records: RecordsTable
+  record_disclosures: RecordDisclosuresTable
 }

@@ -220,6 +220,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a record signed by the caller as an SD-JWT (idempotent on identical bytes) */
+        post: operations["publishRecord"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/records/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        /** Read a record as the caller may see it (404 when it does not exist for the caller) */
+        get: operations["getRecord"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -327,6 +363,57 @@ export interface components {
             revokedAt: string | null;
             revocationReason: string | null;
         };
+        PublishResult: {
+            /** @description Gateway-signed JWT (typ icacn-receipt+jwt) over the record id, version and SHA-256 of the exact bytes received, with the receipt time */
+            receipt: string;
+            record: {
+                id: string;
+                originator: string;
+                type: string;
+                version: number;
+                /** Format: date-time */
+                receivedAt: string;
+                sdJwtSha256: string;
+            };
+        };
+        RecordView: {
+            id: string;
+            originator: string;
+            type: string;
+            version: number;
+            supersedes: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            retainUntil: string | null;
+            /** @enum {string} */
+            marking: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            releasableTo: string[];
+            handling: {
+                originatorControl: boolean;
+            };
+            grading: string;
+            purposeLimits: string[];
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description The body fields the caller received (convenience view; the SD-JWT is authoritative) */
+            body: {
+                [key: string]: unknown;
+            };
+            fieldMarkings: {
+                [key: string]: {
+                    marking?: string;
+                    releasableTo?: string[];
+                };
+            };
+            /** @description JSON pointers of withheld fields the caller may learn exist; other withheld fields are opaque digests */
+            redacted: string[];
+        };
+        RecordPresentation: {
+            /** @description The SD-JWT with only the released disclosures and a gateway KB-JWT (typ kb+jwt, aud = the reading member, nonce, sd_hash) */
+            sdJwt: string;
+            record: components["schemas"]["RecordView"];
+        };
     };
     responses: {
         /** @description RFC 9457 problem details */
@@ -341,6 +428,7 @@ export interface components {
     };
     parameters: {
         MemberCode: string;
+        RecordId: string;
         Kid: string;
     };
     requestBodies: never;
@@ -675,6 +763,72 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+        };
+    };
+    publishRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description SD-JWT (RFC 9901), header typ "icacn-record+sd-jwt", signed by an active key of the caller; envelope claims in the clear, every body field a disclosure whose value is { value, marking?, releasableTo? }; cnf.jwk = the gateway key-binding key. */
+                    sdJwt: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The same bytes were already published; the stored record is returned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishResult"];
+                };
+            };
+            /** @description Published */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishResult"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+        };
+    };
+    getRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The presentation (authoritative) and its decoded view */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordPresentation"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
         };
     };
 }

@@ -1,0 +1,84 @@
+// THE choke point: (stored record, decision, reader) → exactly what the reader receives. Every read
+// path goes through present(); nothing else turns stored disclosures into a response.
+import { randomBytes } from 'node:crypto'
+import type { GatewayKey } from '../auth/gateway-keys.js'
+import type { Decision } from '../policy/decide.js'
+import type { RecordEnvelope } from '../records/record.model.js'
+import type { StoredDisclosure, StoredRecord } from '../records/record.repository.js'
+import { bindPresentation } from '../records/sd-jwt-signing.js'
+
+export interface RecordView extends RecordEnvelope {
+  receivedAt: string
+  /** The fields the reader received, with their own marking where one was set. */
+  body: Record<string, unknown>
+  fieldMarkings: Record<string, { marking?: string; releasableTo?: string[] }>
+  /** Withheld fields the reader may learn exist (as JSON pointers); others are opaque digests. */
+  redacted: string[]
+}
+
+export interface Presentation {
+  /** Authoritative: the SD-JWT with only the released disclosures and a gateway KB-JWT (aud = reader). */
+  sdJwt: string
+  record: RecordView
+  disclosedPaths: string[]
+}
+
+const decode = (encoded: string): unknown[] => JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as unknown[]
+
+/** Reassembles a field's value from released disclosures only (by stored digest: nothing re-hashed). */
+function fieldValue(wrapped: { value?: unknown }, elements: Map<string, unknown>): unknown {
+  const v = wrapped.value
+  if (!Array.isArray(v)) return v
+  return v.flatMap((el) => {
+    const ref = el !== null && typeof el === 'object' && '...' in el ? String((el as Record<string, unknown>)['...']) : undefined
+    if (ref === undefined) return [el]
+    return elements.has(ref) ? [elements.get(ref)] : []
+  })
+}
+
+export async function present(rec: StoredRecord, stored: readonly StoredDisclosure[], decision: Decision, reader: string, kbKey: GatewayKey, now: Date): Promise<Presentation> {
+  if (decision.visibility !== 'disclose') throw new Error('present() called for a record the reader may not see')
+  const released = stored.filter((d) => decision.disclose.has(d.field))
+  const elements = new Map<string, unknown>()
+  for (const d of released) if (d.path !== `/body/${d.field}`) elements.set(d.digest, decode(d.encoded)[1])
+  const body: Record<string, unknown> = {}
+  const fieldMarkings: RecordView['fieldMarkings'] = {}
+  for (const d of released) {
+    if (d.path !== `/body/${d.field}`) continue
+    const wrapped = decode(d.encoded)[2] as { value?: unknown; marking?: string; releasableTo?: string[] }
+    body[d.field] = fieldValue(wrapped, elements)
+    if (wrapped.marking || wrapped.releasableTo) fieldMarkings[d.field] = { ...(wrapped.marking ? { marking: wrapped.marking } : {}), ...(wrapped.releasableTo ? { releasableTo: wrapped.releasableTo } : {}) }
+  }
+  const fields = new Set(stored.map((d) => d.field))
+  const redacted = [...fields].filter((f) => !decision.disclose.has(f) && decision.discover.has(f)).map((f) => `/body/${f}`)
+  const sdJwt = await bindPresentation({
+    issuerJwt: rec.issuerJwt,
+    disclosures: released.map((d) => d.encoded),
+    signer: { key: kbKey.privateKey, kid: kbKey.kid, alg: 'ES256' },
+    aud: reader,
+    nonce: randomBytes(16).toString('base64url'),
+    iat: Math.floor(now.getTime() / 1000),
+  })
+  return {
+    sdJwt,
+    disclosedPaths: released.map((d) => d.path),
+    record: {
+      id: rec.id,
+      originator: rec.originator,
+      type: rec.type,
+      version: rec.version,
+      supersedes: rec.supersedes,
+      createdAt: rec.createdAt.toISOString(),
+      retainUntil: rec.retainUntil?.toISOString() ?? null,
+      marking: rec.marking,
+      releasableTo: rec.releasableTo,
+      handling: { originatorControl: rec.originatorControl },
+      grading: rec.grading,
+      purposeLimits: rec.purposeLimits,
+      receivedAt: rec.receivedAt.toISOString(),
+      body,
+      fieldMarkings,
+      redacted,
+    },
+  }
+}

@@ -1,0 +1,71 @@
+// For a partner agency's systems: issue a record as an SD-JWT signed with the agency's own key, and
+// verify a presentation received from the gateway against the members' and the gateway's JWKS.
+import type { JWK } from 'jose'
+import { errors } from '../errors.js'
+import { type RecordInput, RECORD_TYP, envelopeClaims, wrapBody } from '../records/record.model.js'
+import { loadRecordTypes, type RecordTypes } from '../records/record-types.js'
+import { issueSdJwt, type Signer, verifySdJwt } from '../records/sd-jwt-signing.js'
+
+export interface IssueOptions {
+  /** The gateway's key-binding key (from its /.well-known/jwks.json): the holder named in cnf. */
+  holderJwk: JWK
+  types?: RecordTypes
+}
+
+/** Signs `record` once: envelope in the clear, every body field (and listed array element) a disclosure. */
+export async function issueRecord(record: RecordInput, signer: Signer, opts: IssueOptions): Promise<string> {
+  const types = opts.types ?? loadRecordTypes()
+  const body = wrapBody(record.body, record.fieldMarkings)
+  const { sdJwt } = await issueSdJwt({
+    claims: { ...envelopeClaims(record), iat: Math.floor(Date.parse(record.createdAt) / 1000), body },
+    frame: types.frame(record.type, Object.keys(body)),
+    typ: RECORD_TYP,
+    signer,
+    holderJwk: { kty: opts.holderJwk.kty, crv: opts.holderJwk.crv, x: opts.holderJwk.x, ...(opts.holderJwk.y ? { y: opts.holderJwk.y } : {}), kid: opts.holderJwk.kid },
+  })
+  return sdJwt
+}
+
+export interface Trust {
+  /** Member code → JWKS (GET /v1/members/{code}/jwks). Keys carry `alg`; revoked keys are absent. */
+  members: Record<string, { keys: JWK[] }>
+  /** The gateway's JWKS (/.well-known/jwks.json): the holder key must be one of its keys. */
+  gateway: { keys: JWK[] }
+}
+
+export interface VerifiedRecord {
+  originator: string
+  envelope: Record<string, unknown>
+  body: Record<string, unknown>
+  fieldMarkings: Record<string, { marking?: string; releasableTo?: string[] }>
+  disclosedPaths: string[]
+  keyBinding: { aud: string; iat: number; nonce: string }
+}
+
+/**
+ * Verifies what the gateway released: the originator's signature (key from the trust list by
+ * iss and kid), every disclosure against its digest, and the gateway's KB-JWT for `aud` (the
+ * reading member) bound to exactly these disclosures.
+ */
+export async function verifyPresentation(sdJwt: string, trust: Trust, opts: { aud: string; nonce?: string; now?: Date; maxAgeSeconds?: number }): Promise<VerifiedRecord> {
+  const v = await verifySdJwt(sdJwt, {
+    typ: RECORD_TYP,
+    issuerKey: async (header, payload) => {
+      const key = trust.members[String(payload.iss)]?.keys.find((k) => k.kid === header.kid)
+      if (!key) throw errors.unknownKey()
+      return { key, alg: key.alg === 'EdDSA' ? 'EdDSA' : 'ES256' }
+    },
+    keyBinding: { aud: opts.aud, now: opts.now ?? new Date(), maxAgeSeconds: opts.maxAgeSeconds ?? 600, ...(opts.nonce ? { nonce: opts.nonce } : {}) },
+  })
+  const cnf = (v.payload.cnf as { jwk?: JWK } | undefined)?.jwk
+  if (!trust.gateway.keys.some((k) => k.x === cnf?.x && k.y === cnf?.y)) throw errors.invalidHolderKey()
+  const { body: wrapped = {}, ...envelope } = v.claims as { body?: Record<string, { value: unknown; marking?: string; releasableTo?: string[] }> }
+  const body: Record<string, unknown> = {}
+  const fieldMarkings: VerifiedRecord['fieldMarkings'] = {}
+  for (const [k, w] of Object.entries(wrapped)) {
+    body[k] = w.value
+    if (w.marking || w.releasableTo) fieldMarkings[k] = { ...(w.marking ? { marking: w.marking } : {}), ...(w.releasableTo ? { releasableTo: w.releasableTo } : {}) }
+  }
+  delete (envelope as Record<string, unknown>).cnf
+  return { originator: String(v.payload.iss), envelope, body, fieldMarkings, disclosedPaths: v.disclosures.map((d) => d.path), keyBinding: v.kb! }
+}
