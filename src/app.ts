@@ -76,13 +76,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.register(errorHandler, { bodyLimit: config.bodyLimitBytes })
     if (config.corsOrigins.length) await app.register(cors, { origin: [...config.corsOrigins], credentials: false })
     await app.register(authPlugin, { issuer: config.issuer, accessTokenKeys: keys.accessToken })
-    await app.register(restPlugin, { config, contract: loadContract(), keys, types: loadRecordTypes(), clock })
+    const types = loadRecordTypes()
+    await app.register(restPlugin, { config, contract: loadContract(), keys, types, clock })
     await app.register(graphqlPlugin, {
       graphiql: config.mode === 'development',
       maxDepth: config.graphqlMaxDepth,
       maxCost: config.graphqlMaxCost,
       bodyLimit: config.bodyLimitBytes,
       clock,
+      recordDeps: () => ({ types, keys, issuer: config.issuer, maxRecordBytes: config.recordMaxBytes, now: clock() }),
     })
     scheduleJtiPurge(app, clock)
     app.decorate('gatewayKeys', keys)

@@ -48,6 +48,7 @@ const CATALOGUE = {
   RECORD_TOO_LARGE: [413, 'Record too large'],
   RECORD_NOT_FOUND: [404, 'Record not found'],
   RECORD_CONFLICT: [409, 'Record id already used with different content'],
+  RECORD_WITHDRAWN: [409, 'Record already withdrawn'],
   NOT_READY: [503, 'Not ready'],
   INTERNAL: [500, 'Internal error'],
 } as const satisfies Record<string, readonly [number, string]>
@@ -148,6 +149,7 @@ export const errors = {
   invalidHolderKey: () => new AppError('INVALID_HOLDER_KEY', "cnf.jwk must be the gateway's key-binding key from /.well-known/jwks.json"),
   recordTooLarge: (limit: number) => new AppError('RECORD_TOO_LARGE', `the record exceeds ${limit} bytes`),
   recordNotFound: () => new AppError('RECORD_NOT_FOUND', 'no such record'),
+  recordWithdrawn: (id: string) => new AppError('RECORD_WITHDRAWN', `record ${id} is already withdrawn`),
   recordConflict: (id: string) => new AppError('RECORD_CONFLICT', `record ${id} was already published with different content; publish a correction as a new version`),
   tamperedDisclosure: (detail: string) => new AppError('TAMPERED_DISCLOSURE', detail),
   duplicateDigest: (detail: string) => new AppError('DUPLICATE_DIGEST', detail),

@@ -4,6 +4,7 @@ export const JWT_TYP = {
   clientAssertion: 'client-authentication+jwt',
   accessToken: 'at+jwt',
   keyRegistration: 'key-registration+jwt',
+  recordWithdrawal: 'record-withdrawal+jwt',
   /** Gateway receipts for published records. */
   receipt: 'icacn-receipt+jwt',
   /** SD-JWT key-binding JWT (RFC 9901 §4.3). */

@@ -9,6 +9,7 @@ import { bindPresentation } from '../records/sd-jwt-signing.js'
 
 export interface RecordView extends RecordEnvelope {
   receivedAt: string
+  withdrawnAt: string | null
   /** The fields the reader received, with their own marking where one was set. */
   body: Record<string, unknown>
   fieldMarkings: Record<string, { marking?: string; releasableTo?: string[] }>
@@ -76,6 +77,7 @@ export async function present(rec: StoredRecord, stored: readonly StoredDisclosu
       grading: rec.grading,
       purposeLimits: rec.purposeLimits,
       receivedAt: rec.receivedAt.toISOString(),
+      withdrawnAt: rec.withdrawnAt?.toISOString() ?? null,
       body,
       fieldMarkings,
       redacted,

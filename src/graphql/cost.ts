@@ -1,17 +1,17 @@
 // Query cost limit (graphql-query-complexity), checked before execution with the request's
-// variables: each field costs 1 plus its children; a list field multiplies its children by
-// `first` when given, else by an assumed page of 10.
+// variables: each field costs 1 plus its children, multiplied by `first` where given.
 import { type DocumentNode, getNullableType, GraphQLError, GraphQLList, type GraphQLSchema } from 'graphql'
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity'
 import { errors, toGraphQLExtensions } from '../errors.js'
 
 const ASSUMED_LIST_SIZE = 10
 
+// A field taking `first` (a connection or a list) costs its page size times its children, whether or
+// not its own type is a list; other list fields assume a page of 10.
 const listAwareEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  const isList = getNullableType(field.type) instanceof GraphQLList
-  if (!isList) return 1 + childComplexity
-  const first = typeof args.first === 'number' && args.first > 0 ? args.first : ASSUMED_LIST_SIZE
-  return 1 + first * Math.max(childComplexity, 1)
+  if (typeof args.first === 'number' && args.first > 0) return 1 + args.first * Math.max(childComplexity, 1)
+  if (getNullableType(field.type) instanceof GraphQLList) return 1 + ASSUMED_LIST_SIZE * Math.max(childComplexity, 1)
+  return 1 + childComplexity
 }
 
 export function queryCost(schema: GraphQLSchema, query: DocumentNode, variables: Record<string, unknown>): number {

@@ -12,6 +12,8 @@ import { toAppError } from '../rest/error-handler.js'
 import { assertQueryCost } from './cost.js'
 import { loaders } from './loaders.js'
 import { memberResolvers } from './resolvers/members.js'
+import { recordResolvers } from './resolvers/records.js'
+import type { RecordDeps } from '../records/record.service.js'
 import { DateTime, JSONScalar } from './scalars.js'
 
 export interface GraphqlOptions {
@@ -20,6 +22,7 @@ export interface GraphqlOptions {
   maxCost: number
   bodyLimit: number
   clock: Clock
+  recordDeps: () => RecordDeps
 }
 
 function readSchema(): string {
@@ -65,9 +68,10 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
     if (request.routeOptions.url?.startsWith('/graphiql')) return
     await app.authenticate(request)
   })
+  const records = recordResolvers(opts.recordDeps)
   await app.register(mercurius, {
     schema: readSchema(),
-    resolvers: { DateTime, JSON: JSONScalar, ...memberResolvers } as never,
+    resolvers: { DateTime, JSON: JSONScalar, Query: { ...memberResolvers.Query, ...records.Query }, Mutation: records.Mutation } as never,
     loaders: loaders(opts.clock) as never,
     graphiql: opts.graphiql,
     jit: 1,

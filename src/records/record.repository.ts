@@ -1,5 +1,5 @@
 // Storage of signed records and their disclosures (by claim path). Plain functions over db or trx.
-import type { Kysely, Selectable, Transaction } from 'kysely'
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import type { DB, RecordDisclosuresTable, RecordsTable } from '../db/schema.js'
 import type { Marking } from '../policy/markings.js'
 
@@ -113,7 +113,77 @@ export async function findRecordsById(db: Db, id: string): Promise<StoredRecord[
   return rows.map(rowToRecord)
 }
 
+export async function markWithdrawn(db: Db, originator: string, id: string, at: Date): Promise<void> {
+  await db.updateTable('records').set({ withdrawn_at: at }).where('originator', '=', originator).where('id', '=', id).execute()
+}
+
+/** Every version in the lineage of `id` (same originator), oldest first. */
+export async function findLineage(db: Db, originator: string, id: string): Promise<StoredRecord[]> {
+  const own = await db.selectFrom('records').selectAll().where('originator', '=', originator).execute()
+  const byId = new Map(own.map((r) => [r.id, r]))
+  let root = byId.get(id)
+  while (root?.supersedes && byId.has(root.supersedes)) root = byId.get(root.supersedes)
+  const lineage: StoredRecord[] = []
+  for (let cur = root; cur; cur = own.find((r) => r.supersedes === cur!.id)) lineage.push(rowToRecord(cur))
+  return lineage
+}
+
 export async function loadDisclosures(db: Db, originator: string, id: string): Promise<StoredDisclosure[]> {
   const rows = await db.selectFrom('record_disclosures').selectAll().where('originator', '=', originator).where('record_id', '=', id).orderBy('ordinal').execute()
   return rows.map(rowToDisclosure)
+}
+
+export interface ListFilter {
+  type?: string
+  originator?: string
+  since?: Date
+  /** Keyset cursor: strictly older than (receivedAt, originator, id). */
+  before?: { receivedAt: Date; originator: string; id: string }
+}
+
+/**
+ * Records newest first that the marking rules could release to `reader`. This SQL pre-filter only
+ * narrows the scan; decide() is still applied to every row before anything is presented.
+ */
+export async function listCandidateRecords(db: Db, reader: string, f: ListFilter, limit: number): Promise<StoredRecord[]> {
+  let q = db
+    .selectFrom('records')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('originator', '=', reader),
+        eb.and([
+          eb('withdrawn_at', 'is', null),
+          eb.or([
+            eb('marking', 'in', ['CLEAR', 'GREEN']),
+            eb.and([eb('marking', '=', 'AMBER'), sql<boolean>`(cardinality(releasable_to) = 0 or 'ALL' = any(releasable_to) or ${reader} = any(releasable_to))`]),
+            eb.and([eb('marking', '=', 'AMBER+STRICT'), sql<boolean>`('ALL' = any(releasable_to) or ${reader} = any(releasable_to))`]),
+            eb.and([eb('marking', '=', 'RED'), sql<boolean>`${reader} = any(releasable_to)`]),
+          ]),
+        ]),
+      ]),
+    )
+  if (f.type) q = q.where('type', '=', f.type)
+  if (f.originator) q = q.where('originator', '=', f.originator)
+  if (f.since) q = q.where('received_at', '>=', f.since)
+  if (f.before) {
+    const b = f.before
+    q = q.where(sql<boolean>`(received_at, originator, id) < (${b.receivedAt}, ${b.originator}, ${b.id}::uuid)`)
+  }
+  const rows = await q.orderBy('received_at', 'desc').orderBy('originator', 'desc').orderBy('id', 'desc').limit(limit).execute()
+  return rows.map(rowToRecord)
+}
+
+/** Disclosures of several records in one query (no N+1 on list pages). */
+export async function loadDisclosuresFor(db: Db, keys: ReadonlyArray<{ originator: string; id: string }>): Promise<Map<string, StoredDisclosure[]>> {
+  const out = new Map<string, StoredDisclosure[]>(keys.map((k) => [`${k.originator}:${k.id}`, []]))
+  if (keys.length === 0) return out
+  const rows = await db
+    .selectFrom('record_disclosures')
+    .selectAll()
+    .where((eb) => eb.or(keys.map((k) => eb.and([eb('originator', '=', k.originator), eb('record_id', '=', k.id)]))))
+    .orderBy('ordinal')
+    .execute()
+  for (const r of rows) out.get(`${r.originator}:${r.record_id}`)?.push(rowToDisclosure(r))
+  return out
 }

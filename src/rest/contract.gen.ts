@@ -256,6 +256,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/records/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        /** The versions of a record (corrections) that the caller may see, oldest first */
+        get: operations["listRecordVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/records/{id}:withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw one of the caller's records (signed by one of the caller's active keys) */
+        post: operations["withdrawRecord"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -376,6 +414,16 @@ export interface components {
                 sdJwtSha256: string;
             };
         };
+        RecordVersion: {
+            id: string;
+            version: number;
+            supersedes: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            receivedAt: string;
+            withdrawn: boolean;
+        };
         RecordView: {
             id: string;
             originator: string;
@@ -396,6 +444,11 @@ export interface components {
             purposeLimits: string[];
             /** Format: date-time */
             receivedAt: string;
+            /**
+             * Format: date-time
+             * @description Set only in the originator's view of a withdrawn record
+             */
+            withdrawnAt: string | null;
             /** @description The body fields the caller received (convenience view; the SD-JWT is authoritative) */
             body: {
                 [key: string]: unknown;
@@ -829,6 +882,71 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    listRecordVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        versions: components["schemas"]["RecordVersion"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    withdrawRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Compact JWS, header typ "record-withdrawal+jwt", signed by an active key of the caller; claims iss = sub = member code, aud = gateway issuer, iat, exp (≤ 5 min), jti, record (the id), reason. */
+                    request: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Withdrawn; the record no longer exists for anyone but the originator */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** Format: date-time */
+                        withdrawnAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
         };
     };
 }

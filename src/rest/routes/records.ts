@@ -4,7 +4,9 @@ import type { GatewayKeys } from '../../auth/gateway-keys.js'
 import { principalOf } from '../../auth/plugin.js'
 import type { Clock } from '../../clock.js'
 import type { RecordTypes } from '../../records/record-types.js'
+import { listVersions, withdrawRecord } from '../../records/record-lifecycle.service.js'
 import { publishRecord, readRecord } from '../../records/record.service.js'
+import { errors } from '../../errors.js'
 import type { components } from '../contract.gen.js'
 import type { Contract } from '../contract.js'
 
@@ -33,6 +35,23 @@ export default async function recordRoutes(app: FastifyInstance, opts: RecordRou
     handler: async (request, reply) => {
       const presentation = await readRecord(app.db, deps(), principalOf(request), request.params.id)
       return reply.header('Cache-Control', 'no-store').send({ sdJwt: presentation.sdJwt, record: presentation.record as S['RecordView'] })
+    },
+  })
+  app.route<{ Params: { id: string }; Reply: { versions: S['RecordVersion'][] } }>({
+    ...opts.contract.route('listRecordVersions'),
+    handler: async (request) => ({ versions: await listVersions(app.db, principalOf(request), request.params.id) }),
+  })
+  // find-my-way cannot route "{id}:withdraw" (a parameter followed by a literal colon), so the
+  // segment is one parameter here and split below; the contract still names the AIP-style path.
+  const withdraw = opts.contract.route('withdrawRecord')
+  app.route<{ Params: { target: string }; Body: { request: string }; Reply: { id: string; withdrawnAt: string } }>({
+    ...withdraw,
+    url: '/v1/records/:target',
+    schema: { ...withdraw.schema, params: { type: 'object', required: ['target'], properties: { target: { type: 'string', maxLength: 64 } } } },
+    handler: async (request) => {
+      const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):withdraw$/.exec(request.params.target)
+      if (!m) throw errors.notFound('route')
+      return withdrawRecord(app.db, deps(), principalOf(request), m[1]!, request.body.request)
     },
   })
 }

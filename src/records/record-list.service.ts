@@ -1,0 +1,58 @@
+// Listing records a reader may see, newest first, with keyset cursors. Each record on the page goes
+// through decide() and present(), exactly as a single read does, and each release is audited.
+import type { Kysely } from 'kysely'
+import type { DB } from '../db/schema.js'
+import type { Principal } from '../auth/principal.js'
+import { appendAudit } from '../audit/audit.repository.js'
+import { type Presentation, present } from '../disclosure/present.js'
+import { errors } from '../errors.js'
+import { decide } from '../policy/decide.js'
+import { type ListFilter, listCandidateRecords, loadDisclosuresFor } from './record.repository.js'
+import { recordMeta, type RecordDeps } from './record.service.js'
+
+export const MAX_PAGE = 100
+
+export interface RecordPage {
+  items: Array<{ cursor: string; presentation: Presentation }>
+  hasNextPage: boolean
+  endCursor: string | null
+}
+
+const encodeCursor = (r: { receivedAt: Date; originator: string; id: string }) => Buffer.from(JSON.stringify([r.receivedAt.toISOString(), r.originator, r.id])).toString('base64url')
+
+function decodeCursor(cursor: string): ListFilter['before'] {
+  try {
+    const [at, originator, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string, string]
+    if (Number.isNaN(Date.parse(at)) || !/^[A-Z]{2}$/.test(originator) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad cursor')
+    return { receivedAt: new Date(at), originator, id }
+  } catch {
+    throw errors.validation('after is not a cursor returned by this gateway', [{ pointer: '/after', detail: 'invalid cursor' }])
+  }
+}
+
+export async function listRecords(db: Kysely<DB>, deps: RecordDeps, p: Principal, filter: Omit<ListFilter, 'before'>, first: number, after?: string | null): Promise<RecordPage> {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw errors.validation(`first must be between 1 and ${MAX_PAGE}`, [{ pointer: '/first', detail: `1 to ${MAX_PAGE}` }])
+  let before = after ? decodeCursor(after) : undefined
+  const items: RecordPage['items'] = []
+  let exhausted = false
+  while (items.length <= first && !exhausted) {
+    const batch = await listCandidateRecords(db, p.member, { ...filter, ...(before ? { before } : {}) }, first + 1)
+    exhausted = batch.length < first + 1
+    const disclosures = await loadDisclosuresFor(db, batch)
+    for (const rec of batch) {
+      before = { receivedAt: rec.receivedAt, originator: rec.originator, id: rec.id }
+      const stored = disclosures.get(`${rec.originator}:${rec.id}`) ?? []
+      const decision = decide(p, recordMeta(rec, stored))
+      if (decision.visibility !== 'disclose') continue
+      const kbKey = deps.keys.receipt.byKid(rec.holderKid)
+      if (!kbKey) throw errors.internal()
+      items.push({ cursor: encodeCursor(rec), presentation: await present(rec, stored, decision, p.member, kbKey, deps.now) })
+      if (items.length > first) break
+    }
+  }
+  const page = items.slice(0, first)
+  for (const { presentation: pr } of page) {
+    await appendAudit(db, { at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.read', subject: `record:${pr.record.originator}:${pr.record.id}`, details: { disclosed: pr.disclosedPaths, purpose: p.purpose, via: 'list' } })
+  }
+  return { items: page, hasNextPage: items.length > first, endCursor: page.at(-1)?.cursor ?? null }
+}
