@@ -3,7 +3,7 @@
 // is refused with its own problem type and nothing stored.
 import { SDJwtInstance } from '@sd-jwt/core'
 import { createHash, createPublicKey, verify } from 'node:crypto'
-import type { JWK } from 'jose'
+import { CompactSign, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadRecordTypes } from '../../src/records/record-types.js'
 import { uuidv7 } from '../../src/records/record-id.js'
@@ -11,7 +11,7 @@ import { envelopeClaims, RECORD_TYP, type RecordInput, wrapBody } from '../../sr
 import { issueSdJwt } from '../../src/records/sd-jwt-signing.js'
 import { issueRecord, verifyPresentation } from '../../src/sdk/records.js'
 import { assertMatchesContract } from '../support/contract.js'
-import { bearer, startGateway, type TestGateway } from '../support/app.js'
+import { bearer, ISSUER, startGateway, type TestGateway } from '../support/app.js'
 
 const types = loadRecordTypes()
 let gw: TestGateway
@@ -178,6 +178,46 @@ describe('bad input is refused with nothing stored', () => {
       expect(await count()).toBe(before)
     })
   }
+
+  it('a disclosure whose name collides with a clear claim', async () => {
+    const before = await count()
+    const { kid, key } = await gw.memberKey('KR')
+    const [jwt, ...rest] = (await issue('KR', person())).split('~')
+    const payload = JSON.parse(Buffer.from(jwt!.split('.')[1]!, 'base64url').toString())
+    payload.body.role = 'leader' // a clear body claim with the same name as the disclosed 'role'
+    const resigned = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: RECORD_TYP, kid }).sign(key)
+    const res = await publish('KR', [resigned, ...rest].join('~'))
+    expect([res.statusCode, res.json().code]).toEqual([400, 'DISCLOSURE_NAME_COLLISION'])
+    expect(await count()).toBe(before)
+  })
+
+  it('a retired key: refused for new records, while records received before stay readable and verifiable', async () => {
+    const old = await gw.memberKey('PH')
+    const earlier = person({ originator: 'PH' })
+    expect((await publish('PH', await issue('PH', earlier))).statusCode).toBe(201)
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+    const now = Math.floor(Date.now() / 1000)
+    const request = await new SignJWT({ jwk: await exportJWK(publicKey) })
+      .setProtectedHeader({ alg: 'ES256', typ: 'key-registration+jwt', kid: old.kid })
+      .setIssuer('PH').setSubject('PH').setAudience(ISSUER).setIssuedAt(now).setExpirationTime(now + 120).setJti(uuidv7())
+      .sign(old.key)
+    const admin = await gw.token('PH', ['admin'])
+    const reg = await gw.app.inject({ method: 'POST', url: '/v1/members/PH/keys', headers: bearer(admin), payload: { request } })
+    expect(reg.statusCode).toBe(201)
+    expect((await gw.app.inject({ method: 'POST', url: `/v1/members/PH/keys/${old.kid}/retire`, headers: bearer(admin) })).statusCode).toBe(200)
+
+    const before = await count()
+    const refused = await gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(admin), payload: { sdJwt: await issue('PH', person({ originator: 'PH' })) } })
+    expect([refused.statusCode, refused.json().code]).toEqual([401, 'KEY_RETIRED'])
+    expect(await count()).toBe(before)
+    const withNew = await issueRecord(person({ originator: 'PH' }), { key: privateKey, kid: reg.json().kid, alg: 'ES256' }, { holderJwk, types })
+    expect((await gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(admin), payload: { sdJwt: withNew } })).statusCode).toBe(201)
+
+    const read = await gw.app.inject({ method: 'GET', url: `/v1/records/${earlier.id}`, headers: bearer(await gw.token('TH')) })
+    expect(read.statusCode).toBe(200)
+    const verified = await verifyPresentation(read.json().sdJwt, await trust(), { aud: 'TH' })
+    expect(verified.originator).toBe('PH')
+  })
 
   it('an oversized record', async () => {
     const before = await count()
