@@ -1,18 +1,18 @@
-// `npm run bench`: starts the gateway as its own process on loopback (embedded database, or
-// PostgreSQL when DATABASE_URL is set) and loads it with autocannon from this process. Every
-// scenario is reported against a baseline measured in the same run (ratios, p50, p99).
+// `npm run bench`: starts the gateway (bench/server.ts: the real app plus a no-crypto baseline read
+// route) on loopback (embedded database, or PostgreSQL when DATABASE_URL is set) and loads it with
+// autocannon from this process. Every scenario is reported against a baseline measured in the same run.
 import autocannon, { type Result } from 'autocannon'
 import { type ChildProcess, spawn } from 'node:child_process'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { loadDevMemberKey } from '../src/members/dev-keys.js'
-import { signClientAssertion } from '../src/sdk/client-assertion.js'
 import { freshDatabase } from '../test/support/database.js'
+import { accessToken, ASSERTION_TYPE, assertionSigner, PASSPORT, presignRecords } from './fixtures.js'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 30_000)
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -24,7 +24,7 @@ async function freePort(): Promise<number> {
 }
 
 async function startGateway(env: NodeJS.ProcessEnv, base: string): Promise<ChildProcess> {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] })
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['bench/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] })
   let exited = false
   child.once('exit', () => (exited = true))
   for (let i = 0; i < 240 && !exited; i++) {
@@ -39,7 +39,7 @@ async function startGateway(env: NodeJS.ProcessEnv, base: string): Promise<Child
 async function load(name: string, opts: autocannon.Options): Promise<Result> {
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...opts })
   const bad = result.non2xx + result.errors + result.timeouts
-  if (bad > 0) throw new Error(`${name}: ${bad} failed requests (non-2xx ${result.non2xx}, errors ${result.errors})`)
+  if (bad > 0) throw new Error(`${name}: ${bad} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`)
   return result
 }
 
@@ -52,19 +52,23 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...rest, ...db.env, ICACN_MODE: 'development', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
   const gateway = await startGateway(env, base)
   try {
-    const { kid, key } = await loadDevMemberKey(dataDir, 'TH')
-    const sign = () => signClientAssertion({ member: 'TH', kid, key, audience: base, actor: 'bench', roles: ['analyst'], lifetimeSeconds: 300 })
-    const tokenRes = await fetch(`${base}/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await sign() }) })
-    const { access_token } = (await tokenRes.json()) as { access_token: string }
-    // Pre-signed, single-use assertions: the load generator must not spend the cores on signing.
+    // Pre-signed fixtures first (the gateway is idle meanwhile): records, then single-use assertions.
+    let t0 = performance.now()
+    const { ids, sdJwts } = await presignRecords(base, dataDir, RECORDS)
+    console.log(`pre-signed ${RECORDS} KR person records in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    const sign = await assertionSigner(base, dataDir, 'TH')
+    t0 = performance.now()
     const assertions = await Promise.all(Array.from({ length: 40_000 }, sign))
+    console.log(`pre-signed ${assertions.length} TH client assertions in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    const th = await accessToken(base, dataDir, 'TH')
+    const kr = await accessToken(base, dataDir, 'KR')
     let next = 0
-    const form = (a: string) => new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: a }).toString()
+    const form = (a: string) => new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: a }).toString()
 
     const engine = db.engine
     console.log(`ICACN Exchange bench — engine ${engine}, ${CONNECTIONS} connections, ${DURATION_S}s a scenario, node ${process.version}, ${os.cpus().length} cores`)
     const baseline = await load('baseline', { url: `${base}/healthz` })
-    const members = await load('members', { url: `${base}/v1/members`, headers: { authorization: `Bearer ${access_token}` } })
+    const members = await load('members', { url: `${base}/v1/members`, headers: { authorization: `Bearer ${th}` } })
     const tokens = await load('token', {
       url: base,
       maxOverallRequests: assertions.length,
@@ -72,14 +76,45 @@ async function main(): Promise<void> {
     })
     if (next > assertions.length) console.log(`note: ${next - assertions.length} token requests reused an assertion (replay refusals would have failed the run)`)
 
-    const row = (name: string, r: Result) =>
-      `${name.padEnd(44)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p50 ${String(r.latency.p50).padStart(4)} ms  p99 ${String(r.latency.p99).padStart(4)} ms  ${(r.requests.average / baseline.requests.average).toFixed(3)} × baseline`
-    console.log(row('baseline GET /healthz (no auth, no db)', baseline))
-    console.log(row('GET /v1/members (bearer verify + db)', members))
-    console.log(row('POST /v1/auth/token (assertion → token)', tokens))
+    // Publish: every request carries a distinct pre-signed record; each must be created (201), never
+    // answered as an identical republish (200), so the run stops after RECORDS requests at most.
+    let nextRecord = 0
+    const publish = await load('publish', {
+      url: base,
+      maxOverallRequests: sdJwts.length,
+      requests: [{ method: 'POST', path: '/v1/records', headers: { 'content-type': 'application/json', authorization: `Bearer ${kr}` }, setupRequest: (r) => ({ ...r, body: JSON.stringify({ sdJwt: sdJwts[nextRecord++ % sdJwts.length]! }) }) }],
+    })
+    const statuses = Object.keys(publish.statusCodeStats ?? {})
+    if (statuses.some((s) => s !== '201')) throw new Error(`publish: expected only 201, got ${JSON.stringify(publish.statusCodeStats)}`)
+    if (publish.requests.total >= sdJwts.length) console.log(`note: publish used all ${sdJwts.length} pre-signed records before ${DURATION_S}s elapsed; raise BENCH_RECORDS for a full-length run`)
+
+    // Read: the first record published. Sanity check once: TH's read is the redacted one.
+    const R = ids[0]!
+    const check = await fetch(`${base}/v1/records/${R}`, { headers: { authorization: `Bearer ${th}` } })
+    const text = await check.text()
+    if (check.status !== 200) throw new Error(`sanity read of ${R} as TH: HTTP ${check.status} ${text}`)
+    if (text.includes(PASSPORT)) throw new Error(`sanity read of ${R} as TH: the response contains the passport number`)
+    const auth = { authorization: `Bearer ${th}` }
+    const recordBaseline = await load('record baseline', { url: `${base}/bench/baseline/records/${R}`, headers: auth })
+    const read = await load('read', { url: `${base}/v1/records/${R}`, headers: auth })
+
+    const row = (name: string, r: Result, ref: Result, refName: string) =>
+      `${name.padEnd(48)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p50 ${String(r.latency.p50).padStart(4)} ms  p99 ${String(r.latency.p99).padStart(4)} ms  ${(r.requests.average / ref.requests.average).toFixed(3)} × ${refName}`
+    console.log(row('baseline GET /healthz (no auth, no db)', baseline, baseline, 'baseline'))
+    console.log(row('GET /v1/members (bearer verify + db)', members, baseline, 'baseline'))
+    console.log(row('POST /v1/auth/token (assertion → token)', tokens, baseline, 'baseline'))
+    console.log(row('POST /v1/records (publish, pre-signed)', publish, baseline, 'baseline'))
+    console.log(row('GET /bench/baseline/records/R (no crypto)', recordBaseline, baseline, 'baseline'))
+    console.log(row('GET /v1/records/R (redacted read, TH)', read, recordBaseline, 'record baseline'))
+    const note = engine === 'postgres' ? 'on PostgreSQL' : 'applies on PostgreSQL; embedded figure has none'
+    console.log(`publish: ${publish.requests.average.toFixed(0)} records/s, ${publish.requests.total} published (target ≥ 1000 ${note})`)
+    console.log(`read/baseline throughput ratio: ${(read.requests.average / recordBaseline.requests.average).toFixed(2)} (target ≥ 0.50 ${note})`)
   } finally {
-    gateway.kill('SIGTERM')
-    await new Promise((r) => gateway.once('exit', r))
+    if (gateway.exitCode === null && gateway.signalCode === null) {
+      const exited = new Promise((r) => gateway.once('exit', r))
+      gateway.kill('SIGTERM')
+      await exited
+    }
     await db.cleanup()
   }
 }

@@ -100,7 +100,23 @@ export async function loadGatewayKeys(config: Config): Promise<{ keys: GatewayKe
   return { keys: { accessToken, receipt }, generated }
 }
 
-/** The public JWKS served at /.well-known/jwks.json: active and retained keys of both sets. */
-export function gatewayJwks(keys: GatewayKeys): { keys: JWK[] } {
-  return { keys: [...keys.accessToken.all, ...keys.receipt.all].map((k) => k.publicJwk) }
+export type GatewayKeyUse = 'access-token' | 'key-binding'
+
+/**
+ * The public JWKS served at /.well-known/jwks.json: active and retained keys of both sets, each
+ * marked with `icacn_use` so a client never has to guess which key binds presentations; the
+ * active key of each set comes first within it.
+ */
+export function gatewayJwks(keys: GatewayKeys): { keys: Array<JWK & { icacn_use: GatewayKeyUse }> } {
+  return {
+    keys: [
+      ...keys.accessToken.all.map((k) => ({ ...k.publicJwk, icacn_use: 'access-token' as const })),
+      ...keys.receipt.all.map((k) => ({ ...k.publicJwk, icacn_use: 'key-binding' as const })),
+    ],
+  }
+}
+
+/** The key an originator names in cnf.jwk: the active key-binding key from a gateway JWKS. */
+export function activeKeyBindingKey<K extends JWK & { icacn_use?: string }>(jwks: { keys: K[] }): K | undefined {
+  return jwks.keys.find((k) => k.icacn_use === 'key-binding')
 }

@@ -338,6 +338,11 @@ export interface components {
             use?: "sig";
             /** @description For a retired key: when it was retired (epoch seconds) */
             exp?: number;
+            /**
+             * @description Gateway keys only: what the key signs. The first key-binding key is the active one, to name in cnf.jwk when issuing a record.
+             * @enum {string}
+             */
+            icacn_use?: "access-token" | "key-binding";
         };
         Jwks: {
             keys: components["schemas"]["Jwk"][];
@@ -349,6 +354,8 @@ export interface components {
             grant_types_supported: string[];
             token_endpoint_auth_methods_supported: string[];
             token_endpoint_auth_signing_alg_values_supported: string[];
+            /** @description kid of the active key-binding key (cnf.jwk of new records) */
+            icacn_key_binding_kid?: string;
         };
         TokenRequest: {
             /** @description client_credentials */

@@ -58,7 +58,9 @@ export async function verifyPresentation(sdJwt: string, trust: Trust, opts: { au
     keyBinding: { aud: opts.aud, now: opts.now ?? new Date(), maxAgeSeconds: opts.maxAgeSeconds ?? 600, ...(opts.nonce ? { nonce: opts.nonce } : {}) },
   })
   const cnf = (v.payload.cnf as { jwk?: JWK } | undefined)?.jwk
-  if (!trust.gateway.keys.some((k) => k.x === cnf?.x && k.y === cnf?.y)) throw errors.invalidHolderKey()
+  // Only a key-binding key of the gateway may be the holder, never its access-token key.
+  const holders = trust.gateway.keys.filter((k) => (k as { icacn_use?: string }).icacn_use === 'key-binding')
+  if (!holders.some((k) => k.x === cnf?.x && k.y === cnf?.y)) throw errors.invalidHolderKey()
   const { body: wrapped = {}, ...envelope } = v.claims as { body?: Record<string, { value: unknown; marking?: string; releasableTo?: string[] }> }
   const body: Record<string, unknown> = {}
   const fieldMarkings: VerifiedRecord['fieldMarkings'] = {}

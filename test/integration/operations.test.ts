@@ -30,8 +30,13 @@ describe('operations', () => {
       expect(k).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' })
       expect(k).not.toHaveProperty('d')
     }
+    // each key says what it signs; the metadata names the active key-binding key
+    expect(keys.map((k: { icacn_use: string }) => k.icacn_use).sort()).toEqual(['access-token', 'key-binding'])
+    const kb = keys.find((k: { icacn_use: string }) => k.icacn_use === 'key-binding')
+    expect(kb.kid).toBe(gw.app.gatewayKeys.receipt.active.kid)
     const meta = await gw.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })
     assertMatchesContract('getAuthorizationServerMetadata', meta)
+    expect(meta.json().icacn_key_binding_kid).toBe(gw.app.gatewayKeys.receipt.active.kid)
     expect(meta.json()).toMatchObject({ issuer: ISSUER, token_endpoint_auth_methods_supported: ['private_key_jwt'], token_endpoint_auth_signing_alg_values_supported: ['ES256', 'EdDSA'] })
   })
 

@@ -90,6 +90,10 @@ describe('publish and read', () => {
     expect(mine.body).toEqual(view.body)
     expect(mine.keyBinding.aud).toBe('TH')
     await expect(verifyPresentation(sdJwt, await trust(), { aud: 'VN' })).rejects.toMatchObject({ code: 'WRONG_AUDIENCE' })
+    // the holder must be a gateway key-binding key, not merely any gateway key
+    const t = await trust()
+    const accessOnly = { ...t, gateway: { keys: t.gateway.keys.map((k: JWK & { icacn_use?: string }) => ({ ...k, icacn_use: 'access-token' })) } }
+    await expect(verifyPresentation(sdJwt, accessOnly, { aud: 'TH' })).rejects.toMatchObject({ code: 'INVALID_HOLDER_KEY' })
 
     const kr = (await trust()).members.KR!.keys[0]!
     const reference = new SDJwtInstance({

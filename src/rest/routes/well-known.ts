@@ -15,6 +15,7 @@ export default async function wellKnownRoutes(app: FastifyInstance, opts: { cont
     grant_types_supported: ['client_credentials'],
     token_endpoint_auth_methods_supported: ['private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported: ['ES256', 'EdDSA'],
+    icacn_key_binding_kid: opts.keys.receipt.active.kid,
   }
   app.route({
     ...opts.contract.route('getGatewayJwks'),

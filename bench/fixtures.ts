@@ -1,0 +1,75 @@
+// Bench fixtures: pre-signed KR person records (signed before any load runs, so the load generator
+// spends no cores on signing) and access tokens for a member, fetched from the running gateway.
+import { activeKeyBindingKey } from '../src/auth/gateway-keys.js'
+import type { JWK } from 'jose'
+import { loadDevMemberKey } from '../src/members/dev-keys.js'
+import { uuidv7 } from '../src/records/record-id.js'
+import type { RecordInput } from '../src/records/record.model.js'
+import { loadRecordTypes } from '../src/records/record-types.js'
+import { signClientAssertion } from '../src/sdk/client-assertion.js'
+import { issueRecord } from '../src/sdk/records.js'
+
+export const PASSPORT = 'M70431862'
+export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+/** The realistic person record of test/integration/records.test.ts; the passport is withheld from all but VN. */
+export function person(id: string): RecordInput {
+  return {
+    id,
+    originator: 'KR',
+    type: 'person',
+    version: 1,
+    supersedes: null,
+    createdAt: new Date().toISOString(),
+    retainUntil: '2031-11-23T00:00:00.000Z',
+    marking: 'AMBER',
+    releasableTo: ['ALL'],
+    handling: { originatorControl: true },
+    grading: 'B2',
+    purposeLimits: ['investigation'],
+    body: {
+      names: [{ native: '박서준', latin: 'PARK Seo-jun', script: 'Hang' }],
+      aliases: ['서준이', 'Ice Park'],
+      passports: [{ country: 'KOR', number: PASSPORT }],
+      phones: [{ number: '+821045678912', raw: '010-4567-8912' }],
+      nationalities: ['KOR'],
+      role: 'distributor',
+    },
+    fieldMarkings: { passports: { marking: 'AMBER+STRICT', releasableTo: ['VN'] } },
+  }
+}
+
+/** Signs `n` person records as KR, each with its own uuidv7 id, bound to the gateway's key-binding key. */
+export async function presignRecords(base: string, dataDir: string, n: number): Promise<{ ids: string[]; sdJwts: string[] }> {
+  const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: JWK[] }
+  const holderJwk = activeKeyBindingKey(jwks)
+  if (!holderJwk) throw new Error('gateway JWKS names no key-binding key')
+  const { kid, key } = await loadDevMemberKey(dataDir, 'KR')
+  const types = loadRecordTypes()
+  const ids = Array.from({ length: n }, () => uuidv7())
+  const sdJwts: string[] = new Array(n)
+  const BATCH = 256 // lets WebCrypto's async signing overlap without queueing all n at once
+  for (let i = 0; i < n; i += BATCH) {
+    const slice = ids.slice(i, i + BATCH)
+    const signed = await Promise.all(slice.map((id) => issueRecord(person(id), { key, kid, alg: 'ES256' }, { holderJwk, types })))
+    signed.forEach((s, j) => (sdJwts[i + j] = s))
+  }
+  return { ids, sdJwts }
+}
+
+/** A client assertion for `member` (role analyst), signed with its development key. */
+export async function assertionSigner(base: string, dataDir: string, member: string): Promise<() => Promise<string>> {
+  const { kid, key } = await loadDevMemberKey(dataDir, member)
+  return () => signClientAssertion({ member, kid, key, audience: base, actor: 'bench', roles: ['analyst'], lifetimeSeconds: 300 })
+}
+
+export async function accessToken(base: string, dataDir: string, member: string): Promise<string> {
+  const sign = await assertionSigner(base, dataDir, member)
+  const res = await fetch(`${base}/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: await sign() }),
+  })
+  if (!res.ok) throw new Error(`token for ${member}: HTTP ${res.status} ${await res.text()}`)
+  return ((await res.json()) as { access_token: string }).access_token
+}

@@ -1,0 +1,79 @@
+// `icacn verify | trust`: check a presentation the gateway released, offline against a saved trust
+// file (members' JWKS + the gateway's JWKS), and fetch that trust file once from a running gateway.
+import fs from 'node:fs'
+import { decodeJwt, type JWK } from 'jose'
+import type { Config } from '../config.js'
+import { isAppError, problemType } from '../errors.js'
+import { type Trust, type VerifiedRecord, verifyPresentation } from '../sdk/records.js'
+import { parse, required, UsageError } from './args.js'
+import { accessToken, CliError, gatewayBase, gatewayJson } from './gateway-client.js'
+import { readInput, sdJwtFrom } from './record.js'
+
+const VERIFY_USAGE = 'usage: icacn verify --aud CODE (--file FILE | --stdin) [--trust trust.json] [--max-age SECONDS] [--url URL]'
+const TRUST_USAGE = 'usage: icacn trust --member CODE [--out trust.json] [--url URL]'
+
+type Jwks = { keys: JWK[] }
+
+const isJwks = (x: unknown): x is Jwks => typeof x === 'object' && x !== null && Array.isArray((x as { keys?: unknown }).keys)
+
+/** The trust material as the gateway serves it; needs a member token because member JWKS are not public. */
+export async function fetchTrust(config: Config, base: string, member: string): Promise<Trust> {
+  const token = await accessToken(config, base, member, ['analyst'])
+  const { members } = await gatewayJson<{ members: { code: string }[] }>(base, '/v1/members', { token })
+  const entries = await Promise.all(members.map(async (m) => [m.code, await gatewayJson<Jwks>(base, `/v1/members/${encodeURIComponent(m.code)}/jwks`, { token })] as const))
+  const gateway = await gatewayJson<Jwks>(base, '/.well-known/jwks.json')
+  return { members: Object.fromEntries(entries), gateway }
+}
+
+export function loadTrust(file: string): Trust {
+  let t: unknown
+  try {
+    t = JSON.parse(fs.readFileSync(file, 'utf8'))
+  } catch (e) {
+    throw new CliError(`cannot read trust file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+  }
+  const members = (t as { members?: unknown } | null)?.members
+  const ok = typeof members === 'object' && members !== null && Object.values(members).every(isJwks) && isJwks((t as { gateway?: unknown }).gateway)
+  if (!ok) throw new CliError(`${file} is not a trust file: { "members": { CODE: { "keys": [...] } }, "gateway": { "keys": [...] } }`)
+  return t as Trust
+}
+
+/** Who the KB-JWT claims it was released to, read without verification and only to explain a refusal. */
+function claimedAudience(sdJwt: string): string | undefined {
+  try {
+    const aud = decodeJwt(sdJwt.slice(sdJwt.lastIndexOf('~') + 1)).aud
+    return Array.isArray(aud) ? aud.join(',') : aud
+  } catch {
+    return undefined
+  }
+}
+
+export async function verifyCommand(argv: string[], config: Config): Promise<void> {
+  const v = parse(argv, { aud: { type: 'string' }, file: { type: 'string' }, stdin: { type: 'boolean' }, trust: { type: 'string' }, 'max-age': { type: 'string' }, url: { type: 'string' } })
+  if (!v.aud) throw new UsageError(VERIFY_USAGE)
+  const aud = required(v, 'aud').toUpperCase()
+  const maxAge = v['max-age'] === undefined ? 600 : Number(v['max-age'])
+  if (!Number.isInteger(maxAge) || maxAge <= 0) throw new UsageError('--max-age must be a whole number of seconds')
+  const sdJwt = sdJwtFrom(await readInput(v, VERIFY_USAGE))
+  const trust = typeof v.trust === 'string' ? loadTrust(v.trust) : await fetchTrust(config, gatewayBase(config, v.url as string | undefined), aud)
+  let verified: VerifiedRecord
+  try {
+    verified = await verifyPresentation(sdJwt, trust, { aud, maxAgeSeconds: maxAge })
+  } catch (e) {
+    if (!isAppError(e)) throw new CliError(`presentation not verified for audience ${aud}: ${(e as Error).message}`)
+    const claimed = claimedAudience(sdJwt)
+    const detail = e.code === 'WRONG_AUDIENCE' ? `the gateway released it to ${claimed ?? 'another member'}, not ${aud}` : e.message
+    throw new CliError(`presentation not verified for audience ${aud}: ${problemType(e.code)}: ${detail}`)
+  }
+  const { originator, disclosedPaths, body, fieldMarkings, envelope, keyBinding } = verified
+  process.stdout.write(`${JSON.stringify({ verified: true, originator, disclosedPaths, body, fieldMarkings, envelope, keyBinding }, null, 2)}\n`)
+}
+
+export async function trustCommand(argv: string[], config: Config): Promise<void> {
+  const v = parse(argv, { member: { type: 'string' }, out: { type: 'string' }, url: { type: 'string' } })
+  if (!v.member) throw new UsageError(TRUST_USAGE)
+  const trust = await fetchTrust(config, gatewayBase(config, v.url as string | undefined), required(v, 'member').toUpperCase())
+  const text = `${JSON.stringify(trust, null, 2)}\n`
+  if (typeof v.out === 'string') fs.writeFileSync(v.out, text)
+  else process.stdout.write(text)
+}

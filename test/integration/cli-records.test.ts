@@ -1,0 +1,111 @@
+// The record CLI against the real gateway on loopback: KR issues and publishes a person record, TH
+// reads it without the VN-only passport, saves the trust file, and verifies offline; VN cannot.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freshDatabase, type FreshDatabase } from '../support/database.js'
+import { freePort, type Gateway, gatewayEnv, runCli, startGateway } from '../support/process.js'
+
+let db: FreshDatabase
+let env: NodeJS.ProcessEnv
+let gateway: Gateway
+let tmp: string
+
+const file = (name: string) => path.join(tmp, name)
+
+// An invented person; the passport is AMBER+STRICT for VN only, so TH must never receive it.
+const personRecord = {
+  type: 'person',
+  marking: 'AMBER',
+  grading: 'B2',
+  body: {
+    names: [{ native: '박서준', latin: 'PARK Seo-jun', script: 'Hang' }],
+    passports: [{ country: 'KOR', number: 'M70431862' }],
+  },
+  fieldMarkings: { passports: { marking: 'AMBER+STRICT', releasableTo: ['VN'] } },
+}
+
+beforeAll(async () => {
+  db = await freshDatabase()
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'icacn-cli-'))
+  env = gatewayEnv(db, await freePort())
+  gateway = await startGateway(env)
+})
+
+afterAll(async () => {
+  const proc = gateway?.proc
+  if (proc && proc.exitCode === null) {
+    const exited = new Promise((resolve) => proc.on('exit', resolve))
+    proc.kill('SIGTERM')
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
+    if (proc.exitCode === null) proc.kill('SIGKILL')
+  }
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+  await db?.cleanup()
+})
+
+describe('record CLI: issue, publish, get, trust, verify', () => {
+  let recordId: string
+
+  it('issue as KR writes one SD-JWT line; publish as KR answers with the record and a receipt', () => {
+    fs.writeFileSync(file('record.json'), JSON.stringify(personRecord))
+    const issued = runCli(env, ['issue', '--member', 'KR', '--file', file('record.json'), '--out', file('record.sdjwt')])
+    expect(issued.status, issued.stderr).toBe(0)
+    expect(fs.readFileSync(file('record.sdjwt'), 'utf8')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+(~[\w-]+)+~\n$/)
+
+    const published = runCli(env, ['publish', '--member', 'KR', '--file', file('record.sdjwt')])
+    expect(published.status, published.stderr).toBe(0)
+    const out = JSON.parse(published.stdout) as { record: { id: string; originator: string; type: string }; receipt: string }
+    expect(out.record).toMatchObject({ originator: 'KR', type: 'person', version: 1 })
+    expect(out.record.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(out.receipt).toMatch(/^ey/)
+    recordId = out.record.id
+  })
+
+  it('publish of a refused SD-JWT prints one problem line and exits 1', () => {
+    const refused = runCli(env, ['publish', '--member', 'TH', '--stdin'], fs.readFileSync(file('record.sdjwt'), 'utf8'))
+    expect(refused.status).toBe(1)
+    const lines = refused.stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^icacn: 4\d\d urn:icacn:problem:[a-z-]+: \S/)
+  })
+
+  it('get as TH answers without the VN-only passport', () => {
+    const got = runCli(env, ['get', '--member', 'TH', '--id', recordId, '--purpose', 'investigation'])
+    expect(got.status, got.stderr).toBe(0)
+    expect(got.stdout).not.toContain('M70431862')
+    const out = JSON.parse(got.stdout) as { sdJwt: string; record: unknown }
+    expect(out.sdJwt).toMatch(/~[\w-]+\.[\w-]+\.[\w-]+$/)
+    fs.writeFileSync(file('presentation.json'), got.stdout)
+  })
+
+  it('trust as TH writes the trust file; verify --aud TH then succeeds offline from it', () => {
+    const trust = runCli(env, ['trust', '--member', 'TH', '--out', file('trust.json')])
+    expect(trust.status, trust.stderr).toBe(0)
+    const t = JSON.parse(fs.readFileSync(file('trust.json'), 'utf8')) as { members: Record<string, { keys: unknown[] }>; gateway: { keys: unknown[] } }
+    expect(Object.keys(t.members).sort()).toEqual(['KH', 'KR', 'LA', 'PH', 'TH', 'VN'])
+    expect(t.gateway.keys.length).toBeGreaterThanOrEqual(2)
+
+    // No gateway is reachable at this URL: --trust must make verification fully offline.
+    const offline = { ...env, PORT: '1' }
+    const verified = runCli(offline, ['verify', '--aud', 'TH', '--trust', file('trust.json'), '--file', file('presentation.json')])
+    expect(verified.status, verified.stderr).toBe(0)
+    const out = JSON.parse(verified.stdout) as { verified: boolean; originator: string; disclosedPaths: string[]; body: Record<string, unknown> }
+    expect(out).toMatchObject({ verified: true, originator: 'KR' })
+    expect(out.body.names).toEqual(personRecord.body.names)
+    expect(out.body).not.toHaveProperty('passports')
+    expect(out.disclosedPaths.some((p) => p.includes('passports'))).toBe(false)
+    expect(verified.stdout).not.toContain('M70431862')
+  })
+
+  it('verify --aud VN with the presentation released to TH fails in one line naming the audience', () => {
+    const refused = runCli(env, ['verify', '--aud', 'VN', '--trust', file('trust.json'), '--stdin'], fs.readFileSync(file('presentation.json'), 'utf8'))
+    expect(refused.status).not.toBe(0)
+    expect(refused.stdout).toBe('')
+    const lines = refused.stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^icacn: .*audience VN/)
+    expect(lines[0]).toContain('wrong-audience')
+  })
+})
