@@ -13,7 +13,7 @@ const body = {
   nameLatin: 'SOK Vanna',
   passport: { country: 'KHM', number: 'N01234567' },
   aliases: ['Vanna Sok', 'បង ណា'],
-  wallet: { chain: 'tron', address: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t' },
+  wallet: { chain: 'tron', address: 'TPvRkJyXNWbkQwqeEhUdetRdEgR388XkDb' },
 }
 const claims = { iss: 'KH', type: 'person', marking: 'AMBER', releasableTo: ['KR', 'TH'], body }
 const frame = { props: { body: { props: { nameKhmer: { sd: true }, nameLatin: { sd: true }, passport: { sd: true }, aliases: { sd: true, items: { sd: true } }, wallet: { sd: true } } } } }
