@@ -1,5 +1,6 @@
 // Bench fixtures: pre-signed KR person records (signed before any load runs, so the load generator
 // spends no cores on signing) and access tokens for a member, fetched from the running gateway.
+import { KR_PERSON_PASSPORT, krPersonRecord } from '../test/fixtures/kr-person.js'
 import { activeKeyBindingKey } from '../src/auth/gateway-keys.js'
 import type { JWK } from 'jose'
 import { loadDevMemberKey } from '../src/members/dev-keys.js'
@@ -9,35 +10,11 @@ import { loadRecordTypes } from '../src/records/record-types.js'
 import { signClientAssertion } from '../src/sdk/client-assertion.js'
 import { issueRecord } from '../src/sdk/records.js'
 
-export const PASSPORT = 'M70431862'
+export const PASSPORT = KR_PERSON_PASSPORT
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
-/** The realistic person record of test/integration/records.test.ts; the passport is withheld from all but VN. */
-export function person(id: string): RecordInput {
-  return {
-    id,
-    originator: 'KR',
-    type: 'person',
-    version: 1,
-    supersedes: null,
-    createdAt: new Date().toISOString(),
-    retainUntil: '2031-11-23T00:00:00.000Z',
-    marking: 'AMBER',
-    releasableTo: ['ALL'],
-    handling: { originatorControl: true },
-    grading: 'B2',
-    purposeLimits: ['investigation'],
-    body: {
-      names: [{ native: '박서준', latin: 'PARK Seo-jun', script: 'Hang' }],
-      aliases: ['서준이', 'Ice Park'],
-      passports: [{ country: 'KOR', number: PASSPORT }],
-      phones: [{ number: '+821045678912', raw: '010-4567-8912' }],
-      nationalities: ['KOR'],
-      role: 'distributor',
-    },
-    fieldMarkings: { passports: { marking: 'AMBER+STRICT', releasableTo: ['VN'] } },
-  }
-}
+/** KR's person record with its own id; the passport is withheld from all but VN. */
+export const person = (id: string): RecordInput => krPersonRecord({ id })
 
 /** Signs `n` person records as KR, each with its own uuidv7 id, bound to the gateway's key-binding key. */
 export async function presignRecords(base: string, dataDir: string, n: number): Promise<{ ids: string[]; sdJwts: string[] }> {

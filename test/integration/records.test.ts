@@ -10,13 +10,14 @@ import { uuidv7 } from '../../src/records/record-id.js'
 import { envelopeClaims, RECORD_TYP, type RecordInput, wrapBody } from '../../src/records/record.model.js'
 import { issueSdJwt } from '../../src/records/sd-jwt-signing.js'
 import { issueRecord, verifyPresentation } from '../../src/sdk/records.js'
+import { KR_PERSON_PASSPORT, krPersonRecord } from '../fixtures/kr-person.js'
 import { assertMatchesContract } from '../support/contract.js'
 import { bearer, ISSUER, startGateway, type TestGateway } from '../support/app.js'
 
 const types = loadRecordTypes()
 let gw: TestGateway
 let holderJwk: JWK
-const PASSPORT = 'M70431862'
+const PASSPORT = KR_PERSON_PASSPORT
 
 beforeAll(async () => {
   gw = await startGateway()
@@ -24,32 +25,7 @@ beforeAll(async () => {
 })
 afterAll(async () => gw?.close())
 
-function person(over: Partial<RecordInput> = {}): RecordInput {
-  return {
-    id: uuidv7(),
-    originator: 'KR',
-    type: 'person',
-    version: 1,
-    supersedes: null,
-    createdAt: new Date().toISOString(),
-    retainUntil: '2031-11-23T00:00:00.000Z',
-    marking: 'AMBER',
-    releasableTo: ['ALL'],
-    handling: { originatorControl: true },
-    grading: 'B2',
-    purposeLimits: ['investigation'],
-    body: {
-      names: [{ native: '박서준', latin: 'PARK Seo-jun', script: 'Hang' }],
-      aliases: ['서준이', 'Ice Park'],
-      passports: [{ country: 'KOR', number: PASSPORT }],
-      phones: [{ number: '+821045678912', raw: '010-4567-8912' }],
-      nationalities: ['KOR'],
-      role: 'distributor',
-    },
-    fieldMarkings: { passports: { marking: 'AMBER+STRICT', releasableTo: ['VN'] } },
-    ...over,
-  }
-}
+const person = krPersonRecord
 
 async function issue(member: string, record: RecordInput) {
   const { kid, key } = await gw.memberKey(member)
