@@ -17,19 +17,25 @@ export interface AuditEntry {
   details?: Record<string, unknown>
 }
 
-/** Call with the same `trx` as the act it records, so the act and its record commit together. */
-export async function appendAudit(db: Db, e: AuditEntry): Promise<void> {
+/**
+ * Call with the same `trx` as the act it records, so the act and its record commit together.
+ * Several entries (a page of releases) go in one statement.
+ */
+export async function appendAudit(db: Db, ...entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return
   await db
     .insertInto('audit_log')
-    .values({
-      at: e.at,
-      actor_kind: e.actor.kind,
-      actor_member: e.actor.kind === 'member' ? e.actor.member : null,
-      actor: e.actor.kind === 'operator' ? e.actor.name : e.actor.kind === 'member' ? e.actor.actor : 'gateway',
-      action: e.action,
-      subject: e.subject,
-      details: JSON.stringify(e.details ?? {}),
-    })
+    .values(
+      entries.map((e) => ({
+        at: e.at,
+        actor_kind: e.actor.kind,
+        actor_member: e.actor.kind === 'member' ? e.actor.member : null,
+        actor: e.actor.kind === 'operator' ? e.actor.name : e.actor.kind === 'member' ? e.actor.actor : 'gateway',
+        action: e.action,
+        subject: e.subject,
+        details: JSON.stringify(e.details ?? {}),
+      })),
+    )
     .execute()
 }
 

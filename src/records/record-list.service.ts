@@ -51,8 +51,9 @@ export async function listRecords(db: Kysely<DB>, deps: RecordDeps, p: Principal
     }
   }
   const page = items.slice(0, first)
-  for (const { presentation: pr } of page) {
-    await appendAudit(db, { at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.read', subject: `record:${pr.record.originator}:${pr.record.id}`, details: { disclosed: pr.disclosedPaths, purpose: p.purpose, via: 'list' } })
-  }
+  await appendAudit(
+    db,
+    ...page.map(({ presentation: pr }) => ({ at: deps.now, actor: { kind: 'member' as const, member: p.member, actor: p.actor }, action: 'record.read', subject: `record:${pr.record.originator}:${pr.record.id}`, details: { disclosed: pr.disclosedPaths, purpose: p.purpose, via: 'list' } })),
+  )
   return { items: page, hasNextPage: items.length > first, endCursor: page.at(-1)?.cursor ?? null }
 }

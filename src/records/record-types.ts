@@ -22,6 +22,8 @@ export interface RecordTypes {
   validateBody(type: string, body: unknown): FieldError[]
   /** The SD-JWT frame for a wrapped body: every field a disclosure, listed arrays element by element. */
   frame(type: string, fields: readonly string[]): SdFrame
+  /** Does this array field disclose element by element (x-icacn-disclose-items)? */
+  disclosesItems(type: string, field: string): boolean
   label(type: string, field: string): string
 }
 
@@ -50,6 +52,7 @@ export function loadRecordTypes(dir = projectFile('schema/records')): RecordType
     if (!t) throw new Error(`unknown record type ${type}`)
     return t
   }
+  const disclosesItems = (type: string, field: string) => get(type).props[field]?.['x-icacn-disclose-items'] === true
   return {
     names: [...types.keys()],
     has: (type) => types.has(type),
@@ -58,11 +61,11 @@ export function loadRecordTypes(dir = projectFile('schema/records')): RecordType
       return validate(body) ? [] : toFieldErrors(validate.errors)
     },
     frame(type, fields) {
-      const { props } = get(type)
       const body: Record<string, SdFrame> = {}
-      for (const f of fields) body[f] = { sd: true, ...(props[f]?.['x-icacn-disclose-items'] ? { props: { value: { items: { sd: true } } } } : {}) }
+      for (const f of fields) body[f] = { sd: true, ...(disclosesItems(type, f) ? { props: { value: { items: { sd: true } } } } : {}) }
       return { props: { body: { props: body } } }
     },
+    disclosesItems,
     label: (type, field) => types.get(type)?.props[field]?.['x-icacn-label'] ?? field,
   }
 }

@@ -117,16 +117,29 @@ export async function markWithdrawn(db: Db, originator: string, id: string, at: 
   await db.updateTable('records').set({ withdrawn_at: at }).where('originator', '=', originator).where('id', '=', id).execute()
 }
 
-/** Every version in the lineage of `id` (same originator), oldest first. */
+/** The version that corrects `id`, if any (at most one: unique on (originator, supersedes)). */
+export async function findCorrection(db: Db, originator: string, id: string): Promise<StoredRecord | undefined> {
+  const row = await db.selectFrom('records').selectAll().where('originator', '=', originator).where('supersedes', '=', id).executeTakeFirst()
+  return row && rowToRecord(row)
+}
+
+/** Every version in the lineage of `id` (same originator), oldest first, walked through the keys. */
 export async function findLineage(db: Db, originator: string, id: string): Promise<StoredRecord[]> {
-  const own = await db.selectFrom('records').selectAll().where('originator', '=', originator).execute()
-  const byId = new Map(own.map((r) => [r.id, r]))
-  let root = byId.get(id)
-  while (root?.supersedes && byId.has(root.supersedes)) root = byId.get(root.supersedes)
-  const lineage: StoredRecord[] = []
-  for (let cur = root; cur; cur = own.find((r) => r.supersedes === cur!.id)) lineage.push(rowToRecord(cur))
+  const start = await findOwnRecord(db, originator, id)
+  if (!start) return []
+  const lineage = [start]
+  for (let cur = start; cur.supersedes; ) {
+    const prev = await findOwnRecord(db, originator, cur.supersedes)
+    if (!prev) break
+    lineage.unshift(prev)
+    cur = prev
+  }
+  for (let next = await findCorrection(db, originator, start.id); next; next = await findCorrection(db, originator, next.id)) lineage.push(next)
   return lineage
 }
+
+/** PostgreSQL unique_violation: a concurrent insert of the same key committed first. */
+export const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown })?.code === '23505'
 
 export async function loadDisclosures(db: Db, originator: string, id: string): Promise<StoredDisclosure[]> {
   const rows = await db.selectFrom('record_disclosures').selectAll().where('originator', '=', originator).where('record_id', '=', id).orderBy('ordinal').execute()

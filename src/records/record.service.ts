@@ -16,7 +16,7 @@ import { decide, type RecordMeta } from '../policy/decide.js'
 import { parseRecordClaims } from './envelope.js'
 import { signReceipt } from './receipt.js'
 import { RECORD_TYP } from './record.model.js'
-import { findOwnRecord, findRecordsById, insertRecord, loadDisclosures, type StoredDisclosure, type StoredRecord } from './record.repository.js'
+import { findCorrection, findOwnRecord, findRecordsById, insertRecord, isUniqueViolation, loadDisclosures, type StoredDisclosure, type StoredRecord } from './record.repository.js'
 import type { RecordTypes } from './record-types.js'
 import { verifySdJwt } from './sd-jwt-signing.js'
 
@@ -34,7 +34,21 @@ export interface PublishResult {
   record: { id: string; originator: string; type: string; version: number; receivedAt: string; sdJwtSha256: string }
 }
 
-const fieldOf = (path: string) => (path.split('/')[2] ?? '').replace(/~1/g, '/').replace(/~0/g, '~')
+const unescape = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~')
+
+/**
+ * The body field a disclosure belongs to. Only the type's frame is accepted: a body field, or an
+ * element of an array the schema discloses element by element. Anything else (a nested property
+ * made disclosable) would be stored but never presented coherently, so it is refused at publish.
+ */
+function fieldOf(path: string, type: string, types: RecordTypes): string {
+  const m = /^\/body\/([^/]+)(?:\/value\/(\d+))?$/.exec(path)
+  const field = m ? unescape(m[1]!) : ''
+  if (!m || (m[2] !== undefined && !types.disclosesItems(type, field))) {
+    throw errors.invalidEnvelope([{ pointer: path, detail: "only body fields, and array elements where the type's schema says so, may be selectively disclosable" }])
+  }
+  return field
+}
 
 /**
  * Verifies the issuer signature with the caller's own registered key (usable at receipt time), the
@@ -57,7 +71,6 @@ export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Princip
   const payloadBody = verified.payload.body as Record<string, unknown> | undefined
   const clearFields = Object.keys(payloadBody ?? {}).filter((k) => k !== '_sd')
   if (clearFields.length) throw errors.invalidEnvelope(clearFields.map((f) => ({ pointer: `/body/${f}`, detail: 'every body field must be selectively disclosable' })))
-  if (verified.disclosures.some((d) => !d.path.startsWith('/body/'))) throw errors.invalidEnvelope([{ pointer: '/', detail: 'envelope claims must be in the clear' }])
   const cnf = (verified.payload.cnf as { jwk?: { x?: string; y?: string } } | undefined)?.jwk
   const holder = deps.keys.receipt.all.find((k) => k.publicJwk.x === cnf?.x && k.publicJwk.y === cnf?.y)
   if (!holder) throw errors.invalidHolderKey()
@@ -78,11 +91,11 @@ export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Princip
     withdrawnAt: null,
   }
   const disclosures: StoredDisclosure[] = verified.disclosures.map((d, ordinal) => {
-    const field = fieldOf(d.path)
+    const field = fieldOf(d.path, envelope.type, deps.types)
     return { path: d.path, ordinal, digest: d.digest, encoded: d.encoded, field, label: deps.types.label(envelope.type, field), marking: fields[field]?.marking ?? null, releasableTo: fields[field]?.releasableTo ?? null }
   })
 
-  const outcome = await db.transaction().execute(async (trx) => {
+  const attempt = () => db.transaction().execute(async (trx) => {
     const existing = await findOwnRecord(trx, p.member, envelope.id)
     if (existing) {
       if (existing.sdJwtSha256 !== sdJwtSha256) throw errors.recordConflict(envelope.id)
@@ -94,10 +107,18 @@ export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Princip
       if (previous.version + 1 !== envelope.version || previous.type !== envelope.type) {
         throw errors.invalidEnvelope([{ pointer: '/version', detail: `a correction of version ${previous.version} (${previous.type}) is version ${previous.version + 1} of the same type` }])
       }
+      const correction = await findCorrection(trx, p.member, previous.id)
+      if (correction) throw errors.invalidEnvelope([{ pointer: '/supersedes', detail: `version ${previous.version} is already corrected by ${correction.id}; correct the latest version` }])
     }
     await insertRecord(trx, stored, disclosures)
     await appendAudit(trx, { at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.published', subject: `record:${p.member}:${envelope.id}`, details: { type: envelope.type, version: envelope.version, sd_jwt_sha256: sdJwtSha256 } })
     return { created: true, rec: stored }
+  })
+  // A concurrent publish of the same id (or correction of the same version) may commit between our
+  // check and insert; the unique index refuses ours, and a second pass answers from what committed.
+  const outcome = await attempt().catch((e: unknown) => {
+    if (isUniqueViolation(e)) return attempt()
+    throw e
   })
   const rec = outcome.rec
   const receipt = await signReceipt(deps.keys.receipt, { issuer: deps.issuer, originator: rec.originator, recordId: rec.id, version: rec.version, sdJwtSha256: rec.sdJwtSha256, receivedAt: rec.receivedAt })

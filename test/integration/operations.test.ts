@@ -18,7 +18,7 @@ describe('operations', () => {
     const r = await gw.app.inject({ method: 'GET', url: '/readyz' })
     expect(r.statusCode).toBe(200)
     assertMatchesContract('getReadiness', r)
-    expect(r.json()).toEqual({ status: 'ready', engine: gw.db.engine, migrations: 4 })
+    expect(r.json()).toEqual({ status: 'ready', engine: gw.db.engine, migrations: 5 })
   })
 
   it('publishes the gateway JWKS (public halves only) and RFC 8414 metadata', async () => {

@@ -64,6 +64,10 @@ describe('versions and withdrawal', () => {
     assertMatchesContract('listRecordVersions', res)
     expect(res.json().versions.map((v: { id: string; version: number }) => [v.id, v.version])).toEqual([[v1.id, 1], [v2.id, 2]])
 
+    // a version is corrected once: a second correction of v1 would fork the lineage
+    const fork = await publishSeizure(seizure({ body: bodyTemplate, version: 2, supersedes: v1.id }))
+    expect([fork.statusCode, fork.json().code]).toEqual([400, 'INVALID_ENVELOPE'])
+    expect(fork.json().errors[0].pointer).toBe('/supersedes')
     const wrongVersion = await publishSeizure(seizure({ body: bodyTemplate, version: 5, supersedes: v2.id }))
     expect([wrongVersion.statusCode, wrongVersion.json().code]).toEqual([400, 'INVALID_ENVELOPE'])
     // KR cannot correct TH's record: supersedes is looked up among KR's own records only

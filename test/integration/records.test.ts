@@ -119,6 +119,21 @@ describe('publish and read', () => {
   })
 })
 
+describe('concurrent publishing', () => {
+  it('identical bytes published at once: one is created, the others return it; different bytes conflict', async () => {
+    const record = person()
+    const sdJwt = await issue('KR', record)
+    const token = await gw.token('KR')
+    const send = (s: string) => gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(token), payload: { sdJwt: s } })
+    const same = await Promise.all(Array.from({ length: 5 }, () => send(sdJwt)))
+    expect(same.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 201])
+    const other = person()
+    const variants = await Promise.all([issue('KR', other), issue('KR', { ...other, grading: 'C3' })])
+    const raced = await Promise.all(variants.map(send))
+    expect(raced.map((r) => r.statusCode).sort()).toEqual([201, 409])
+  })
+})
+
 describe('bad input is refused with nothing stored', () => {
   const cases: Array<[string, () => Promise<{ member: string; sdJwt: string }>, number, string]> = [
     ['iss not the caller', async () => ({ member: 'TH', sdJwt: await issue('KR', person()) }), 401, 'WRONG_ISSUER'],
@@ -197,6 +212,23 @@ describe('bad input is refused with nothing stored', () => {
     expect(read.statusCode).toBe(200)
     const verified = await verifyPresentation(read.json().sdJwt, await trust(), { aud: 'TH' })
     expect(verified.originator).toBe('PH')
+  })
+
+  it('a disclosure the type does not declare: a nested property, or elements of an array not listed', async () => {
+    const { kid, key } = await gw.memberKey('KR')
+    const r = person()
+    const body = wrapBody(r.body, r.fieldMarkings)
+    const frames = [
+      { props: { body: { props: { ...Object.fromEntries(Object.keys(body).map((k) => [k, { sd: true }])), passports: { sd: true, props: { value: { items: { sd: true, props: { number: { sd: true } } } } } } } } } },
+      { props: { body: { props: { ...Object.fromEntries(Object.keys(body).map((k) => [k, { sd: true }])), names: { sd: true, props: { value: { items: { sd: true } } } } } } } },
+    ]
+    for (const frame of frames) {
+      const before = await count()
+      const { sdJwt } = await issueSdJwt({ claims: { ...envelopeClaims(r), body }, frame, typ: RECORD_TYP, signer: { key, kid, alg: 'ES256' }, holderJwk })
+      const res = await publish('KR', sdJwt)
+      expect([res.statusCode, res.json().code]).toEqual([400, 'INVALID_ENVELOPE'])
+      expect(await count()).toBe(before)
+    }
   })
 
   it('an oversized record', async () => {
