@@ -1,5 +1,5 @@
 // Gateway-signed access tokens (JWT profile of RFC 9068, header typ "at+jwt").
-import { SignJWT } from 'jose'
+import { signJws } from './jws.js'
 import { randomUUID } from 'node:crypto'
 import type { GatewayKeySet } from './gateway-keys.js'
 import { JWT_TYP } from './jwt-types.js'
@@ -42,9 +42,7 @@ export async function signAccessToken(
     ...(input.purpose ? { purpose: input.purpose } : {}),
     member_kid: input.memberKid,
   }
-  const token = await new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: 'ES256', typ: ACCESS_TOKEN_TYP, kid: keys.active.kid })
-    .sign(keys.active.privateKey)
+  const token = signJws({ alg: 'ES256', typ: ACCESS_TOKEN_TYP, kid: keys.active.kid }, { ...claims }, keys.active.privateKey)
   return { token, claims }
 }
 

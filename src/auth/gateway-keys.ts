@@ -1,17 +1,18 @@
 // The gateway's own signing keys: one set for access tokens, one for receipts and key-binding JWTs.
 // Each set is a private JWKS file whose first key signs; later keys are retired but kept, so what
 // they signed still verifies (receipts must stay verifiable after rotation).
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { calculateJwkThumbprint, type CryptoKey, exportSPKI, importJWK, type JWK } from 'jose'
+import { calculateJwkThumbprint, type JWK } from 'jose'
 import { type Config, ConfigError } from '../config.js'
 import { newEs256PrivateJwk } from '../members/jwks.js'
 
 export interface GatewayKey {
   kid: string
   alg: 'ES256'
-  privateKey: CryptoKey
-  publicKey: CryptoKey
+  privateKey: KeyObject
+  publicKey: KeyObject
   publicJwk: JWK
   /** SPKI PEM of the public key, for @fastify/jwt (fast-jwt takes PEM). */
   publicPem: string
@@ -34,9 +35,10 @@ async function importKey(jwk: JWK, source: string): Promise<GatewayKey> {
   }
   const publicJwk: JWK = { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }
   const kid = jwk.kid ?? (await calculateJwkThumbprint(publicJwk, 'sha256'))
-  const privateKey = (await importJWK({ ...jwk, alg: 'ES256' }, 'ES256')) as CryptoKey
-  const publicKey = (await importJWK({ ...publicJwk, alg: 'ES256' }, 'ES256', { extractable: true })) as CryptoKey
-  return { kid, alg: 'ES256', privateKey, publicKey, publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' }, publicPem: await exportSPKI(publicKey) }
+  const privateKey = createPrivateKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, d: jwk.d }, format: 'jwk' })
+  const publicKey = createPublicKey(privateKey)
+  const publicPem = publicKey.export({ type: 'spki', format: 'pem' }) as string
+  return { kid, alg: 'ES256', privateKey, publicKey, publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' }, publicPem }
 }
 
 function keySet(keys: GatewayKey[], source: string): GatewayKeySet {

@@ -121,7 +121,7 @@ export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Princip
     throw e
   })
   const rec = outcome.rec
-  const receipt = await signReceipt(deps.keys.receipt, { issuer: deps.issuer, originator: rec.originator, recordId: rec.id, version: rec.version, sdJwtSha256: rec.sdJwtSha256, receivedAt: rec.receivedAt })
+  const receipt = signReceipt(deps.keys.receipt, { issuer: deps.issuer, originator: rec.originator, recordId: rec.id, version: rec.version, sdJwtSha256: rec.sdJwtSha256, receivedAt: rec.receivedAt })
   return {
     created: outcome.created,
     receipt,
