@@ -1,10 +1,10 @@
 // The gateway process `npm run bench` spawns: the real app plus ONE bench-only route (never in the
-// product), GET /bench/baseline/records/:id, which authenticates and reads the same rows a real read
-// does, then returns them as stored: no policy decision, no KB-JWT signing, no audit write.
+// product), GET /bench/baseline/records/:id, which authenticates and reads the same row a real read
+// does (record and disclosures), then returns it as stored: no decision, no KB-JWT, no audit write.
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
-import { findRecordsById, loadDisclosures } from '../src/records/record.repository.js'
+import { findRecordsById } from '../src/records/record.repository.js'
 
 async function baselineRoutes(app: FastifyInstance): Promise<void> {
   // Same authentication as the real /v1 scope (src/rest/plugin.ts): bearer verify + member/key state.
@@ -12,8 +12,7 @@ async function baselineRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string } }>('/bench/baseline/records/:id', async (request, reply) => {
     const [rec] = await findRecordsById(app.db, request.params.id)
     if (!rec) return reply.code(404).send({ code: 'NOT_FOUND' })
-    const disclosures = await loadDisclosures(app.db, rec.originator, rec.id)
-    return { issuerJwt: rec.issuerJwt, disclosures: disclosures.map((d) => d.encoded) }
+    return { issuerJwt: rec.issuerJwt, disclosures: rec.disclosures.map((d) => d.encoded) }
   })
 }
 

@@ -6,6 +6,7 @@ import * as m0002 from './0002_assertion_jtis.js'
 import * as m0003 from './0003_audit_log.js'
 import * as m0004 from './0004_records.js'
 import * as m0005 from './0005_record_lineage.js'
+import * as m0006 from './0006_inline_disclosures.js'
 
 export const migrations: Record<string, Migration> = {
   '0001_members': m0001,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0003_audit_log': m0003,
   '0004_records': m0004,
   '0005_record_lineage': m0005,
+  '0006_inline_disclosures': m0006,
 }

@@ -13,6 +13,10 @@ import { migrateToLatest } from './db/migrator.js'
 import dbPlugin from './db/plugin.js'
 import graphqlPlugin from './graphql/plugin.js'
 import { ensureDevMemberKeys } from './members/dev-keys.js'
+import { createMemberKeyCache } from './members/member-key.cache.js'
+import { listMembers } from './members/member.repository.js'
+import { createRecordWriter } from './records/record-writer.js'
+import type { RecordDeps } from './records/record.service.js'
 import { importTrustList } from './members/trust-list.js'
 import { loadRecordTypes } from './records/record-types.js'
 import { loadContract } from './rest/contract.js'
@@ -76,15 +80,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.register(errorHandler, { bodyLimit: config.bodyLimitBytes })
     if (config.corsOrigins.length) await app.register(cors, { origin: [...config.corsOrigins], credentials: false })
     await app.register(authPlugin, { issuer: config.issuer, accessTokenKeys: keys.accessToken })
-    const types = loadRecordTypes()
-    await app.register(restPlugin, { config, contract: loadContract(), keys, types, clock })
+    // Member codes change only by migration (which needs a restart); keys are imported once each.
+    const memberCodes: ReadonlySet<string> = new Set((await listMembers(database.db)).map((m) => m.code))
+    const records = { types: loadRecordTypes(), keys, issuer: config.issuer, maxRecordBytes: config.recordMaxBytes, memberCodes, memberKeys: createMemberKeyCache(), writer: createRecordWriter(database.db) }
+    const recordDeps = (): RecordDeps => ({ ...records, now: clock() })
+    await app.register(restPlugin, { config, contract: loadContract(), keys, clock, recordDeps })
     await app.register(graphqlPlugin, {
       graphiql: config.mode === 'development',
       maxDepth: config.graphqlMaxDepth,
       maxCost: config.graphqlMaxCost,
       bodyLimit: config.bodyLimitBytes,
       clock,
-      recordDeps: () => ({ types, keys, issuer: config.issuer, maxRecordBytes: config.recordMaxBytes, now: clock() }),
+      recordDeps,
     })
     scheduleJtiPurge(app, clock)
     app.decorate('gatewayKeys', keys)

@@ -23,20 +23,20 @@ export interface AuditEntry {
  */
 export async function appendAudit(db: Db, ...entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return
-  await db
-    .insertInto('audit_log')
-    .values(
-      entries.map((e) => ({
-        at: e.at,
-        actor_kind: e.actor.kind,
-        actor_member: e.actor.kind === 'member' ? e.actor.member : null,
-        actor: e.actor.kind === 'operator' ? e.actor.name : e.actor.kind === 'member' ? e.actor.actor : 'gateway',
-        action: e.action,
-        subject: e.subject,
-        details: JSON.stringify(e.details ?? {}),
-      })),
-    )
-    .execute()
+  await db.insertInto('audit_log').values(entries.map(auditRow)).execute()
+}
+
+/** The audit_log row for an entry: for statements that write the entry together with the act itself. */
+export function auditRow(e: AuditEntry) {
+  return {
+    at: e.at,
+    actor_kind: e.actor.kind,
+    actor_member: e.actor.kind === 'member' ? e.actor.member : null,
+    actor: e.actor.kind === 'operator' ? e.actor.name : e.actor.kind === 'member' ? e.actor.actor : 'gateway',
+    action: e.action,
+    subject: e.subject,
+    details: JSON.stringify(e.details ?? {}),
+  }
 }
 
 export async function auditFor(db: Db, subject: string): Promise<Array<{ action: string; actorKind: string; actor: string; at: Date; details: Record<string, unknown> }>> {

@@ -74,27 +74,3 @@ export function toKeyObject(key: KeyObject | webcrypto.CryptoKey | JWK): KeyObje
   if ('usages' in key && 'algorithm' in key) return KeyObject.from(key as webcrypto.CryptoKey)
   return createPublicKey({ key: key as JsonWebKey, format: 'jwk' })
 }
-
-/**
- * Public keys imported once per key material: an import costs as much as a verification. Bounded;
- * the oldest entry goes first. Keyed by the key material itself, never by a name someone chose.
- */
-export interface PublicKeyCache {
-  get(jwk: JWK): KeyObject
-}
-
-export function createPublicKeyCache(max = 512): PublicKeyCache {
-  const cache = new Map<string, KeyObject>()
-  return {
-    get(jwk) {
-      const id = `${jwk.kty}|${jwk.crv}|${jwk.x}|${jwk.y ?? ''}`
-      let key = cache.get(id)
-      if (!key) {
-        key = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) }, format: 'jwk' })
-        if (cache.size >= max) cache.delete(cache.keys().next().value as string)
-        cache.set(id, key)
-      }
-      return key
-    },
-  }
-}

@@ -64,19 +64,18 @@ export interface RecordsTable {
   sd_jwt_sha256: string
   received_at: Timestamp
   withdrawn_at: NullableTimestamp
+  disclosures: Json<DisclosureJson[]>
 }
 
-export interface RecordDisclosuresTable {
-  originator: string
-  record_id: string
+/** One element of records.disclosures, in presentation order (0006_inline_disclosures). */
+export interface DisclosureJson {
   path: string
-  ordinal: number
   digest: string
   encoded: string
   field: string
   label: string
-  marking: string | null
-  releasable_to: string[] | null
+  marking?: string
+  releasableTo?: string[]
 }
 
 export interface DB {
@@ -85,5 +84,4 @@ export interface DB {
   assertion_jtis: AssertionJtisTable
   audit_log: AuditLogTable
   records: RecordsTable
-  record_disclosures: RecordDisclosuresTable
 }

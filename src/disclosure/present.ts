@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import type { GatewayKey } from '../auth/gateway-keys.js'
 import type { Decision } from '../policy/decide.js'
 import type { RecordEnvelope } from '../records/record.model.js'
-import type { StoredDisclosure, StoredRecord } from '../records/record.repository.js'
+import type { StoredRecord } from '../records/record.repository.js'
 import { bindPresentation } from '../records/sd-jwt-signing.js'
 
 export interface RecordView extends RecordEnvelope {
@@ -37,7 +37,8 @@ function fieldValue(wrapped: { value?: unknown }, elements: Map<string, unknown>
   })
 }
 
-export async function present(rec: StoredRecord, stored: readonly StoredDisclosure[], decision: Decision, reader: string, kbKey: GatewayKey, now: Date): Promise<Presentation> {
+export function present(rec: StoredRecord, decision: Decision, reader: string, kbKey: GatewayKey, now: Date): Presentation {
+  const stored = rec.disclosures
   if (decision.visibility !== 'disclose') throw new Error('present() called for a record the reader may not see')
   const released = stored.filter((d) => decision.disclose.has(d.field))
   const elements = new Map<string, unknown>()
@@ -52,7 +53,7 @@ export async function present(rec: StoredRecord, stored: readonly StoredDisclosu
   }
   const fields = new Set(stored.map((d) => d.field))
   const redacted = [...fields].filter((f) => !decision.disclose.has(f) && decision.discover.has(f)).map((f) => `/body/${f}`)
-  const sdJwt = await bindPresentation({
+  const sdJwt = bindPresentation({
     issuerJwt: rec.issuerJwt,
     disclosures: released.map((d) => d.encoded),
     signer: { key: kbKey.privateKey, kid: kbKey.kid, alg: 'ES256' },

@@ -10,7 +10,7 @@ import type { Principal } from '../auth/principal.js'
 import { errors } from '../errors.js'
 import { decide } from '../policy/decide.js'
 import { recordMeta, type RecordDeps } from './record.service.js'
-import { findLineage, findOwnRecord, findRecordsById, loadDisclosures, loadDisclosuresFor, markWithdrawn } from './record.repository.js'
+import { findLineage, findOwnRecord, findRecordsById, markWithdrawn } from './record.repository.js'
 
 export interface VersionSummary {
   id: string
@@ -24,11 +24,10 @@ export interface VersionSummary {
 /** The lineage of a record the reader may see, listing only the versions the reader may see. */
 export async function listVersions(db: Kysely<DB>, p: Principal, id: string): Promise<VersionSummary[]> {
   for (const rec of await findRecordsById(db, id)) {
-    if (decide(p, recordMeta(rec, await loadDisclosures(db, rec.originator, rec.id))).visibility !== 'disclose') continue
+    if (decide(p, recordMeta(rec)).visibility !== 'disclose') continue
     const lineage = await findLineage(db, rec.originator, rec.id)
-    const disclosures = await loadDisclosuresFor(db, lineage)
     return lineage
-      .filter((v) => decide(p, recordMeta(v, disclosures.get(`${v.originator}:${v.id}`) ?? [])).visibility === 'disclose')
+      .filter((v) => decide(p, recordMeta(v)).visibility === 'disclose')
       .map((v) => ({ id: v.id, version: v.version, supersedes: v.supersedes, createdAt: v.createdAt.toISOString(), receivedAt: v.receivedAt.toISOString(), withdrawn: v.withdrawnAt !== null }))
   }
   throw errors.recordNotFound()

@@ -7,7 +7,7 @@ import { appendAudit } from '../audit/audit.repository.js'
 import { type Presentation, present } from '../disclosure/present.js'
 import { errors } from '../errors.js'
 import { decide } from '../policy/decide.js'
-import { type ListFilter, listCandidateRecords, loadDisclosuresFor } from './record.repository.js'
+import { type ListFilter, listCandidateRecords } from './record.repository.js'
 import { recordMeta, type RecordDeps } from './record.service.js'
 
 export const MAX_PAGE = 100
@@ -38,15 +38,13 @@ export async function listRecords(db: Kysely<DB>, deps: RecordDeps, p: Principal
   while (items.length <= first && !exhausted) {
     const batch = await listCandidateRecords(db, p.member, { ...filter, ...(before ? { before } : {}) }, first + 1)
     exhausted = batch.length < first + 1
-    const disclosures = await loadDisclosuresFor(db, batch)
     for (const rec of batch) {
       before = { receivedAt: rec.receivedAt, originator: rec.originator, id: rec.id }
-      const stored = disclosures.get(`${rec.originator}:${rec.id}`) ?? []
-      const decision = decide(p, recordMeta(rec, stored))
+      const decision = decide(p, recordMeta(rec))
       if (decision.visibility !== 'disclose') continue
       const kbKey = deps.keys.receipt.byKid(rec.holderKid)
       if (!kbKey) throw errors.internal()
-      items.push({ cursor: encodeCursor(rec), presentation: await present(rec, stored, decision, p.member, kbKey, deps.now) })
+      items.push({ cursor: encodeCursor(rec), presentation: present(rec, decision, p.member, kbKey, deps.now) })
       if (items.length > first) break
     }
   }

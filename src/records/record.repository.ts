@@ -1,6 +1,7 @@
-// Storage of signed records and their disclosures (by claim path). Plain functions over db or trx.
+// Reading stored records: the issuer JWT, the envelope in columns, and the disclosures by claim path
+// (records.disclosures, in presentation order). Plain functions over db or trx.
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
-import type { DB, RecordDisclosuresTable, RecordsTable } from '../db/schema.js'
+import type { DB, DisclosureJson, RecordsTable } from '../db/schema.js'
 import type { Marking } from '../policy/markings.js'
 
 type Db = Kysely<DB> | Transaction<DB>
@@ -24,11 +25,12 @@ export interface StoredRecord {
   sdJwtSha256: string
   receivedAt: Date
   withdrawnAt: Date | null
+  /** In presentation order, as the originator issued them. */
+  disclosures: StoredDisclosure[]
 }
 
 export interface StoredDisclosure {
   path: string
-  ordinal: number
   digest: string
   encoded: string
   field: string
@@ -57,49 +59,23 @@ function rowToRecord(r: Selectable<RecordsTable>): StoredRecord {
     sdJwtSha256: r.sd_jwt_sha256,
     receivedAt: r.received_at,
     withdrawnAt: r.withdrawn_at,
+    disclosures: r.disclosures.map(fromJson),
   }
 }
 
-const rowToDisclosure = (r: Selectable<RecordDisclosuresTable>): StoredDisclosure => ({
-  path: r.path,
-  ordinal: r.ordinal,
-  digest: r.digest,
-  encoded: r.encoded,
-  field: r.field,
-  label: r.label,
-  marking: r.marking as Marking | null,
-  releasableTo: r.releasable_to,
+const fromJson = (d: DisclosureJson): StoredDisclosure => ({
+  path: d.path,
+  digest: d.digest,
+  encoded: d.encoded,
+  field: d.field,
+  label: d.label,
+  marking: (d.marking ?? null) as Marking | null,
+  releasableTo: d.releasableTo ?? null,
 })
 
-export async function insertRecord(db: Db, rec: StoredRecord, disclosures: readonly StoredDisclosure[]): Promise<void> {
-  await db
-    .insertInto('records')
-    .values({
-      originator: rec.originator,
-      id: rec.id,
-      type: rec.type,
-      version: rec.version,
-      supersedes: rec.supersedes,
-      created_at: rec.createdAt,
-      retain_until: rec.retainUntil,
-      marking: rec.marking,
-      releasable_to: rec.releasableTo,
-      originator_control: rec.originatorControl,
-      grading: rec.grading,
-      purpose_limits: rec.purposeLimits,
-      issuer_jwt: rec.issuerJwt,
-      signing_kid: rec.signingKid,
-      holder_kid: rec.holderKid,
-      sd_jwt_sha256: rec.sdJwtSha256,
-      received_at: rec.receivedAt,
-    })
-    .execute()
-  if (disclosures.length === 0) return
-  await db
-    .insertInto('record_disclosures')
-    .values(disclosures.map((d) => ({ originator: rec.originator, record_id: rec.id, path: d.path, ordinal: d.ordinal, digest: d.digest, encoded: d.encoded, field: d.field, label: d.label, marking: d.marking, releasable_to: d.releasableTo })))
-    .execute()
-}
+/** The jsonb form of records.disclosures (nulls left out). */
+export const disclosuresJson = (ds: readonly StoredDisclosure[]): DisclosureJson[] =>
+  ds.map((d) => ({ path: d.path, digest: d.digest, encoded: d.encoded, field: d.field, label: d.label, ...(d.marking ? { marking: d.marking } : {}), ...(d.releasableTo ? { releasableTo: d.releasableTo } : {}) }))
 
 /** Only the caller's own record: publishing never reveals whether another member holds an id. */
 export async function findOwnRecord(db: Db, originator: string, id: string): Promise<StoredRecord | undefined> {
@@ -141,11 +117,6 @@ export async function findLineage(db: Db, originator: string, id: string): Promi
 /** PostgreSQL unique_violation: a concurrent insert of the same key committed first. */
 export const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown })?.code === '23505'
 
-export async function loadDisclosures(db: Db, originator: string, id: string): Promise<StoredDisclosure[]> {
-  const rows = await db.selectFrom('record_disclosures').selectAll().where('originator', '=', originator).where('record_id', '=', id).orderBy('ordinal').execute()
-  return rows.map(rowToDisclosure)
-}
-
 export interface ListFilter {
   type?: string
   originator?: string
@@ -185,18 +156,4 @@ export async function listCandidateRecords(db: Db, reader: string, f: ListFilter
   }
   const rows = await q.orderBy('received_at', 'desc').orderBy('originator', 'desc').orderBy('id', 'desc').limit(limit).execute()
   return rows.map(rowToRecord)
-}
-
-/** Disclosures of several records in one query (no N+1 on list pages). */
-export async function loadDisclosuresFor(db: Db, keys: ReadonlyArray<{ originator: string; id: string }>): Promise<Map<string, StoredDisclosure[]>> {
-  const out = new Map<string, StoredDisclosure[]>(keys.map((k) => [`${k.originator}:${k.id}`, []]))
-  if (keys.length === 0) return out
-  const rows = await db
-    .selectFrom('record_disclosures')
-    .selectAll()
-    .where((eb) => eb.or(keys.map((k) => eb.and([eb('originator', '=', k.originator), eb('record_id', '=', k.id)]))))
-    .orderBy('ordinal')
-    .execute()
-  for (const r of rows) out.get(`${r.originator}:${r.record_id}`)?.push(rowToDisclosure(r))
-  return out
 }

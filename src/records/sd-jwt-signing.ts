@@ -45,7 +45,7 @@ export interface KeyBindingInput {
 }
 
 /** Appends a KB-JWT (typ kb+jwt) over exactly the disclosures presented: a signed record of what went to whom. */
-export async function bindPresentation(i: KeyBindingInput): Promise<string> {
+export function bindPresentation(i: KeyBindingInput): string {
   const kb = signJws({ alg: i.signer.alg, typ: JWT_TYP.keyBinding, kid: i.signer.kid }, { iat: i.iat, aud: i.aud, nonce: i.nonce, sd_hash: sdHash(i.issuerJwt, i.disclosures) }, toKeyObject(i.signer.key))
   return joinSdJwt(i.issuerJwt, i.disclosures) + kb
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { GatewayKeys } from '../auth/gateway-keys.js'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
-import type { RecordTypes } from '../records/record-types.js'
+import type { RecordDeps } from '../records/record.service.js'
 import type { Contract } from './contract.js'
 import healthRoutes from './routes/health.js'
 import { meRoutes, tokenRoutes } from './routes/auth.js'
@@ -16,12 +16,12 @@ export interface RestOptions {
   config: Config
   contract: Contract
   keys: GatewayKeys
-  types: RecordTypes
   clock: Clock
+  recordDeps: () => RecordDeps
 }
 
 export default async function restPlugin(app: FastifyInstance, opts: RestOptions): Promise<void> {
-  const { config, contract, keys, types, clock } = opts
+  const { config, contract, keys, clock } = opts
   await app.register(healthRoutes, { contract })
   await app.register(wellKnownRoutes, { contract, keys, issuer: config.issuer })
   await app.register(tokenRoutes, { contract, issuer: config.issuer, keys: keys.accessToken, ttlSeconds: config.accessTokenTtlSeconds, clock })
@@ -30,6 +30,6 @@ export default async function restPlugin(app: FastifyInstance, opts: RestOptions
     authenticated.addHook('onRequest', async (request) => authenticated.authenticate(request))
     await authenticated.register(meRoutes, { contract })
     await authenticated.register(memberRoutes, { contract, issuer: config.issuer, clock })
-    await authenticated.register(recordRoutes, { contract, types, keys, issuer: config.issuer, maxRecordBytes: config.recordMaxBytes, clock })
+    await authenticated.register(recordRoutes, { contract, deps: opts.recordDeps })
   })
 }

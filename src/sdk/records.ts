@@ -55,6 +55,7 @@ export async function verifyPresentation(sdJwt: string, trust: Trust, opts: { au
       if (!key) throw errors.unknownKey()
       return { key, alg: key.alg === 'EdDSA' ? 'EdDSA' : 'ES256' }
     },
+    now: opts.now ?? new Date(),
     keyBinding: { aud: opts.aud, now: opts.now ?? new Date(), maxAgeSeconds: opts.maxAgeSeconds ?? 600, ...(opts.nonce ? { nonce: opts.nonce } : {}) },
   })
   const cnf = (v.payload.cnf as { jwk?: JWK } | undefined)?.jwk

@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import * as jose from 'jose'
 import { describe, expect, it } from 'vitest'
-import { createPublicKeyCache, decodeJws, signJws, verifyJws } from '../../src/auth/jws.js'
+import { decodeJws, signJws, verifyJws } from '../../src/auth/jws.js'
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const ed = generateKeyPairSync('ed25519')
@@ -53,13 +53,5 @@ describe('compact JWS on node:crypto', () => {
     expect(decodeJws('a.b')).toBeUndefined()
     expect(decodeJws(`${h}.${Buffer.from('[1]').toString('base64url')}.${s}`)).toBeUndefined()
     expect(decodeJws(`${h}.${p}.${s}=`)).toBeUndefined()
-  })
-
-  it('imports a public key once per key material', () => {
-    const cache = createPublicKeyCache(2)
-    const jwk = ec.publicKey.export({ format: 'jwk' }) as jose.JWK
-    const a = cache.get({ ...jwk, kid: 'one' })
-    expect(cache.get({ ...jwk, kid: 'two' })).toBe(a)
-    expect(verifyJws(decodeJws(signJws(header, payload, ec.privateKey))!, a, 'ES256')).toBe(true)
   })
 })

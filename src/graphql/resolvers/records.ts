@@ -4,7 +4,8 @@ import { principalOf } from '../../auth/plugin.js'
 import type { Presentation } from '../../disclosure/present.js'
 import { AppError } from '../../errors.js'
 import { listRecords } from '../../records/record-list.service.js'
-import { publishRecord, readRecord, type RecordDeps } from '../../records/record.service.js'
+import { publishRecord } from '../../records/record-publish.service.js'
+import { readRecord, type RecordDeps } from '../../records/record.service.js'
 
 const node = (p: Presentation) => ({ sdJwt: p.sdJwt, record: { ...p.record, originatorControl: p.record.handling.originatorControl } })
 

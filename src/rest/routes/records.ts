@@ -1,11 +1,9 @@
 // Records: publish a signed SD-JWT, read one as the caller may see it. Thin: the service decides.
 import type { FastifyInstance } from 'fastify'
-import type { GatewayKeys } from '../../auth/gateway-keys.js'
 import { principalOf } from '../../auth/plugin.js'
-import type { Clock } from '../../clock.js'
-import type { RecordTypes } from '../../records/record-types.js'
 import { listVersions, withdrawRecord } from '../../records/record-lifecycle.service.js'
-import { publishRecord, readRecord } from '../../records/record.service.js'
+import { publishRecord } from '../../records/record-publish.service.js'
+import { readRecord, type RecordDeps } from '../../records/record.service.js'
 import { errors } from '../../errors.js'
 import type { components } from '../contract.gen.js'
 import type { Contract } from '../contract.js'
@@ -14,15 +12,11 @@ type S = components['schemas']
 
 export interface RecordRouteOptions {
   contract: Contract
-  types: RecordTypes
-  keys: GatewayKeys
-  issuer: string
-  maxRecordBytes: number
-  clock: Clock
+  deps: () => RecordDeps
 }
 
 export default async function recordRoutes(app: FastifyInstance, opts: RecordRouteOptions): Promise<void> {
-  const deps = () => ({ types: opts.types, keys: opts.keys, issuer: opts.issuer, maxRecordBytes: opts.maxRecordBytes, now: opts.clock() })
+  const { deps } = opts
   app.route<{ Body: { sdJwt: string }; Reply: S['PublishResult'] }>({
     ...opts.contract.route('publishRecord'),
     handler: async (request, reply) => {

@@ -1,0 +1,135 @@
+// Publishing a signed record: verified once on arrival (signature with the caller's own key, digests,
+// envelope, body schema, holder key), then stored with its audit entry in one statement. The gateway
+// answers with a signed receipt of exactly which bytes it received, and when.
+import { createHash } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { DB } from '../db/schema.js'
+import type { Principal } from '../auth/principal.js'
+import type { AuditEntry } from '../audit/audit.repository.js'
+import { errors } from '../errors.js'
+import { assertKeyUsable } from '../members/jwks.js'
+import { findKey } from '../members/key.repository.js'
+import { parseRecordClaims } from './envelope.js'
+import { signReceipt } from './receipt.js'
+import { RECORD_TYP } from './record.model.js'
+import { findCorrection, findOwnRecord, isUniqueViolation, type StoredDisclosure, type StoredRecord } from './record.repository.js'
+import type { RecordDeps } from './record.service.js'
+import type { RecordTypes } from './record-types.js'
+import { insertRecords } from './record-write.repository.js'
+import { verifySdJwt } from './sd-jwt-signing.js'
+
+export interface PublishResult {
+  created: boolean
+  receipt: string
+  record: { id: string; originator: string; type: string; version: number; receivedAt: string; sdJwtSha256: string }
+}
+
+const unescape = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~')
+
+/**
+ * The body field a disclosure belongs to. Only the type's frame is accepted: a body field, or an
+ * element of an array the schema discloses element by element. Anything else (a nested property
+ * made disclosable) would be stored but never presented coherently, so it is refused at publish.
+ */
+function fieldOf(path: string, type: string, types: RecordTypes): string {
+  const m = /^\/body\/([^/]+)(?:\/value\/(\d+))?$/.exec(path)
+  const field = m ? unescape(m[1]!) : ''
+  if (!m || (m[2] !== undefined && !types.disclosesItems(type, field))) {
+    throw errors.invalidEnvelope([{ pointer: path, detail: "only body fields, and array elements where the type's schema says so, may be selectively disclosable" }])
+  }
+  return field
+}
+
+/** Verifies everything that can be verified without writing, and builds the row to store. */
+async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, sdJwt: string): Promise<StoredRecord> {
+  if (Buffer.byteLength(sdJwt, 'utf8') > deps.maxRecordBytes) throw errors.recordTooLarge(deps.maxRecordBytes)
+  const verified = await verifySdJwt(sdJwt, {
+    typ: RECORD_TYP,
+    // Only the caller's own keys. The key's state is judged where the record is written.
+    issuerKey: async (header, payload) => {
+      if (payload.iss !== p.member) throw errors.wrongIssuer('iss must be the authenticated member')
+      const key = typeof header.kid === 'string' ? await deps.memberKeys.get(db, p.member, header.kid) : undefined
+      if (!key) throw errors.unknownKey()
+      return key
+    },
+    now: deps.now,
+  })
+  const payloadBody = verified.payload.body as Record<string, unknown> | undefined
+  const clearFields = Object.keys(payloadBody ?? {}).filter((k) => k !== '_sd')
+  if (clearFields.length) throw errors.invalidEnvelope(clearFields.map((f) => ({ pointer: `/body/${f}`, detail: 'every body field must be selectively disclosable' })))
+  const cnf = (verified.payload.cnf as { jwk?: { x?: string; y?: string } } | undefined)?.jwk
+  const holder = deps.keys.receipt.all.find((k) => k.publicJwk.x === cnf?.x && k.publicJwk.y === cnf?.y)
+  if (!holder) throw errors.invalidHolderKey()
+
+  const { envelope, fields } = parseRecordClaims(verified.claims, deps.memberCodes, deps.types)
+  const disclosures: StoredDisclosure[] = verified.disclosures.map((d) => {
+    const field = fieldOf(d.path, envelope.type, deps.types)
+    return { path: d.path, digest: d.digest, encoded: d.encoded, field, label: deps.types.label(envelope.type, field), marking: fields[field]?.marking ?? null, releasableTo: fields[field]?.releasableTo ?? null }
+  })
+  return {
+    ...envelope,
+    createdAt: new Date(envelope.createdAt),
+    retainUntil: envelope.retainUntil ? new Date(envelope.retainUntil) : null,
+    originatorControl: envelope.handling.originatorControl,
+    issuerJwt: sdJwt.split('~')[0]!,
+    signingKid: String(verified.header.kid),
+    holderKid: holder.kid,
+    sdJwtSha256: createHash('sha256').update(sdJwt).digest('base64url'),
+    receivedAt: deps.now,
+    withdrawnAt: null,
+    disclosures,
+  }
+}
+
+/**
+ * Identical bytes under an existing id return the stored record; different bytes are a conflict.
+ * Only the caller's own records are consulted, so publishing never reveals another member's ids.
+ */
+export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Principal, sdJwt: string): Promise<PublishResult> {
+  const stored = await verifyForPublish(db, deps, p, sdJwt)
+  const audit: AuditEntry = { at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.published', subject: `record:${p.member}:${stored.id}`, details: { type: stored.type, version: stored.version, sd_jwt_sha256: stored.sdJwtSha256 } }
+
+  // Not written: the id is taken, or the signing key is no longer usable. A revoked key is trusted
+  // for nothing; a retired one still stands behind the identical bytes received before retirement.
+  const notWritten = async (): Promise<{ created: boolean; rec: StoredRecord }> => {
+    const key = await findKey(db, p.member, stored.signingKid)
+    if (!key) throw errors.unknownKey()
+    if (key.revokedAt) throw errors.keyRevoked()
+    const existing = await findOwnRecord(db, p.member, stored.id)
+    if (existing) {
+      if (existing.sdJwtSha256 !== stored.sdJwtSha256) throw errors.recordConflict(stored.id)
+      return { created: false, rec: existing }
+    }
+    assertKeyUsable(key, deps.now)
+    throw errors.internal()
+  }
+  // A first version goes through the group-commit writer. A correction checks its lineage first, in
+  // a transaction; a concurrent correction of the same version loses on the unique index, and the
+  // second pass answers from what committed.
+  const attempt = async (): Promise<{ created: boolean; rec: StoredRecord }> => {
+    const supersedes = stored.supersedes
+    if (!supersedes) return (await deps.writer.write({ record: stored, audit })) ? { created: true, rec: stored } : notWritten()
+    const created = await db.transaction().execute(async (trx) => {
+      if (await findOwnRecord(trx, p.member, stored.id)) return false
+      const previous = await findOwnRecord(trx, p.member, supersedes)
+      if (!previous) throw errors.invalidEnvelope([{ pointer: '/supersedes', detail: 'names no record of yours' }])
+      if (previous.version + 1 !== stored.version || previous.type !== stored.type) {
+        throw errors.invalidEnvelope([{ pointer: '/version', detail: `a correction of version ${previous.version} (${previous.type}) is version ${previous.version + 1} of the same type` }])
+      }
+      const correction = await findCorrection(trx, p.member, previous.id)
+      if (correction) throw errors.invalidEnvelope([{ pointer: '/supersedes', detail: `version ${previous.version} is already corrected by ${correction.id}; correct the latest version` }])
+      return (await insertRecords(trx, [{ record: stored, audit }])).size === 1
+    })
+    return created ? { created: true, rec: stored } : notWritten()
+  }
+  const { created, rec } = await attempt().catch((e: unknown) => {
+    if (isUniqueViolation(e)) return attempt()
+    throw e
+  })
+  const receipt = signReceipt(deps.keys.receipt, { issuer: deps.issuer, originator: rec.originator, recordId: rec.id, version: rec.version, sdJwtSha256: rec.sdJwtSha256, receivedAt: rec.receivedAt })
+  return {
+    created,
+    receipt,
+    record: { id: rec.id, originator: rec.originator, type: rec.type, version: rec.version, receivedAt: rec.receivedAt.toISOString(), sdJwtSha256: rec.sdJwtSha256 },
+  }
+}

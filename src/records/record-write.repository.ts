@@ -1,0 +1,79 @@
+// Writing new records: each record row (disclosures inline) and its audit entry in ONE statement for
+// a whole batch: one round trip, atomic without an explicit transaction, and nothing is written for
+// a record whose id its originator already holds or whose signing key is no longer usable.
+import { type Kysely, sql, type Transaction } from 'kysely'
+import { type AuditEntry, auditRow } from '../audit/audit.repository.js'
+import type { DB } from '../db/schema.js'
+import { disclosuresJson, type StoredRecord } from './record.repository.js'
+
+type Db = Kysely<DB> | Transaction<DB>
+
+export interface NewRecord {
+  record: StoredRecord
+  audit: AuditEntry
+}
+
+export const recordKey = (r: { originator: string; id: string }): string => `${r.originator}:${r.id}`
+
+/**
+ * Inserts every record whose (originator, id) is new and whose signing key is, at its receipt time,
+ * neither revoked nor retired; returns the keys of those inserted. The key's state is judged inside
+ * the statement, so a revocation committed after the signature was checked still stops the write.
+ * Data-modifying CTEs run exactly once; the audit rows follow only the records that went in. One
+ * parameter carries the batch, so the statement text is the same for 1 record or 64.
+ */
+export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promise<Set<string>> {
+  if (batch.length === 0) return new Set()
+  const input = JSON.stringify(
+    batch.map(({ record: r, audit }) => ({
+      originator: r.originator,
+      id: r.id,
+      type: r.type,
+      version: r.version,
+      supersedes: r.supersedes,
+      created_at: r.createdAt,
+      retain_until: r.retainUntil,
+      marking: r.marking,
+      releasable_to: r.releasableTo,
+      originator_control: r.originatorControl,
+      grading: r.grading,
+      purpose_limits: r.purposeLimits,
+      issuer_jwt: r.issuerJwt,
+      signing_kid: r.signingKid,
+      holder_kid: r.holderKid,
+      sd_jwt_sha256: r.sdJwtSha256,
+      received_at: r.receivedAt,
+      disclosures: disclosuresJson(r.disclosures),
+      audit: { ...auditRow(audit), details: audit.details ?? {} },
+    })),
+  )
+  const { rows } = await sql<{ originator: string; id: string }>`
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb) as i(
+        originator char(2), id uuid, type text, version integer, supersedes uuid, created_at timestamptz,
+        retain_until timestamptz, marking text, releasable_to text[], originator_control boolean, grading text,
+        purpose_limits text[], issuer_jwt text, signing_kid text, holder_kid text, sd_jwt_sha256 text,
+        received_at timestamptz, disclosures jsonb, audit jsonb)
+    ),
+    rec as (
+      insert into records (originator, id, type, version, supersedes, created_at, retain_until, marking, releasable_to,
+        originator_control, grading, purpose_limits, issuer_jwt, signing_kid, holder_kid, sd_jwt_sha256, received_at, disclosures)
+      select originator, id, type, version, supersedes, created_at, retain_until, marking, releasable_to,
+        originator_control, grading, purpose_limits, issuer_jwt, signing_kid, holder_kid, sd_jwt_sha256, received_at, disclosures
+      from input i
+      where exists (
+        select 1 from member_keys k
+        where k.member_code = i.originator and k.kid = i.signing_kid
+          and k.revoked_at is null and (k.retired_at is null or k.retired_at > i.received_at))
+      on conflict (originator, id) do nothing
+      returning originator, id
+    ),
+    aud as (
+      insert into audit_log (at, actor_kind, actor_member, actor, action, subject, details)
+      select a.at, a.actor_kind, a.actor_member, a.actor, a.action, a.subject, a.details
+      from rec join input i on i.originator = rec.originator and i.id = rec.id,
+        jsonb_to_record(i.audit) as a(at timestamptz, actor_kind text, actor_member char(2), actor text, action text, subject text, details jsonb)
+    )
+    select originator, id from rec`.execute(db)
+  return new Set(rows.map(recordKey))
+}
