@@ -5,7 +5,7 @@ import fastifyJwt, { type TokenOrHeader } from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError, errors } from '../errors.js'
-import { authState } from '../members/member.repository.js'
+import { createAuthStateLoader } from './auth-state.loader.js'
 import { ACCESS_TOKEN_TYP, type AccessTokenClaims, principalFromClaims } from './access-token.js'
 import type { GatewayKeySet } from './gateway-keys.js'
 import type { Principal } from './principal.js'
@@ -82,11 +82,15 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       allowedIss: opts.issuer,
       allowedAud: opts.issuer,
       checkTyp: ACCESS_TOKEN_TYP,
+      // Verified tokens are remembered (bounded, never beyond exp): our own signature need not be
+      // checked again on every request. Member and key state are still read on every request.
+      cache: 10_000,
       requiredClaims: ['iss', 'aud', 'sub', 'exp', 'iat', 'jti', 'member', 'actor', 'roles', 'member_kid'],
     },
     messages: { authorizationTokenInvalid: (err: Error) => err.message },
   })
   app.decorateRequest('principal', null)
+  const authStates = createAuthStateLoader(app.db)
   app.decorate('authenticate', async (request: FastifyRequest) => {
     let claims: AccessTokenClaims
     try {
@@ -95,7 +99,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       throw mapJwtError(e)
     }
     if (claims.sub !== claims.member || !Array.isArray(claims.roles)) throw errors.invalidClaims('access token claims are inconsistent')
-    const state = await authState(app.db, claims.member, claims.member_kid)
+    const state = await authStates.load(claims.member, claims.member_kid)
     if (!state || !state.keyFound) throw errors.unknownKey()
     if (state.status !== 'active') throw errors.memberSuspended(claims.member)
     if (state.keyRevokedAt) throw errors.keyRevoked()

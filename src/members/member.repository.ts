@@ -53,12 +53,30 @@ export async function updateMemberStatus(db: Db, code: string, status: Member['s
 }
 
 /** What every authenticated request re-checks: member status and the state of the key it authenticated with. */
-export async function authState(db: Db, code: string, kid: string): Promise<{ status: Member['status']; keyRevokedAt: Date | null; keyFound: boolean } | undefined> {
-  const row = await db
+export interface AuthState {
+  status: Member['status']
+  keyFound: boolean
+  keyRevokedAt: Date | null
+}
+
+/**
+ * Member status and key revocation for several (member, kid) pairs in one query, keyed
+ * `member:kid`; a pair whose member does not exist is absent.
+ */
+export async function authStates(db: Db, pairs: ReadonlyArray<{ member: string; kid: string }>): Promise<Map<string, AuthState>> {
+  const out = new Map<string, AuthState>()
+  if (pairs.length === 0) return out
+  const rows = await db
     .selectFrom('members as m')
-    .leftJoin('member_keys as k', (j) => j.onRef('k.member_code', '=', 'm.code').on('k.kid', '=', kid))
-    .select(['m.status', 'k.revoked_at', 'k.kid'])
-    .where('m.code', '=', code)
-    .executeTakeFirst()
-  return row && { status: row.status, keyRevokedAt: row.revoked_at, keyFound: row.kid !== null }
+    .leftJoin('member_keys as k', (j) => j.onRef('k.member_code', '=', 'm.code').on('k.kid', 'in', [...new Set(pairs.map((p) => p.kid))]))
+    .select(['m.code', 'm.status', 'k.revoked_at', 'k.kid'])
+    .where('m.code', 'in', [...new Set(pairs.map((p) => p.member))])
+    .execute()
+  for (const { member, kid } of pairs) {
+    const mine = rows.filter((r) => r.code === member)
+    if (mine.length === 0) continue
+    const key = mine.find((r) => r.kid === kid)
+    out.set(`${member}:${kid}`, { status: mine[0]!.status, keyFound: key !== undefined, keyRevokedAt: key?.revoked_at ?? null })
+  }
+  return out
 }

@@ -206,6 +206,19 @@ describe('bearer access tokens', () => {
     expect((await gw.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(before) })).statusCode).toBe(200)
   })
 
+  it('judges each request by its own member when their state checks share one query', async () => {
+    const tokens = await Promise.all(['LA', 'TH', 'LA', 'VN'].map((m) => gw.token(m)))
+    await setMemberStatus(gw.app.db, 'ops.duty-officer', 'LA', 'suspended', 'review of a leaked lead', new Date())
+    try {
+      // Sent together: the state checks of all four are read in one batch.
+      const answers = await Promise.all(tokens.map((t) => gw.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(t) })))
+      expect(answers.map((r) => r.statusCode)).toEqual([403, 200, 403, 200])
+      expect(answers.map((r) => (r.statusCode === 200 ? r.json().member.code : r.json().code))).toEqual(['MEMBER_SUSPENDED', 'TH', 'MEMBER_SUSPENDED', 'VN'])
+    } finally {
+      await setMemberStatus(gw.app.db, 'ops.duty-officer', 'LA', 'active', 'review closed', new Date())
+    }
+  })
+
   it('answers /v1/me with the principal', async () => {
     const res = await gw.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(await gw.token('KH', ['analyst', 'coordinator'], 'analysis')) })
     expect(res.statusCode).toBe(200)
