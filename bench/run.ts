@@ -13,6 +13,9 @@ const ROOT = path.resolve(import.meta.dirname, '..')
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 30_000)
+// Publish is also run with enough connections to saturate the gateway: with 10, a closed-loop load
+// generator measures latency (requests wait in lockstep for their batch) more than capacity.
+const PUBLISH_CONNECTIONS = Number(process.env.BENCH_PUBLISH_CONNECTIONS ?? 64)
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -79,14 +82,20 @@ async function main(): Promise<void> {
     // Publish: every request carries a distinct pre-signed record; each must be created (201), never
     // answered as an identical republish (200), so the run stops after RECORDS requests at most.
     let nextRecord = 0
-    const publish = await load('publish', {
-      url: base,
-      maxOverallRequests: sdJwts.length,
-      requests: [{ method: 'POST', path: '/v1/records', headers: { 'content-type': 'application/json', authorization: `Bearer ${kr}` }, setupRequest: (r) => ({ ...r, body: JSON.stringify({ sdJwt: sdJwts[nextRecord++ % sdJwts.length]! }) }) }],
-    })
-    const statuses = Object.keys(publish.statusCodeStats ?? {})
-    if (statuses.some((s) => s !== '201')) throw new Error(`publish: expected only 201, got ${JSON.stringify(publish.statusCodeStats)}`)
-    if (publish.requests.total >= sdJwts.length) console.log(`note: publish used all ${sdJwts.length} pre-signed records before ${DURATION_S}s elapsed; raise BENCH_RECORDS for a full-length run`)
+    const publishLoad = async (connections: number) => {
+      const result = await load('publish', {
+        url: base,
+        connections,
+        maxOverallRequests: sdJwts.length - nextRecord,
+        requests: [{ method: 'POST', path: '/v1/records', headers: { 'content-type': 'application/json', authorization: `Bearer ${kr}` }, setupRequest: (r) => ({ ...r, body: JSON.stringify({ sdJwt: sdJwts[nextRecord++ % sdJwts.length]! }) }) }],
+      })
+      const statuses = Object.keys(result.statusCodeStats ?? {})
+      if (statuses.some((s) => s !== '201')) throw new Error(`publish: expected only 201, got ${JSON.stringify(result.statusCodeStats)}`)
+      if (nextRecord >= sdJwts.length) console.log(`note: publish used all ${sdJwts.length} pre-signed records before ${DURATION_S}s elapsed; raise BENCH_RECORDS for a full-length run`)
+      return result
+    }
+    const publish = await publishLoad(CONNECTIONS)
+    const publishSaturated = await publishLoad(PUBLISH_CONNECTIONS)
 
     // Read: the first record published. Sanity check once: TH's read is the redacted one.
     const R = ids[0]!
@@ -103,12 +112,15 @@ async function main(): Promise<void> {
     console.log(row('baseline GET /healthz (no auth, no db)', baseline, baseline, 'baseline'))
     console.log(row('GET /v1/members (bearer verify + db)', members, baseline, 'baseline'))
     console.log(row('POST /v1/auth/token (assertion → token)', tokens, baseline, 'baseline'))
-    console.log(row('POST /v1/records (publish, pre-signed)', publish, baseline, 'baseline'))
+    console.log(row(`POST /v1/records (publish, ${CONNECTIONS} connections)`, publish, baseline, 'baseline'))
+    console.log(row(`POST /v1/records (publish, ${PUBLISH_CONNECTIONS} connections)`, publishSaturated, baseline, 'baseline'))
     console.log(row('GET /bench/baseline/records/R (no crypto)', recordBaseline, baseline, 'baseline'))
     console.log(row('GET /v1/records/R (redacted read, TH)', read, recordBaseline, 'record baseline'))
     const note = engine === 'postgres' ? 'on PostgreSQL' : 'applies on PostgreSQL; embedded figure has none'
-    console.log(`publish: ${publish.requests.average.toFixed(0)} records/s, ${publish.requests.total} published (target ≥ 1000 ${note})`)
-    console.log(`read/baseline throughput ratio: ${(read.requests.average / recordBaseline.requests.average).toFixed(2)} (target ≥ 0.50 ${note})`)
+    const best = Math.max(publish.requests.average, publishSaturated.requests.average)
+    console.log(`publish: ${publish.requests.average.toFixed(0)} records/s at ${CONNECTIONS} connections, ${publishSaturated.requests.average.toFixed(0)} at ${PUBLISH_CONNECTIONS}; ${publish.requests.total + publishSaturated.requests.total} published (target ≥ 1000 ${note}: ${best >= 1000 ? 'met' : 'NOT met'})`)
+    const ratio = read.requests.average / recordBaseline.requests.average
+    console.log(`read/baseline throughput ratio: ${ratio.toFixed(2)} (target ≥ 0.50 ${note}: ${ratio >= 0.5 ? 'met' : 'NOT met'})`)
   } finally {
     if (gateway.exitCode === null && gateway.signalCode === null) {
       const exited = new Promise((r) => gateway.once('exit', r))

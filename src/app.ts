@@ -16,6 +16,7 @@ import { ensureDevMemberKeys } from './members/dev-keys.js'
 import { createMemberKeyCache } from './members/member-key.cache.js'
 import { listMembers } from './members/member.repository.js'
 import { createRecordWriter } from './records/record-writer.js'
+import { createAuditWriter } from './audit/audit.writer.js'
 import type { RecordDeps } from './records/record.service.js'
 import { importTrustList } from './members/trust-list.js'
 import { loadRecordTypes } from './records/record-types.js'
@@ -82,7 +83,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.register(authPlugin, { issuer: config.issuer, accessTokenKeys: keys.accessToken })
     // Member codes change only by migration (which needs a restart); keys are imported once each.
     const memberCodes: ReadonlySet<string> = new Set((await listMembers(database.db)).map((m) => m.code))
-    const records = { types: loadRecordTypes(), keys, issuer: config.issuer, maxRecordBytes: config.recordMaxBytes, memberCodes, memberKeys: createMemberKeyCache(), writer: createRecordWriter(database.db) }
+    const records = {
+      types: loadRecordTypes(),
+      keys,
+      issuer: config.issuer,
+      maxRecordBytes: config.recordMaxBytes,
+      memberCodes,
+      memberKeys: createMemberKeyCache(),
+      writer: createRecordWriter(database.db),
+      audit: createAuditWriter(database.db),
+    }
     const recordDeps = (): RecordDeps => ({ ...records, now: clock() })
     await app.register(restPlugin, { config, contract: loadContract(), keys, clock, recordDeps })
     await app.register(graphqlPlugin, {

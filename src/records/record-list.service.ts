@@ -3,7 +3,6 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import type { Principal } from '../auth/principal.js'
-import { appendAudit } from '../audit/audit.repository.js'
 import { type Presentation, present } from '../disclosure/present.js'
 import { errors } from '../errors.js'
 import { decide } from '../policy/decide.js'
@@ -49,8 +48,7 @@ export async function listRecords(db: Kysely<DB>, deps: RecordDeps, p: Principal
     }
   }
   const page = items.slice(0, first)
-  await appendAudit(
-    db,
+  await deps.audit.append(
     ...page.map(({ presentation: pr }) => ({ at: deps.now, actor: { kind: 'member' as const, member: p.member, actor: p.actor }, action: 'record.read', subject: `record:${pr.record.originator}:${pr.record.id}`, details: { disclosed: pr.disclosedPaths, purpose: p.purpose, via: 'list' } })),
   )
   return { items: page, hasNextPage: items.length > first, endCursor: page.at(-1)?.cursor ?? null }

@@ -1,8 +1,10 @@
-// Group commit for new records: publishes that are ready in the same turn of the event loop go to
-// the database as ONE statement (insertRecords), so under load a round trip, a parse and plan and a
-// WAL flush are shared by many records; alone, a record waits for nothing but its own statement.
+// Group commit for new records: first versions ready in the same turn of the event loop go to the
+// database as ONE statement (insertRecords), so under load a round trip, a parse and plan and a WAL
+// flush are shared by many records. A duplicate id waits for the next batch; a record the database
+// refuses fails alone.
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
+import { tickBatcher } from '../db/tick-batcher.js'
 import { insertRecords, type NewRecord, recordKey } from './record-write.repository.js'
 
 export interface RecordWriter {
@@ -10,60 +12,13 @@ export interface RecordWriter {
   write(item: NewRecord): Promise<boolean>
 }
 
-interface Pending {
-  item: NewRecord
-  resolve(created: boolean): void
-  reject(e: unknown): void
-}
-
-export function createRecordWriter(db: Kysely<DB>, maxBatch = 64): RecordWriter {
-  let queue: Pending[] = []
-  let scheduled = false
-
-  const schedule = () => {
-    if (scheduled || queue.length === 0) return
-    scheduled = true
-    setImmediate(() => void flush())
-  }
-
-  async function flush(): Promise<void> {
-    scheduled = false
-    // One record per (originator, id) in a batch: a second copy waits for the next, where it meets
-    // the first as an existing record, exactly as if it had come later.
-    const batch: Pending[] = []
-    const rest: Pending[] = []
-    const keys = new Set<string>()
-    for (const p of queue) {
-      const k = recordKey(p.item.record)
-      if (batch.length < maxBatch && !keys.has(k)) {
-        keys.add(k)
-        batch.push(p)
-      } else rest.push(p)
-    }
-    queue = rest
-    schedule()
-    try {
-      const inserted = await insertRecords(db, batch.map((p) => p.item))
-      for (const p of batch) p.resolve(inserted.has(recordKey(p.item.record)))
-    } catch {
-      // One bad record must not fail the others: each goes again on its own and gets its own answer.
-      await Promise.all(
-        batch.map((p) =>
-          insertRecords(db, [p.item]).then(
-            (inserted) => p.resolve(inserted.has(recordKey(p.item.record))),
-            (e: unknown) => p.reject(e),
-          ),
-        ),
-      )
-    }
-  }
-
-  return {
-    write(item) {
-      return new Promise<boolean>((resolve, reject) => {
-        queue.push({ item, resolve, reject })
-        schedule()
-      })
+export function createRecordWriter(db: Kysely<DB>): RecordWriter {
+  const batcher = tickBatcher(
+    async (items: readonly NewRecord[]) => {
+      const inserted = await insertRecords(db, items)
+      return items.map((i) => inserted.has(recordKey(i.record)))
     },
-  }
+    { max: 64, distinct: (i) => recordKey(i.record), isolateFailures: true },
+  )
+  return { write: (item) => batcher.push(item) }
 }

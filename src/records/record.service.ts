@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import type { GatewayKeys } from '../auth/gateway-keys.js'
 import type { Principal } from '../auth/principal.js'
-import { appendAudit } from '../audit/audit.repository.js'
+import type { AuditWriter } from '../audit/audit.writer.js'
 import { type Presentation, present } from '../disclosure/present.js'
 import { errors } from '../errors.js'
 import { decide, type RecordMeta } from '../policy/decide.js'
@@ -22,6 +22,8 @@ export interface RecordDeps {
   memberCodes: ReadonlySet<string>
   memberKeys: MemberKeyCache
   writer: RecordWriter
+  /** Releases are audited through this (batched, committed before the response). */
+  audit: AuditWriter
   now: Date
 }
 
@@ -43,7 +45,7 @@ export async function readRecord(db: Kysely<DB>, deps: RecordDeps, p: Principal,
     const kbKey = deps.keys.receipt.byKid(rec.holderKid)
     if (!kbKey) throw errors.internal()
     const presentation = present(rec, decision, p.member, kbKey, deps.now)
-    await appendAudit(db, { at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.read', subject: `record:${rec.originator}:${rec.id}`, details: { disclosed: presentation.disclosedPaths, purpose: p.purpose } })
+    await deps.audit.append({ at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.read', subject: `record:${rec.originator}:${rec.id}`, details: { disclosed: presentation.disclosedPaths, purpose: p.purpose } })
     return presentation
   }
   throw errors.recordNotFound()
