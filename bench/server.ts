@@ -4,13 +4,15 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
-import { findRecordsById } from '../src/records/record.repository.js'
+import { createRecordLoader } from '../src/records/record.loader.js'
 
 async function baselineRoutes(app: FastifyInstance): Promise<void> {
   // Same authentication as the real /v1 scope (src/rest/plugin.ts): bearer verify + member/key state.
   app.addHook('onRequest', async (request) => app.authenticate(request))
+  // The same batched fetch the real read uses, so the ratio measures decision, KB-JWT and audit.
+  const records = createRecordLoader(app.db)
   app.get<{ Params: { id: string } }>('/bench/baseline/records/:id', async (request, reply) => {
-    const [rec] = await findRecordsById(app.db, request.params.id)
+    const [rec] = await records.byId(request.params.id)
     if (!rec) return reply.code(404).send({ code: 'NOT_FOUND' })
     return { issuerJwt: rec.issuerJwt, disclosures: rec.disclosures.map((d) => d.encoded) }
   })

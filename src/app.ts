@@ -16,6 +16,7 @@ import { ensureDevMemberKeys } from './members/dev-keys.js'
 import { createMemberKeyCache } from './members/member-key.cache.js'
 import { listMembers } from './members/member.repository.js'
 import { createRecordWriter } from './records/record-writer.js'
+import { createRecordLoader } from './records/record.loader.js'
 import { createAuditWriter } from './audit/audit.writer.js'
 import type { RecordDeps } from './records/record.service.js'
 import { importTrustList } from './members/trust-list.js'
@@ -91,6 +92,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       memberCodes,
       memberKeys: createMemberKeyCache(),
       writer: createRecordWriter(database.db),
+      records: createRecordLoader(database.db),
       audit: createAuditWriter(database.db),
     }
     const recordDeps = (): RecordDeps => ({ ...records, now: clock() })

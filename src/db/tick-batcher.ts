@@ -72,3 +72,6 @@ export function tickBatcher<I, O>(run: (items: readonly I[]) => Promise<O[]>, op
     },
   }
 }
+
+/** Resolves on the next turn of the event loop, after batches scheduled in this one have been sent. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))

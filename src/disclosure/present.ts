@@ -37,6 +37,11 @@ function fieldValue(wrapped: { value?: unknown }, elements: Map<string, unknown>
   })
 }
 
+/** The paths released to the reader under `decision`: what present() sends and the audit records. */
+export function releasedPaths(rec: StoredRecord, decision: Decision): string[] {
+  return rec.disclosures.filter((d) => decision.disclose.has(d.field)).map((d) => d.path)
+}
+
 export function present(rec: StoredRecord, decision: Decision, reader: string, kbKey: GatewayKey, now: Date): Presentation {
   const stored = rec.disclosures
   if (decision.visibility !== 'disclose') throw new Error('present() called for a record the reader may not see')
@@ -63,7 +68,7 @@ export function present(rec: StoredRecord, decision: Decision, reader: string, k
   })
   return {
     sdJwt,
-    disclosedPaths: released.map((d) => d.path),
+    disclosedPaths: releasedPaths(rec, decision),
     record: {
       id: rec.id,
       originator: rec.originator,

@@ -6,6 +6,8 @@ import type { Marking } from '../policy/markings.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
 export interface StoredRecord {
   originator: string
   id: string
@@ -85,7 +87,14 @@ export async function findOwnRecord(db: Db, originator: string, id: string): Pro
 
 /** Every record with this id, whoever published it; the caller decides which (if any) the reader may see. */
 export async function findRecordsById(db: Db, id: string): Promise<StoredRecord[]> {
-  const rows = await db.selectFrom('records').selectAll().where('id', '=', id).orderBy('originator').execute()
+  return findRecordsByIds(db, [id])
+}
+
+/** Every record with any of these ids (a loader's batch); ids that are not UUIDs match nothing. */
+export async function findRecordsByIds(db: Db, ids: readonly string[]): Promise<StoredRecord[]> {
+  const valid = [...new Set(ids.map((i) => i.toLowerCase()))].filter((i) => UUID.test(i))
+  if (valid.length === 0) return []
+  const rows = await db.selectFrom('records').selectAll().where('id', 'in', valid).orderBy('originator').execute()
   return rows.map(rowToRecord)
 }
 

@@ -5,10 +5,12 @@ import type { DB } from '../db/schema.js'
 import type { GatewayKeys } from '../auth/gateway-keys.js'
 import type { Principal } from '../auth/principal.js'
 import type { AuditWriter } from '../audit/audit.writer.js'
-import { type Presentation, present } from '../disclosure/present.js'
+import { type Presentation, present, releasedPaths } from '../disclosure/present.js'
+import { nextTurn } from '../db/tick-batcher.js'
 import { errors } from '../errors.js'
 import { decide, type RecordMeta } from '../policy/decide.js'
-import { findRecordsById, type StoredRecord } from './record.repository.js'
+import type { StoredRecord } from './record.repository.js'
+import type { RecordLoader } from './record.loader.js'
 import type { RecordWriter } from './record-writer.js'
 import type { MemberKeyCache } from '../members/member-key.cache.js'
 import type { RecordTypes } from './record-types.js'
@@ -22,6 +24,7 @@ export interface RecordDeps {
   memberCodes: ReadonlySet<string>
   memberKeys: MemberKeyCache
   writer: RecordWriter
+  records: RecordLoader
   /** Releases are audited through this (batched, committed before the response). */
   audit: AuditWriter
   now: Date
@@ -38,14 +41,19 @@ export function recordMeta(rec: StoredRecord): RecordMeta {
  * released is audited with the paths disclosed, before the response leaves.
  */
 export async function readRecord(db: Kysely<DB>, deps: RecordDeps, p: Principal, id: string): Promise<Presentation> {
-  const candidates = (await findRecordsById(db, id)).sort((a, b) => Number(b.originator === p.member) - Number(a.originator === p.member))
+  const candidates = (await deps.records.byId(id)).sort((a, b) => Number(b.originator === p.member) - Number(a.originator === p.member))
   for (const rec of candidates) {
     const decision = decide(p, recordMeta(rec))
     if (decision.visibility !== 'disclose') continue
     const kbKey = deps.keys.receipt.byKid(rec.holderKid)
     if (!kbKey) throw errors.internal()
+    // The decision fixes what is released, so its audit entry goes to the database first and commits
+    // while the presentation is signed; the response still waits for that commit.
+    const audited = deps.audit.append({ at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.read', subject: `record:${rec.originator}:${rec.id}`, details: { disclosed: releasedPaths(rec, decision), purpose: p.purpose } })
+    audited.catch(() => undefined) // awaited below; this only keeps an early failure from counting as unhandled
+    await nextTurn()
     const presentation = present(rec, decision, p.member, kbKey, deps.now)
-    await deps.audit.append({ at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.read', subject: `record:${rec.originator}:${rec.id}`, details: { disclosed: presentation.disclosedPaths, purpose: p.purpose } })
+    await audited
     return presentation
   }
   throw errors.recordNotFound()

@@ -93,6 +93,23 @@ describe('publish and read', () => {
     expect(Object.keys(kr.record.body).sort()).toEqual(Object.keys(record.body).sort())
   })
 
+  it('every release is on record when the response arrives: reader, and exactly the paths it received', async () => {
+    const record = person()
+    expect((await publish('KR', await issue('KR', record))).statusCode).toBe(201)
+    const [th, vn, th2, missing] = await Promise.all([read('TH', record.id), read('VN', record.id), read('TH', record.id), read('TH', uuidv7())])
+    expect([th.statusCode, vn.statusCode, th2.statusCode, missing.statusCode]).toEqual([200, 200, 200, 404])
+    const entries = await gw.app.db.selectFrom('audit_log').select(['actor_member', 'details']).where('subject', '=', `record:KR:${record.id}`).where('action', '=', 'record.read').orderBy('id').execute()
+    const received = (r: typeof th) => r.json().sdJwt.split('~').slice(1, -1).map((d: string) => JSON.parse(Buffer.from(d, 'base64url').toString())[1])
+    expect(entries.map((e) => e.actor_member).sort()).toEqual(['TH', 'TH', 'VN'])
+    const thEntry = entries.find((e) => e.actor_member === 'TH')!.details as { disclosed: string[] }
+    const vnEntry = entries.find((e) => e.actor_member === 'VN')!.details as { disclosed: string[] }
+    expect(thEntry.disclosed).not.toContain('/body/passports')
+    expect(vnEntry.disclosed).toContain('/body/passports')
+    expect(thEntry.disclosed.length).toBe(th.json().sdJwt.split('~').length - 2)
+    expect(received(th)).not.toContain('passports')
+    expect(received(vn)).toContain('passports')
+  })
+
   it('a record released to KR and VN only does not exist for TH: same answer as a missing id', async () => {
     const record = person({ marking: 'RED', releasableTo: ['VN'], fieldMarkings: {} })
     expect((await publish('KR', await issue('KR', record))).statusCode).toBe(201)
