@@ -1,7 +1,10 @@
-// The gateway process `npm run bench` spawns: the real app plus ONE bench-only route (never in the
-// product), GET /bench/baseline/records/:id, which authenticates and reads the same row a real read
-// does (record and disclosures), then returns it as stored: no decision, no KB-JWT, no audit write.
+// The gateway process `npm run bench` spawns: the real app plus two bench-only routes (never in the
+// product) that authenticate and read the same row a real read does, then return it as stored, with
+// no decision, no redaction and no KB-JWT: /bench/baseline/records/:id writes the same audit entry a
+// real read writes (the read minus its crypto); /bench/fetch/records/:id writes nothing (bare fetch).
 import type { FastifyInstance } from 'fastify'
+import { createAuditWriter } from '../src/audit/audit.writer.js'
+import { principalOf } from '../src/auth/plugin.js'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { createRecordLoader } from '../src/records/record.loader.js'
@@ -11,7 +14,16 @@ async function baselineRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', async (request) => app.authenticate(request))
   // The same batched fetch the real read uses, so the ratio measures decision, KB-JWT and audit.
   const records = createRecordLoader(app.db)
+  const audit = createAuditWriter(app.db)
   app.get<{ Params: { id: string } }>('/bench/baseline/records/:id', async (request, reply) => {
+    const [rec] = await records.byId(request.params.id)
+    if (!rec) return reply.code(404).send({ code: 'NOT_FOUND' })
+    const p = principalOf(request)
+    const disclosed = rec.disclosures.map((d) => d.path)
+    await audit.append({ at: new Date(), actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'bench.baseline.read', subject: `record:${rec.originator}:${rec.id}`, details: { disclosed, purpose: p.purpose } })
+    return { issuerJwt: rec.issuerJwt, disclosures: rec.disclosures.map((d) => d.encoded) }
+  })
+  app.get<{ Params: { id: string } }>('/bench/fetch/records/:id', async (request, reply) => {
     const [rec] = await records.byId(request.params.id)
     if (!rec) return reply.code(404).send({ code: 'NOT_FOUND' })
     return { issuerJwt: rec.issuerJwt, disclosures: rec.disclosures.map((d) => d.encoded) }

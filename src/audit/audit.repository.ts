@@ -1,5 +1,5 @@
 // Append-only audit log of acts: operator acts on the coalition and members' acts on their own keys.
-import type { Kysely, Transaction } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
 
 type Db = Kysely<DB> | Transaction<DB>
@@ -23,7 +23,13 @@ export interface AuditEntry {
  */
 export async function appendAudit(db: Db, ...entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return
-  await db.insertInto('audit_log').values(entries.map(auditRow)).execute()
+  // One jsonb parameter for any number of entries: the statement text never varies.
+  await sql`
+    insert into audit_log (at, actor_kind, actor_member, actor, action, subject, details)
+    select at, actor_kind, actor_member, actor, action, subject, details
+    from jsonb_to_recordset(${JSON.stringify(entries.map((e, n) => ({ ...auditRow(e), n })))}::jsonb)
+      as a(at timestamptz, actor_kind text, actor_member char(2), actor text, action text, subject text, details jsonb, n integer)
+    order by n`.execute(db)
 }
 
 /** The audit_log row for an entry: for statements that write the entry together with the act itself. */
@@ -35,7 +41,7 @@ export function auditRow(e: AuditEntry) {
     actor: e.actor.kind === 'operator' ? e.actor.name : e.actor.kind === 'member' ? e.actor.actor : 'gateway',
     action: e.action,
     subject: e.subject,
-    details: JSON.stringify(e.details ?? {}),
+    details: e.details ?? {},
   }
 }
 

@@ -1,5 +1,5 @@
 // Storage of coalition members. Plain functions over Kysely (db or trx).
-import type { Kysely, Selectable, Transaction } from 'kysely'
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import type { DB, MembersTable } from '../db/schema.js'
 
 type Db = Kysely<DB> | Transaction<DB>
@@ -68,9 +68,10 @@ export async function authStates(db: Db, pairs: ReadonlyArray<{ member: string; 
   if (pairs.length === 0) return out
   const rows = await db
     .selectFrom('members as m')
-    .leftJoin('member_keys as k', (j) => j.onRef('k.member_code', '=', 'm.code').on('k.kid', 'in', [...new Set(pairs.map((p) => p.kid))]))
+    // Arrays as single parameters: one statement text whatever the batch size.
+    .leftJoin('member_keys as k', (j) => j.onRef('k.member_code', '=', 'm.code').on(sql<boolean>`k.kid = any(${[...new Set(pairs.map((p) => p.kid))]}::text[])`))
     .select(['m.code', 'm.status', 'k.revoked_at', 'k.kid'])
-    .where('m.code', 'in', [...new Set(pairs.map((p) => p.member))])
+    .where(sql<boolean>`m.code = any(${[...new Set(pairs.map((p) => p.member))]}::text[])`)
     .execute()
   for (const { member, kid } of pairs) {
     const mine = rows.filter((r) => r.code === member)

@@ -44,7 +44,7 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
       sd_jwt_sha256: r.sdJwtSha256,
       received_at: r.receivedAt,
       disclosures: disclosuresJson(r.disclosures),
-      audit: { ...auditRow(audit), details: audit.details ?? {} },
+      audit: auditRow(audit),
     })),
   )
   const { rows } = await sql<{ originator: string; id: string }>`

@@ -94,7 +94,7 @@ export async function findRecordsById(db: Db, id: string): Promise<StoredRecord[
 export async function findRecordsByIds(db: Db, ids: readonly string[]): Promise<StoredRecord[]> {
   const valid = [...new Set(ids.map((i) => i.toLowerCase()))].filter((i) => UUID.test(i))
   if (valid.length === 0) return []
-  const rows = await db.selectFrom('records').selectAll().where('id', 'in', valid).orderBy('originator').execute()
+  const rows = await db.selectFrom('records').selectAll().where(sql<boolean>`id = any(${valid}::uuid[])`).orderBy('originator').execute()
   return rows.map(rowToRecord)
 }
 
