@@ -65,6 +65,9 @@ export function present(rec: StoredRecord, decision: Decision, reader: string, k
     aud: reader,
     nonce: randomBytes(16).toString('base64url'),
     iat: Math.floor(now.getTime() / 1000),
+    // Signed receipt time (NumericDate with milliseconds, as the retirement `exp` in member JWKS):
+    // lets the reader judge the originator's key as the gateway did, to the millisecond.
+    extra: { icacn_received_at: rec.receivedAt.getTime() / 1000 },
   })
   return {
     sdJwt,

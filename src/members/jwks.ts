@@ -73,7 +73,7 @@ export function publicJwks(keys: readonly MemberKey[]): { keys: JWK[] } {
   return {
     keys: keys
       .filter((k) => !k.revokedAt)
-      .map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.alg, use: 'sig', ...(k.retiredAt ? { exp: Math.floor(k.retiredAt.getTime() / 1000) } : {}) })),
+      .map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.alg, use: 'sig', ...(k.retiredAt ? { exp: k.retiredAt.getTime() / 1000 } : {}) })),
   }
 }
 

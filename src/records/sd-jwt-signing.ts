@@ -42,11 +42,13 @@ export interface KeyBindingInput {
   aud: string
   nonce: string
   iat: number
+  /** Further claims of the KB-JWT (RFC 9901 §4.3 allows them), e.g. the gateway's receipt time. */
+  extra?: Record<string, unknown>
 }
 
 /** Appends a KB-JWT (typ kb+jwt) over exactly the disclosures presented: a signed record of what went to whom. */
 export function bindPresentation(i: KeyBindingInput): string {
-  const kb = signJws({ alg: i.signer.alg, typ: JWT_TYP.keyBinding, kid: i.signer.kid }, { iat: i.iat, aud: i.aud, nonce: i.nonce, sd_hash: sdHash(i.issuerJwt, i.disclosures) }, toKeyObject(i.signer.key))
+  const kb = signJws({ alg: i.signer.alg, typ: JWT_TYP.keyBinding, kid: i.signer.kid }, { ...i.extra, iat: i.iat, aud: i.aud, nonce: i.nonce, sd_hash: sdHash(i.issuerJwt, i.disclosures) }, toKeyObject(i.signer.key))
   return joinSdJwt(i.issuerJwt, i.disclosures) + kb
 }
 
@@ -65,7 +67,7 @@ export interface VerifiedSdJwt {
   payload: jose.JWTPayload
   claims: Record<string, unknown>
   disclosures: Disclosure[]
-  kb: { iat: number; aud: string; nonce: string } | null
+  kb: { iat: number; aud: string; nonce: string; claims: Record<string, unknown> } | null
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
@@ -124,5 +126,5 @@ export async function verifySdJwt(compact: string, o: VerifyOptions): Promise<Ve
   if (age < -CLOCK_TOLERANCE_S) throw errors.tokenNotYetValid('key-binding JWT')
   if (kb.sd_hash !== sdHash(parts.issuerJwt, parts.disclosures)) throw errors.tamperedDisclosure('sd_hash does not match the presented disclosures')
   if (o.keyBinding.nonce !== undefined && kb.nonce !== o.keyBinding.nonce) throw errors.invalidClaims('key-binding JWT nonce does not match')
-  return { header, payload, claims, disclosures, kb: { iat: kb.iat as number, aud: o.keyBinding.aud, nonce: String(kb.nonce) } }
+  return { header, payload, claims, disclosures, kb: { iat: kb.iat as number, aud: o.keyBinding.aud, nonce: String(kb.nonce), claims: kb } }
 }

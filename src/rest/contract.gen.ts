@@ -336,7 +336,7 @@ export interface components {
             alg: "ES256" | "EdDSA";
             /** @enum {string} */
             use?: "sig";
-            /** @description For a retired key: when it was retired (epoch seconds) */
+            /** @description For a retired key: when it was retired (epoch seconds, with milliseconds as a fraction) */
             exp?: number;
             /**
              * @description Gateway keys only: what the key signs. The first key-binding key is the active one, to name in cnf.jwk when issuing a record.

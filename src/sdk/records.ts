@@ -40,6 +40,8 @@ export interface VerifiedRecord {
   fieldMarkings: Record<string, { marking?: string; releasableTo?: string[] }>
   disclosedPaths: string[]
   keyBinding: { aud: string; iat: number; nonce: string }
+  /** When the gateway received the record, as the gateway signed it in the KB-JWT. */
+  receivedAt: Date
 }
 
 /**
@@ -48,16 +50,23 @@ export interface VerifiedRecord {
  * reading member) bound to exactly these disclosures.
  */
 export async function verifyPresentation(sdJwt: string, trust: Trust, opts: { aud: string; nonce?: string; now?: Date; maxAgeSeconds?: number }): Promise<VerifiedRecord> {
+  let signingKey: (JWK & { exp?: number }) | undefined
   const v = await verifySdJwt(sdJwt, {
     typ: RECORD_TYP,
     issuerKey: async (header, payload) => {
       const key = trust.members[String(payload.iss)]?.keys.find((k) => k.kid === header.kid)
       if (!key) throw errors.unknownKey()
+      signingKey = key
       return { key, alg: key.alg === 'EdDSA' ? 'EdDSA' : 'ES256' }
     },
     now: opts.now ?? new Date(),
     keyBinding: { aud: opts.aud, now: opts.now ?? new Date(), maxAgeSeconds: opts.maxAgeSeconds ?? 600, ...(opts.nonce ? { nonce: opts.nonce } : {}) },
   })
+  // A retired key carries exp (its retirement) in the member JWKS: it stands behind records the
+  // gateway received before then, by the receipt time the gateway signed, never the signer's iat.
+  const receivedAt = v.kb?.claims.icacn_received_at
+  if (typeof receivedAt !== 'number') throw errors.invalidClaims('key-binding JWT: icacn_received_at (the gateway receipt time) is required')
+  if (typeof signingKey?.exp === 'number' && receivedAt >= signingKey.exp) throw errors.keyRetired()
   const cnf = (v.payload.cnf as { jwk?: JWK } | undefined)?.jwk
   // Only a key-binding key of the gateway may be the holder, never its access-token key.
   const holders = trust.gateway.keys.filter((k) => (k as { icacn_use?: string }).icacn_use === 'key-binding')
@@ -70,5 +79,5 @@ export async function verifyPresentation(sdJwt: string, trust: Trust, opts: { au
     if (w.marking || w.releasableTo) fieldMarkings[k] = { ...(w.marking ? { marking: w.marking } : {}), ...(w.releasableTo ? { releasableTo: w.releasableTo } : {}) }
   }
   delete (envelope as Record<string, unknown>).cnf
-  return { originator: String(v.payload.iss), envelope, body, fieldMarkings, disclosedPaths: v.disclosures.map((d) => d.path), keyBinding: v.kb! }
+  return { originator: String(v.payload.iss), envelope, body, fieldMarkings, disclosedPaths: v.disclosures.map((d) => d.path), keyBinding: { aud: v.kb!.aud, iat: v.kb!.iat, nonce: v.kb!.nonce }, receivedAt: new Date(receivedAt * 1000) }
 }

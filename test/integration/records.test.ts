@@ -227,8 +227,16 @@ describe('bad input is refused with nothing stored', () => {
 
     const read = await gw.app.inject({ method: 'GET', url: `/v1/records/${earlier.id}`, headers: bearer(await gw.token('TH')) })
     expect(read.statusCode).toBe(200)
-    const verified = await verifyPresentation(read.json().sdJwt, await trust(), { aud: 'TH' })
+    const t = await trust()
+    const retired = t.members.PH!.keys.find((k) => k.kid === old.kid) as JWK & { exp?: number }
+    expect(retired.exp).toBeGreaterThan(Date.parse(read.json().record.receivedAt) / 1000)
+    const verified = await verifyPresentation(read.json().sdJwt, t, { aud: 'TH' })
     expect(verified.originator).toBe('PH')
+    expect(verified.receivedAt.toISOString()).toBe(read.json().record.receivedAt)
+    // Had the gateway received it after the retirement, the reader's own check refuses it: the
+    // receipt time is the one the gateway signed in the KB-JWT, which the reader cannot be fed.
+    retired.exp = verified.receivedAt.getTime() / 1000
+    await expect(verifyPresentation(read.json().sdJwt, t, { aud: 'TH' })).rejects.toMatchObject({ code: 'KEY_RETIRED' })
   })
 
   it('a disclosure the type does not declare: a nested property, or elements of an array not listed', async () => {
