@@ -1,0 +1,102 @@
+// Cedar evaluation of one member's release policy for one decision key. Pure over its inputs: the
+// policy text and the key decide the answer. Callers memoise (decision-table.ts); this is the slow
+// path, run once per distinct key and policy version.
+import fs from 'node:fs'
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
+import type { AuthorizationCall, EntityJson } from '@cedar-policy/cedar-wasm/nodejs'
+import { projectFile } from '../project-files.js'
+
+export type PolicyAction = 'disclose' | 'discover'
+
+/** Everything a release decision may depend on; nothing else reaches the policy. */
+export interface DecisionKey {
+  action: PolicyAction
+  recipient: string
+  roles: readonly string[]
+  purpose: string | null
+  originator: string
+  recordType: string
+  label: string
+  fieldMarking: string
+  recordMarking: string
+  grading: string
+}
+
+export interface PolicyDecision {
+  allow: boolean
+  /** Ids of the policies that decided (the permits that allowed, or the forbids that denied). */
+  policyIds: string[]
+  /** A policy needed the reader's purpose and the token declared none. */
+  purposeMissing: boolean
+}
+
+export const loadCedarSchema = (): string => fs.readFileSync(projectFile('schema/policy/icacn.cedarschema'), 'utf8')
+
+const uid = (type: string, id: string) => ({ type: `Icacn::${type}`, id })
+
+export function cedarRequest(k: DecisionKey): Omit<AuthorizationCall, 'policies'> {
+  const field = uid('Field', 'field')
+  const member = uid('Member', k.recipient)
+  return {
+    principal: member,
+    action: { type: 'Icacn::Action', id: k.action },
+    resource: field,
+    context: {},
+    entities: [
+      <EntityJson>{ uid: member, attrs: { roles: [...k.roles].sort(), ...(k.purpose ? { purpose: k.purpose } : {}) }, parents: [] },
+      <EntityJson>{
+        uid: field,
+        attrs: { originator: k.originator, recordType: k.recordType, label: k.label, fieldMarking: k.fieldMarking, recordMarking: k.recordMarking, grading: k.grading },
+        parents: [],
+      },
+    ],
+  }
+}
+
+/**
+ * A policy set as id → policy text. The id is the policy's `@id("…")` annotation where it has one
+ * (so decisions cite the names the member chose), else its position (`policy0`, `policy1`, …).
+ */
+export function policyMap(text: string): Record<string, string> {
+  const parts = cedar.policySetTextToParts(text)
+  if (parts.type !== 'success') throw new Error(`cedar: ${parts.errors.map((e) => e.message).join('; ')}`)
+  const map: Record<string, string> = {}
+  parts.policies.forEach((policy, i) => {
+    const json = cedar.policyToJson(policy)
+    const id = json.type === 'success' ? json.json.annotations?.id : undefined
+    const name = typeof id === 'string' && id && !(id in map) ? id : `policy${i}`
+    map[name] = policy
+  })
+  return map
+}
+
+/**
+ * Evaluates `policies` (Cedar text, one member's set) for `key`. Default deny; a forbid wins. A
+ * policy that fails to evaluate (it read an attribute the key lacks, such as purpose) does not allow.
+ */
+export function evaluatePolicy(policies: string | Record<string, string>, key: DecisionKey): PolicyDecision {
+  const staticPolicies = typeof policies === 'string' ? policyMap(policies) : policies
+  return decisionOf(cedar.isAuthorized({ ...cedarRequest(key), policies: { staticPolicies } }), key)
+}
+
+/** Parses a policy set once into the Cedar engine under `id`, for evaluatePreparsed. */
+export function preparsePolicies(id: string, text: string): void {
+  const r = cedar.preparsePolicySet(id, { staticPolicies: policyMap(text) })
+  if (r.type !== 'success') throw new Error(`cedar: ${r.errors.map((e) => e.message).join('; ')}`)
+}
+
+/** evaluatePolicy for a set preparsed under `id`: the same answer without parsing it again. */
+export function evaluatePreparsed(id: string, key: DecisionKey): PolicyDecision {
+  return decisionOf(cedar.statefulIsAuthorized({ ...cedarRequest(key), preparsedPolicySetId: id }), key)
+}
+
+function decisionOf(answer: cedar.AuthorizationAnswer, key: DecisionKey): PolicyDecision {
+  if (answer.type !== 'success') throw new Error(`cedar: ${answer.errors.map((e) => e.message).join('; ')}`)
+  const { decision, diagnostics } = answer.response
+  const errors = diagnostics.errors.map((e) => e.error.message)
+  return {
+    allow: decision === 'allow',
+    policyIds: [...diagnostics.reason].sort(),
+    purposeMissing: key.purpose === null && errors.some((m) => /purpose/.test(m)),
+  }
+}
