@@ -7,6 +7,7 @@ import * as m0003 from './0003_audit_log.js'
 import * as m0004 from './0004_records.js'
 import * as m0005 from './0005_record_lineage.js'
 import * as m0006 from './0006_inline_disclosures.js'
+import * as m0007 from './0007_member_policies.js'
 
 export const migrations: Record<string, Migration> = {
   '0001_members': m0001,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0004_records': m0004,
   '0005_record_lineage': m0005,
   '0006_inline_disclosures': m0006,
+  '0007_member_policies': m0007,
 }

@@ -15,6 +15,7 @@ import graphqlPlugin from './graphql/plugin.js'
 import { ensureDevMemberKeys } from './members/dev-keys.js'
 import { createMemberKeyCache } from './members/member-key.cache.js'
 import { listMembers } from './members/member.repository.js'
+import { ensureDefaultPolicies } from './policy/policy.service.js'
 import { createRecordWriter } from './records/record-writer.js'
 import { createRecordLoader } from './records/record.loader.js'
 import { createAuditWriter } from './audit/audit.writer.js'
@@ -67,6 +68,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     }
     const { keys, generated } = await loadGatewayKeys(config)
     await provisionMemberKeys(app, config, database, clock, generated.length > 0)
+    const seeded = await ensureDefaultPolicies(database.db, clock())
+    if (seeded.length) app.log.info({ members: seeded }, 'default release policy activated')
 
     // Responses finished after close() began carry Connection: close; otherwise a client's keep-alive
     // socket, busy when close() started, would hold the shutdown open until its idle timeout.

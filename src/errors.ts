@@ -49,6 +49,8 @@ const CATALOGUE = {
   RECORD_NOT_FOUND: [404, 'Record not found'],
   RECORD_CONFLICT: [409, 'Record id already used with different content'],
   RECORD_WITHDRAWN: [409, 'Record already withdrawn'],
+  POLICY_INVALID: [422, 'Policy rejected'],
+  POLICY_VERSION_NOT_FOUND: [404, 'Policy version not found'],
   NOT_READY: [503, 'Not ready'],
   INTERNAL: [500, 'Internal error'],
 } as const satisfies Record<string, readonly [number, string]>
@@ -154,6 +156,8 @@ export const errors = {
   tamperedDisclosure: (detail: string) => new AppError('TAMPERED_DISCLOSURE', detail),
   duplicateDigest: (detail: string) => new AppError('DUPLICATE_DIGEST', detail),
   disclosureNameCollision: (name: string, path: string) => new AppError('DISCLOSURE_NAME_COLLISION', `disclosure "${name}" collides with a clear claim at ${path || '/'}`),
+  policyInvalid: (problems: FieldError[]) => new AppError('POLICY_INVALID', 'the policy set cannot be accepted', problems),
+  policyVersionNotFound: (version: number) => new AppError('POLICY_VERSION_NOT_FOUND', `no policy version ${version} of yours`),
   notReady: (detail: string) => new AppError('NOT_READY', detail),
   internal: () => new AppError('INTERNAL', 'an internal error occurred'),
 }

@@ -78,10 +78,21 @@ export interface DisclosureJson {
   releasableTo?: string[]
 }
 
+export interface MemberPoliciesTable {
+  originator: string
+  version: number
+  text: string
+  author: string
+  created_at: Timestamp
+  active: Generated<boolean>
+  activated_at: NullableTimestamp
+}
+
 export interface DB {
   members: MembersTable
   member_keys: MemberKeysTable
   assertion_jtis: AssertionJtisTable
   audit_log: AuditLogTable
   records: RecordsTable
+  member_policies: MemberPoliciesTable
 }

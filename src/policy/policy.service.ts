@@ -1,0 +1,62 @@
+// A member's release policy over its life: proposed as a new version (validated, audited), activated
+// (audited; takes effect at once), listed. Every member starts from the shipped default policy.
+import fs from 'node:fs'
+import type { Kysely } from 'kysely'
+import { type AuditActor, appendAudit } from '../audit/audit.repository.js'
+import type { DB } from '../db/schema.js'
+import { errors } from '../errors.js'
+import { findMemberForUpdate, listMembers } from '../members/member.repository.js'
+import { projectFile } from '../project-files.js'
+import { findPolicyVersion, insertPolicyVersion, listPolicyVersions, type PolicyVersion, setActivePolicy } from './policy.repository.js'
+import { validatePolicySet } from './policy-validation.js'
+
+export const DEFAULT_POLICY_AUTHOR = 'icacn-default'
+export const loadDefaultPolicy = (): string => fs.readFileSync(projectFile('schema/policy/default.cedar'), 'utf8')
+
+const MAX_POLICY_BYTES = 64 * 1024
+
+/** Stores `text` as the next version of `originator`'s policy, inactive, if it validates. */
+export async function proposePolicy(db: Kysely<DB>, originator: string, text: string, actor: AuditActor, memberCodes: ReadonlySet<string>, now: Date): Promise<PolicyVersion> {
+  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) throw errors.policyInvalid([{ pointer: '/text', detail: `a policy set is at most ${MAX_POLICY_BYTES} bytes` }])
+  const problems = validatePolicySet(originator, text, memberCodes)
+  if (problems.length) throw errors.policyInvalid(problems.map((p) => ({ pointer: '/text', detail: p.policyId ? `${p.policyId}: ${p.message}` : p.message })))
+  const author = actor.kind === 'member' ? `${actor.member}:${actor.actor}` : actor.kind === 'operator' ? `operator:${actor.name}` : 'gateway'
+  return db.transaction().execute(async (trx) => {
+    if (!(await findMemberForUpdate(trx, originator))) throw errors.notFound('member')
+    const v = await insertPolicyVersion(trx, originator, text, author, now)
+    await appendAudit(trx, { at: now, actor, action: 'policy.version.created', subject: `policy:${originator}`, details: { version: v.version } })
+    return v
+  })
+}
+
+/** Makes `version` the active one; reads decide under it from the next request on. */
+export async function activatePolicy(db: Kysely<DB>, originator: string, version: number, actor: AuditActor, now: Date): Promise<PolicyVersion> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await findMemberForUpdate(trx, originator))) throw errors.notFound('member')
+    const v = await findPolicyVersion(trx, originator, version)
+    if (!v) throw errors.policyVersionNotFound(version)
+    await setActivePolicy(trx, originator, version, now)
+    await appendAudit(trx, { at: now, actor, action: 'policy.activated', subject: `policy:${originator}`, details: { version } })
+    return { ...v, active: true, activatedAt: now }
+  })
+}
+
+export { listPolicyVersions }
+
+/** At start: every member without a policy gets the default as version 1, active (audited). */
+export async function ensureDefaultPolicies(db: Kysely<DB>, now: Date): Promise<string[]> {
+  const text = loadDefaultPolicy()
+  const seeded: string[] = []
+  for (const m of await listMembers(db)) {
+    if ((await listPolicyVersions(db, m.code)).length) continue
+    await db.transaction().execute(async (trx) => {
+      if (!(await findMemberForUpdate(trx, m.code))) return
+      if ((await listPolicyVersions(trx, m.code)).length) return
+      await insertPolicyVersion(trx, m.code, text, DEFAULT_POLICY_AUTHOR, now)
+      await setActivePolicy(trx, m.code, 1, now)
+      await appendAudit(trx, { at: now, actor: { kind: 'gateway' }, action: 'policy.activated', subject: `policy:${m.code}`, details: { version: 1, default: true } })
+      seeded.push(m.code)
+    })
+  }
+  return seeded
+}
