@@ -53,6 +53,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
     return503OnClosing: true,
   })
+  database.onConnectionError((err) => app.log.warn({ err: { code: (err as { code?: string }).code, message: err.message } }, 'a pooled database connection failed and was discarded'))
   try {
     await prepare(app, config, database, clock)
   } catch (e) {

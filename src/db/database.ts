@@ -12,6 +12,34 @@ export interface Database {
   readonly db: Kysely<DB>
   readonly engine: 'postgres' | 'embedded'
   close(): Promise<void>
+  /**
+   * Where to report a pooled connection that failed while idle (server restart, an administrator
+   * terminating it). The pool discards such a connection; without a listener the process would die.
+   */
+  onConnectionError(report: (err: Error) => void): void
+}
+
+/**
+ * A pool's failed idle connections go to a reporter (otherwise the 'error' event would end the
+ * process), and close can wait until every connection has really ended: pg-pool's end() resolves
+ * when its clients are let go, before their sockets close.
+ */
+function watchPool(pool: pg.Pool): { onConnectionError(r: (err: Error) => void): void; drained(): Promise<void> } {
+  let report: (err: Error) => void = () => undefined
+  const open = new Set<unknown>()
+  pool.on('error', (err) => report(err))
+  pool.on('connect', (c) => open.add(c))
+  pool.on('remove', (c) => open.delete(c))
+  return {
+    onConnectionError: (r) => void (report = r),
+    drained: () =>
+      new Promise<void>((resolve) => {
+        if (open.size === 0) return resolve()
+        const timer = setTimeout(resolve, 2000)
+        timer.unref()
+        pool.on('remove', () => open.size === 0 && (clearTimeout(timer), resolve()))
+      }),
+  }
 }
 
 /**
@@ -21,8 +49,17 @@ export interface Database {
 export async function openDatabase(config: DatabaseConfig, lockDir?: string): Promise<Database> {
   if (config.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: config.url, max: config.poolMax, application_name: 'icacn-exchange' })
+    const watch = watchPool(pool)
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
-    return { db, engine: 'postgres', close: () => db.destroy() }
+    return {
+      db,
+      engine: 'postgres',
+      onConnectionError: watch.onConnectionError,
+      async close() {
+        await db.destroy()
+        await watch.drained()
+      },
+    }
   }
   const lock = lockDataDir(lockDir ?? config.dir)
   let pglite: PGlite | undefined
@@ -30,11 +67,13 @@ export async function openDatabase(config: DatabaseConfig, lockDir?: string): Pr
     pglite = new PGlite(config.dir)
     await pglite.waitReady
     const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig)
+    const watch = watchPool(pool)
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
     const instance = pglite
     return {
       db,
       engine: 'embedded',
+      onConnectionError: watch.onConnectionError,
       async close() {
         try {
           await db.destroy()
