@@ -21,6 +21,9 @@ export interface AuditEntry {
  * Call with the same `trx` as the act it records, so the act and its record commit together.
  * Several entries (a page of releases) go in one statement.
  */
+/** audit_log's columns as a record type, for statements that insert entries given as jsonb (auditRow). */
+export const AUDIT_ROW_TYPE = sql`at timestamptz, actor_kind text, actor_member char(2), actor text, action text, subject text, details jsonb`
+
 export async function appendAudit(db: Db, ...entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return
   // One jsonb parameter for any number of entries: the statement text never varies.
@@ -28,7 +31,7 @@ export async function appendAudit(db: Db, ...entries: AuditEntry[]): Promise<voi
     insert into audit_log (at, actor_kind, actor_member, actor, action, subject, details)
     select at, actor_kind, actor_member, actor, action, subject, details
     from jsonb_to_recordset(${JSON.stringify(entries.map((e, n) => ({ ...auditRow(e), n })))}::jsonb)
-      as a(at timestamptz, actor_kind text, actor_member char(2), actor text, action text, subject text, details jsonb, n integer)
+      as a(${AUDIT_ROW_TYPE}, n integer)
     order by n`.execute(db)
 }
 

@@ -37,15 +37,15 @@ function fieldValue(wrapped: { value?: unknown }, elements: Map<string, unknown>
   })
 }
 
-/** The paths released to the reader under `decision`: what present() sends and the audit records. */
-export function releasedPaths(rec: StoredRecord, decision: Decision): string[] {
-  return rec.disclosures.filter((d) => decision.disclose.has(d.field)).map((d) => d.path)
-}
+/** The disclosures released to the reader under `decision`: what present() sends and the audit records. */
+const releasedDisclosures = (rec: StoredRecord, decision: Decision) => rec.disclosures.filter((d) => decision.disclose.has(d.field))
+
+export const releasedPaths = (rec: StoredRecord, decision: Decision): string[] => releasedDisclosures(rec, decision).map((d) => d.path)
 
 export function present(rec: StoredRecord, decision: Decision, reader: string, kbKey: GatewayKey, now: Date): Presentation {
   const stored = rec.disclosures
   if (decision.visibility !== 'disclose') throw new Error('present() called for a record the reader may not see')
-  const released = stored.filter((d) => decision.disclose.has(d.field))
+  const released = releasedDisclosures(rec, decision)
   const elements = new Map<string, unknown>()
   for (const d of released) if (d.path !== `/body/${d.field}`) elements.set(d.digest, decode(d.encoded)[1])
   const body: Record<string, unknown> = {}
@@ -71,7 +71,7 @@ export function present(rec: StoredRecord, decision: Decision, reader: string, k
   })
   return {
     sdJwt,
-    disclosedPaths: releasedPaths(rec, decision),
+    disclosedPaths: released.map((d) => d.path),
     record: {
       id: rec.id,
       originator: rec.originator,

@@ -2,7 +2,7 @@
 // a whole batch: one round trip, atomic without an explicit transaction, and nothing is written for
 // a record whose id its originator already holds or whose signing key is no longer usable.
 import { type Kysely, sql, type Transaction } from 'kysely'
-import { type AuditEntry, auditRow } from '../audit/audit.repository.js'
+import { AUDIT_ROW_TYPE, type AuditEntry, auditRow } from '../audit/audit.repository.js'
 import type { DB } from '../db/schema.js'
 import { disclosuresJson, type StoredRecord } from './record.repository.js'
 
@@ -72,7 +72,7 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
       insert into audit_log (at, actor_kind, actor_member, actor, action, subject, details)
       select a.at, a.actor_kind, a.actor_member, a.actor, a.action, a.subject, a.details
       from rec join input i on i.originator = rec.originator and i.id = rec.id,
-        jsonb_to_record(i.audit) as a(at timestamptz, actor_kind text, actor_member char(2), actor text, action text, subject text, details jsonb)
+        jsonb_to_record(i.audit) as a(${AUDIT_ROW_TYPE})
     )
     select originator, id from rec`.execute(db)
   return new Set(rows.map(recordKey))
