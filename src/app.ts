@@ -15,7 +15,9 @@ import graphqlPlugin from './graphql/plugin.js'
 import { ensureDevMemberKeys } from './members/dev-keys.js'
 import { createMemberKeyCache } from './members/member-key.cache.js'
 import { listMembers } from './members/member.repository.js'
+import { createPolicyCache } from './policy/policy.cache.js'
 import { ensureDefaultPolicies } from './policy/policy.service.js'
+import { lapseOverdueRequests } from './policy/access-request.service.js'
 import { createRecordWriter } from './records/record-writer.js'
 import { createRecordLoader } from './records/record.loader.js'
 import { createAuditWriter } from './audit/audit.writer.js'
@@ -98,6 +100,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       writer: createRecordWriter(database.db),
       records: createRecordLoader(database.db),
       audit: createAuditWriter(database.db),
+      policies: createPolicyCache(database.db),
     }
     const recordDeps = (): RecordDeps => ({ ...records, now: clock() })
     await app.register(restPlugin, { config, contract: loadContract(), keys, clock, recordDeps })
@@ -109,7 +112,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       clock,
       recordDeps,
     })
-    scheduleJtiPurge(app, clock)
+    scheduleHousekeeping(app, clock)
     app.decorate('gatewayKeys', keys)
   }
 }
@@ -128,9 +131,11 @@ async function provisionMemberKeys(app: FastifyInstance, config: Config, databas
   }
 }
 
-function scheduleJtiPurge(app: FastifyInstance, clock: Clock): void {
+/** Every minute: forget expired assertion ids; let unanswered access requests lapse (evented). */
+function scheduleHousekeeping(app: FastifyInstance, clock: Clock): void {
   const timer = setInterval(() => {
     purgeExpiredJtis(app.db, clock()).catch((err) => app.log.warn({ err }, 'jti purge failed'))
+    lapseOverdueRequests(app.db, clock()).catch((err) => app.log.warn({ err }, 'access request lapse failed'))
   }, 60_000)
   timer.unref()
   app.addHook('onClose', async () => clearInterval(timer))

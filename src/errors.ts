@@ -51,6 +51,10 @@ const CATALOGUE = {
   RECORD_WITHDRAWN: [409, 'Record already withdrawn'],
   POLICY_INVALID: [422, 'Policy rejected'],
   POLICY_VERSION_NOT_FOUND: [404, 'Policy version not found'],
+  PURPOSE_REQUIRED: [403, 'Purpose required'],
+  ACCESS_REQUEST_NOT_FOUND: [404, 'Access request not found'],
+  ACCESS_REQUEST_CLOSED: [409, 'Access request already closed'],
+  NOTHING_TO_REQUEST: [409, 'Nothing to request'],
   NOT_READY: [503, 'Not ready'],
   INTERNAL: [500, 'Internal error'],
 } as const satisfies Record<string, readonly [number, string]>
@@ -158,6 +162,10 @@ export const errors = {
   disclosureNameCollision: (name: string, path: string) => new AppError('DISCLOSURE_NAME_COLLISION', `disclosure "${name}" collides with a clear claim at ${path || '/'}`),
   policyInvalid: (problems: FieldError[]) => new AppError('POLICY_INVALID', 'the policy set cannot be accepted', problems),
   policyVersionNotFound: (version: number) => new AppError('POLICY_VERSION_NOT_FOUND', `no policy version ${version} of yours`),
+  purposeRequired: () => new AppError('PURPOSE_REQUIRED', "the originator's policy releases part of this to a declared purpose only; ask for a token with a purpose (investigation, analysis, prosecution)"),
+  accessRequestNotFound: () => new AppError('ACCESS_REQUEST_NOT_FOUND', 'no such access request of yours'),
+  accessRequestClosed: (status: string) => new AppError('ACCESS_REQUEST_CLOSED', `the access request is already ${status}`),
+  nothingToRequest: (detail: string) => new AppError('NOTHING_TO_REQUEST', detail),
   notReady: (detail: string) => new AppError('NOT_READY', detail),
   internal: () => new AppError('INTERNAL', 'an internal error occurred'),
 }

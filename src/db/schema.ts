@@ -88,6 +88,34 @@ export interface MemberPoliciesTable {
   activated_at: NullableTimestamp
 }
 
+export interface AccessRequestsTable {
+  id: string
+  originator: string
+  record_id: string
+  requester: string
+  requested_by: string
+  fields: string[] | null
+  justification: string
+  purpose: string
+  status: 'pending' | 'approved' | 'denied' | 'lapsed'
+  created_at: Timestamp
+  respond_by: Timestamp
+  decided_at: NullableTimestamp
+  decided_by: string | null
+  reason: string | null
+  granted_fields: string[] | null
+  expires_at: NullableTimestamp
+}
+
+export interface EventsTable {
+  seq: Generated<string>
+  member: string
+  type: string
+  subject: string
+  data: Json<Record<string, unknown>>
+  created_at: Timestamp
+}
+
 export interface DB {
   members: MembersTable
   member_keys: MemberKeysTable
@@ -95,4 +123,6 @@ export interface DB {
   audit_log: AuditLogTable
   records: RecordsTable
   member_policies: MemberPoliciesTable
+  access_requests: AccessRequestsTable
+  events: EventsTable
 }

@@ -18,6 +18,7 @@ export interface RecordView extends RecordEnvelope {
 }
 
 export interface Presentation {
+  visibility: 'disclose'
   /** Authoritative: the SD-JWT with only the released disclosures and a gateway KB-JWT (aud = reader). */
   sdJwt: string
   record: RecordView
@@ -70,6 +71,7 @@ export function present(rec: StoredRecord, decision: Decision, reader: string, k
     extra: { icacn_received_at: rec.receivedAt.getTime() / 1000 },
   })
   return {
+    visibility: 'disclose',
     sdJwt,
     disclosedPaths: released.map((d) => d.path),
     record: {
@@ -93,3 +95,25 @@ export function present(rec: StoredRecord, decision: Decision, reader: string, k
     },
   }
 }
+
+/** Existence only: who holds what kind of record, how graded, from when. No body, no SD-JWT. */
+export interface RecordHit {
+  id: string
+  originator: string
+  type: string
+  grading: string
+  createdAt: string
+}
+
+export interface HitPresentation {
+  visibility: 'hit'
+  hit: RecordHit
+}
+
+export function presentHit(rec: StoredRecord, decision: Decision): HitPresentation {
+  if (decision.visibility !== 'hit') throw new Error('presentHit() called for a record that is not a hit for the reader')
+  return { visibility: 'hit', hit: { id: rec.id, originator: rec.originator, type: rec.type, grading: rec.grading, createdAt: rec.createdAt.toISOString() } }
+}
+
+/** What one read of one record gives the reader: a presentation or a hit (none is "not found"). */
+export type RecordRead = Presentation | HitPresentation

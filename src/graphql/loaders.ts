@@ -7,6 +7,11 @@ import { memberKeyView, type MemberKeyView, memberView, type MemberView } from '
 
 type Query<T> = Array<{ obj: T; params: Record<string, unknown> }>
 
+async function originator(queries: Query<{ originator: string }>, ctx: MercuriusContext): Promise<MemberView[]> {
+  const members = await findMembers(ctx.app.db, [...new Set(queries.map((q) => q.obj.originator))])
+  return queries.map((q) => memberView(members.find((m) => m.code === q.obj.originator)!))
+}
+
 export function loaders(clock: Clock) {
   return {
     Member: {
@@ -17,11 +22,7 @@ export function loaders(clock: Clock) {
         return queries.map((q) => keys.filter((k) => k.memberCode === q.obj.code).map((k) => memberKeyView(k, now)))
       },
     },
-    Record: {
-      async originator(queries: Query<{ originator: string }>, ctx: MercuriusContext): Promise<MemberView[]> {
-        const members = await findMembers(ctx.app.db, [...new Set(queries.map((q) => q.obj.originator))])
-        return queries.map((q) => memberView(members.find((m) => m.code === q.obj.originator)!))
-      },
-    },
+    Record: { originator },
+    RecordHit: { originator },
   }
 }

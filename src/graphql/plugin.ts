@@ -12,6 +12,7 @@ import { toAppError } from '../rest/error-handler.js'
 import { assertQueryCost } from './cost.js'
 import { loaders } from './loaders.js'
 import { memberResolvers } from './resolvers/members.js'
+import { policyResolvers } from './resolvers/policy.js'
 import { recordResolvers } from './resolvers/records.js'
 import type { RecordDeps } from '../records/record.service.js'
 import { DateTime, JSONScalar } from './scalars.js'
@@ -69,9 +70,10 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
     await app.authenticate(request)
   })
   const records = recordResolvers(opts.recordDeps)
+  const policy = policyResolvers(opts.recordDeps)
   await app.register(mercurius, {
     schema: readSchema(),
-    resolvers: { DateTime, JSON: JSONScalar, Query: { ...memberResolvers.Query, ...records.Query }, Mutation: records.Mutation } as never,
+    resolvers: { DateTime, JSON: JSONScalar, Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query }, Mutation: { ...records.Mutation, ...policy.Mutation }, RecordRead: records.RecordRead } as never,
     loaders: loaders(opts.clock) as never,
     graphiql: opts.graphiql,
     jit: 1,

@@ -71,12 +71,12 @@ export function policyMap(text: string): Record<string, string> {
 }
 
 /**
- * Evaluates `policies` (Cedar text, one member's set) for `key`. Default deny; a forbid wins. A
- * policy that fails to evaluate (it read an attribute the key lacks, such as purpose) does not allow.
+ * Evaluates `policies` (Cedar text, one member's set) for `key`. Default deny; a forbid wins; a
+ * policy that fails to evaluate denies (fail closed: a forbid that errors must not let a permit win).
  */
 export function evaluatePolicy(policies: string | Record<string, string>, key: DecisionKey): PolicyDecision {
   const staticPolicies = typeof policies === 'string' ? policyMap(policies) : policies
-  return decisionOf(cedar.isAuthorized({ ...cedarRequest(key), policies: { staticPolicies } }), key)
+  return withPurposeProbe(key, (k) => cedar.isAuthorized({ ...cedarRequest(k), policies: { staticPolicies } }))
 }
 
 /** Parses a policy set once into the Cedar engine under `id`, for evaluatePreparsed. */
@@ -87,16 +87,25 @@ export function preparsePolicies(id: string, text: string): void {
 
 /** evaluatePolicy for a set preparsed under `id`: the same answer without parsing it again. */
 export function evaluatePreparsed(id: string, key: DecisionKey): PolicyDecision {
-  return decisionOf(cedar.statefulIsAuthorized({ ...cedarRequest(key), preparsedPolicySetId: id }), key)
+  return withPurposeProbe(key, (k) => cedar.statefulIsAuthorized({ ...cedarRequest(k), preparsedPolicySetId: id }))
 }
 
-function decisionOf(answer: cedar.AuthorizationAnswer, key: DecisionKey): PolicyDecision {
+/** The purposes a token may declare that a policy can test (operation:<id> once operations exist). */
+export const DECLARABLE_PURPOSES = ['investigation', 'analysis', 'prosecution'] as const
+
+/**
+ * A denial without a declared purpose that some declarable purpose would turn into an allow is
+ * "purpose missing": the reader is told to declare one rather than silently given less.
+ */
+function withPurposeProbe(key: DecisionKey, run: (k: DecisionKey) => cedar.AuthorizationAnswer): PolicyDecision {
+  const d = decisionOf(run(key))
+  const purposeMissing = !d.allow && key.purpose === null && DECLARABLE_PURPOSES.some((purpose) => decisionOf(run({ ...key, purpose })).allow)
+  return { ...d, purposeMissing }
+}
+
+function decisionOf(answer: cedar.AuthorizationAnswer): Omit<PolicyDecision, 'purposeMissing'> {
   if (answer.type !== 'success') throw new Error(`cedar: ${answer.errors.map((e) => e.message).join('; ')}`)
   const { decision, diagnostics } = answer.response
-  const errors = diagnostics.errors.map((e) => e.error.message)
-  return {
-    allow: decision === 'allow',
-    policyIds: [...diagnostics.reason].sort(),
-    purposeMissing: key.purpose === null && errors.some((m) => /purpose/.test(m)),
-  }
+  const failed = diagnostics.errors.map((e) => e.policyId)
+  return { allow: decision === 'allow' && failed.length === 0, policyIds: [...new Set([...diagnostics.reason, ...failed])].sort() }
 }

@@ -1,9 +1,17 @@
-// THE disclosure decision: what a reader may see of a record. Until the policy engine lands this
-// is the interim rule (issue 3 §5); the function and its types are what the engine will replace.
-import type { Principal } from '../auth/principal.js'
+// THE disclosure decision: what a reader may see of a record, field by field, and why. Pure: the
+// record's markings bound everything; within them the originator's policy (memoised Cedar) and
+// consent grants decide. decide() is explain() summarised, so the two can never disagree.
+import type { DecisionKey, PolicyDecision } from './cedar.js'
+import type { ActivePolicy } from './decision-table.js'
 import { type Marking, markingReleases } from './markings.js'
 
 export type Visibility = 'none' | 'hit' | 'disclose'
+
+export interface Reader {
+  member: string
+  roles: readonly string[]
+  purpose: string | null
+}
 
 export interface FieldMeta {
   field: string
@@ -17,8 +25,44 @@ export interface RecordMeta {
   type: string
   marking: Marking
   releasableTo: string[]
+  grading: string
+  purposeLimits: string[]
   withdrawn: boolean
+  /** The originator's active policy version (null: none active, so nothing is released). */
+  policyVersion: number | null
+  grants: ReadonlyArray<{ recipient: string; fields: readonly string[]; expiresAt: Date }>
   fields: FieldMeta[]
+}
+
+/** Where policy decisions come from: memoised Cedar over the versions loaded for this request. */
+export interface PolicySource {
+  policy(originator: string, version: number): ActivePolicy | undefined
+  decide(policy: ActivePolicy, key: DecisionKey): PolicyDecision
+}
+
+export interface FieldExplanation {
+  field: string
+  label: string
+  /** The field's marking (or the record's) and release list allow this reader. */
+  markingAllows: boolean
+  /** The record's purpose limits allow the reader's declared purpose. */
+  purposeAllows: boolean
+  disclosePolicy: PolicyDecision | null
+  discoverPolicy: PolicyDecision | null
+  granted: boolean
+  disclosed: boolean
+  discoverable: boolean
+  /** Withheld by policy alone, so a consent request could release it. */
+  requestable: boolean
+  /** Withheld only because the reader declared no purpose. */
+  purposeMissing: boolean
+}
+
+export interface Explanation {
+  visibility: Visibility
+  recordMarkingAllows: boolean
+  policyVersion: number | null
+  fields: FieldExplanation[]
 }
 
 export interface Decision {
@@ -27,24 +71,47 @@ export interface Decision {
   disclose: ReadonlySet<string>
   /** Withheld fields the reader may learn exist (named in the response so it can ask for them). */
   discover: ReadonlySet<string>
+  /** A field would be released for a declared purpose and the reader declared none. */
+  purposeMissing: boolean
 }
 
-const NONE: Decision = { visibility: 'none', disclose: new Set(), discover: new Set() }
+const DENY: PolicyDecision = { allow: false, policyIds: [], purposeMissing: false }
 
-/**
- * Interim rule: the originator sees everything; another member sees the record only if the record's
- * marking and release list allow, and each field only if the field's own marking and list allow too.
- * Nothing is discoverable by others yet (deny by default).
- */
-export function decide(reader: Pick<Principal, 'member'>, record: RecordMeta): Decision {
-  const all = new Set(record.fields.map((f) => f.field))
-  if (reader.member === record.originator) return { visibility: 'disclose', disclose: all, discover: all }
-  if (record.withdrawn) return NONE
-  if (!markingReleases(record.marking, record.releasableTo, reader.member, record.originator)) return NONE
-  const disclose = new Set(
-    record.fields
-      .filter((f) => markingReleases(f.marking ?? record.marking, f.releasableTo ?? record.releasableTo, reader.member, record.originator))
-      .map((f) => f.field),
-  )
-  return { visibility: 'disclose', disclose, discover: new Set() }
+export function explain(reader: Reader, record: RecordMeta, policies: PolicySource, now: Date): Explanation {
+  if (reader.member === record.originator) {
+    const fields = record.fields.map((f) => ({ field: f.field, label: f.label, markingAllows: true, purposeAllows: true, disclosePolicy: null, discoverPolicy: null, granted: false, disclosed: true, discoverable: true, requestable: false, purposeMissing: false }))
+    return { visibility: 'disclose', recordMarkingAllows: true, policyVersion: record.policyVersion, fields }
+  }
+  const recordMarkingAllows = !record.withdrawn && markingReleases(record.marking, record.releasableTo, reader.member, record.originator)
+  const policy = record.policyVersion === null ? undefined : policies.policy(record.originator, record.policyVersion)
+  const purposeAllows = record.purposeLimits.length === 0 || (reader.purpose !== null && record.purposeLimits.includes(reader.purpose))
+  const granted = new Set(record.grants.filter((g) => g.recipient === reader.member && g.expiresAt > now).flatMap((g) => g.fields))
+  const fields = record.fields.map((f): FieldExplanation => {
+    const markingAllows = recordMarkingAllows && markingReleases(f.marking ?? record.marking, f.releasableTo ?? record.releasableTo, reader.member, record.originator)
+    if (!markingAllows) return { field: f.field, label: f.label, markingAllows, purposeAllows, disclosePolicy: null, discoverPolicy: null, granted: false, disclosed: false, discoverable: false, requestable: false, purposeMissing: false }
+    const key = (action: DecisionKey['action']): DecisionKey => ({
+      action, recipient: reader.member, roles: reader.roles, purpose: reader.purpose, originator: record.originator, recordType: record.type,
+      label: f.label, fieldMarking: f.marking ?? record.marking, recordMarking: record.marking, grading: record.grading,
+    })
+    const disclosePolicy = policy ? policies.decide(policy, key('disclose')) : DENY
+    const discoverPolicy = policy ? policies.decide(policy, key('discover')) : DENY
+    const isGranted = granted.has(f.field)
+    const disclosed = purposeAllows && (disclosePolicy.allow || isGranted)
+    const discoverable = disclosed || discoverPolicy.allow
+    const purposeMissing = !disclosed && reader.purpose === null && (disclosePolicy.purposeMissing || (record.purposeLimits.length > 0 && (disclosePolicy.allow || isGranted)))
+    return { field: f.field, label: f.label, markingAllows, purposeAllows, disclosePolicy, discoverPolicy, granted: isGranted, disclosed, discoverable, requestable: discoverable && !disclosed && purposeAllows, purposeMissing }
+  })
+  const visibility = !recordMarkingAllows ? 'none' : fields.some((f) => f.disclosed) ? 'disclose' : fields.some((f) => f.discoverable) ? 'hit' : 'none'
+  return { visibility, recordMarkingAllows, policyVersion: record.policyVersion, fields }
+}
+
+export function decide(reader: Reader, record: RecordMeta, policies: PolicySource, now: Date): Decision {
+  const e = explain(reader, record, policies, now)
+  if (e.visibility === 'none') return { visibility: 'none', disclose: new Set(), discover: new Set(), purposeMissing: false }
+  return {
+    visibility: e.visibility,
+    disclose: new Set(e.fields.filter((f) => f.disclosed).map((f) => f.field)),
+    discover: new Set(e.fields.filter((f) => f.discoverable).map((f) => f.field)),
+    purposeMissing: e.fields.some((f) => f.purposeMissing),
+  }
 }

@@ -3,6 +3,7 @@
 // operation grants are an overlay applied per record by the caller, never part of this table.
 import { randomUUID } from 'node:crypto'
 import { type DecisionKey, evaluatePreparsed, type PolicyDecision, preparsePolicies } from './cedar.js'
+import type { PolicySource } from './decide.js'
 
 export interface ActivePolicy {
   originator: string
@@ -57,5 +58,34 @@ export function createDecisionTable(evaluate: (policy: ActivePolicy, key: Decisi
     get size() {
       return memo.size
     },
+  }
+}
+
+/**
+ * Sources for policies that are not active (dry runs of drafts and stored versions): each dry run
+ * memoises its own decisions and none enters the shared table. All drafts share one engine slot,
+ * re-parsed whenever another draft used it in between, so dry runs never accumulate in the engine.
+ */
+export function draftEvaluator(): (policy: ActivePolicy) => PolicySource {
+  const slot = `${randomUUID()}:draft`
+  let loaded: string | null = null
+  return (policy) => {
+    const memo = new Map<string, PolicyDecision>()
+    return {
+      policy: (originator, version) => (originator === policy.originator && version === policy.version ? policy : undefined),
+      decide(p, key) {
+        const id = memoKey(p, key)
+        let d = memo.get(id)
+        if (!d) {
+          if (loaded !== p.text) {
+            preparsePolicies(slot, p.text)
+            loaded = p.text
+          }
+          d = evaluatePreparsed(slot, key)
+          memo.set(id, d)
+        }
+        return d
+      },
+    }
   }
 }

@@ -7,7 +7,8 @@ import type { DB } from '../db/schema.js'
 import { errors } from '../errors.js'
 import { findMemberForUpdate, listMembers } from '../members/member.repository.js'
 import { projectFile } from '../project-files.js'
-import { findPolicyVersion, insertPolicyVersion, listPolicyVersions, type PolicyVersion, setActivePolicy } from './policy.repository.js'
+import { appendEvents } from '../webhooks/event.repository.js'
+import { findActivePolicy, findPolicyVersion, insertPolicyVersion, listPolicyVersions, type PolicyVersion, setActivePolicy } from './policy.repository.js'
 import { validatePolicySet } from './policy-validation.js'
 
 export const DEFAULT_POLICY_AUTHOR = 'icacn-default'
@@ -17,14 +18,14 @@ const MAX_POLICY_BYTES = 64 * 1024
 
 /** Stores `text` as the next version of `originator`'s policy, inactive, if it validates. */
 export async function proposePolicy(db: Kysely<DB>, originator: string, text: string, actor: AuditActor, memberCodes: ReadonlySet<string>, now: Date): Promise<PolicyVersion> {
-  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) throw errors.policyInvalid([{ pointer: '/text', detail: `a policy set is at most ${MAX_POLICY_BYTES} bytes` }])
-  const problems = validatePolicySet(originator, text, memberCodes)
-  if (problems.length) throw errors.policyInvalid(problems.map((p) => ({ pointer: '/text', detail: p.policyId ? `${p.policyId}: ${p.message}` : p.message })))
+  const problems = checkPolicy(originator, text, memberCodes)
+  if (problems.length) throw errors.policyInvalid(problems)
   const author = actor.kind === 'member' ? `${actor.member}:${actor.actor}` : actor.kind === 'operator' ? `operator:${actor.name}` : 'gateway'
   return db.transaction().execute(async (trx) => {
     if (!(await findMemberForUpdate(trx, originator))) throw errors.notFound('member')
     const v = await insertPolicyVersion(trx, originator, text, author, now)
     await appendAudit(trx, { at: now, actor, action: 'policy.version.created', subject: `policy:${originator}`, details: { version: v.version } })
+    await appendEvents(trx, { member: originator, type: 'policy.version.created', subject: `policy:${originator}`, data: { version: v.version, author }, at: now })
     return v
   })
 }
@@ -37,11 +38,30 @@ export async function activatePolicy(db: Kysely<DB>, originator: string, version
     if (!v) throw errors.policyVersionNotFound(version)
     await setActivePolicy(trx, originator, version, now)
     await appendAudit(trx, { at: now, actor, action: 'policy.activated', subject: `policy:${originator}`, details: { version } })
+    await appendEvents(trx, { member: originator, type: 'policy.activated', subject: `policy:${originator}`, data: { version }, at: now })
     return { ...v, active: true, activatedAt: now }
   })
 }
 
 export { listPolicyVersions }
+
+export async function getActivePolicy(db: Kysely<DB>, originator: string): Promise<PolicyVersion> {
+  const v = await findActivePolicy(db, originator)
+  if (!v) throw errors.notFound('active policy')
+  return v
+}
+
+export async function getPolicyVersion(db: Kysely<DB>, originator: string, version: number): Promise<PolicyVersion> {
+  const v = await findPolicyVersion(db, originator, version)
+  if (!v) throw errors.policyVersionNotFound(version)
+  return v
+}
+
+/** The validation verdict without storing anything (what POST /v1/policy/validate answers). */
+export function checkPolicy(originator: string, text: string, memberCodes: ReadonlySet<string>): Array<{ pointer: string; detail: string }> {
+  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) return [{ pointer: '/text', detail: `a policy set is at most ${MAX_POLICY_BYTES} bytes` }]
+  return validatePolicySet(originator, text, memberCodes).map((p) => ({ pointer: '/text', detail: p.policyId ? `${p.policyId}: ${p.message}` : p.message }))
+}
 
 /** At start: every member without a policy gets the default as version 1, active (audited). */
 export async function ensureDefaultPolicies(db: Kysely<DB>, now: Date): Promise<string[]> {

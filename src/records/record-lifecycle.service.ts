@@ -8,8 +8,7 @@ import { JWT_TYP } from '../auth/jwt-types.js'
 import { CLOCK_TOLERANCE_S, verifyMemberJwt } from '../auth/member-jwt.js'
 import type { Principal } from '../auth/principal.js'
 import { errors } from '../errors.js'
-import { decide } from '../policy/decide.js'
-import { recordMeta, type RecordDeps } from './record.service.js'
+import { decideAll, type RecordDeps } from './record.service.js'
 import { findLineage, findOwnRecord, findRecordsById, markWithdrawn } from './record.repository.js'
 
 export interface VersionSummary {
@@ -22,12 +21,16 @@ export interface VersionSummary {
 }
 
 /** The lineage of a record the reader may see, listing only the versions the reader may see. */
-export async function listVersions(db: Kysely<DB>, p: Principal, id: string): Promise<VersionSummary[]> {
-  for (const rec of await findRecordsById(db, id)) {
-    if (decide(p, recordMeta(rec)).visibility !== 'disclose') continue
+export async function listVersions(db: Kysely<DB>, deps: Pick<RecordDeps, 'policies' | 'now'>, p: Principal, id: string): Promise<VersionSummary[]> {
+  const candidates = await findRecordsById(db, id)
+  const decisions = await decideAll(deps, p, candidates)
+  for (const [i, rec] of candidates.entries()) {
+    // The lineage is more than a hit reveals: only a reader the record is disclosed to sees it.
+    if (decisions[i]!.visibility !== 'disclose') continue
     const lineage = await findLineage(db, rec.originator, rec.id)
+    const visible = await decideAll(deps, p, lineage)
     return lineage
-      .filter((v) => decide(p, recordMeta(v)).visibility === 'disclose')
+      .filter((_, n) => visible[n]!.visibility === 'disclose')
       .map((v) => ({ id: v.id, version: v.version, supersedes: v.supersedes, createdAt: v.createdAt.toISOString(), receivedAt: v.receivedAt.toISOString(), withdrawn: v.withdrawnAt !== null }))
   }
   throw errors.recordNotFound()

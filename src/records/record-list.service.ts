@@ -3,16 +3,15 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import type { Principal } from '../auth/principal.js'
-import { type Presentation, present } from '../disclosure/present.js'
+import { present, presentHit, type RecordRead } from '../disclosure/present.js'
 import { errors } from '../errors.js'
-import { decide } from '../policy/decide.js'
 import { type ListFilter, listCandidateRecords } from './record.repository.js'
-import { recordMeta, type RecordDeps } from './record.service.js'
+import { decideAll, type RecordDeps } from './record.service.js'
 
 export const MAX_PAGE = 100
 
 export interface RecordPage {
-  items: Array<{ cursor: string; presentation: Presentation }>
+  items: Array<{ cursor: string; read: RecordRead }>
   hasNextPage: boolean
   endCursor: string | null
 }
@@ -37,19 +36,29 @@ export async function listRecords(db: Kysely<DB>, deps: RecordDeps, p: Principal
   while (items.length <= first && !exhausted) {
     const batch = await listCandidateRecords(db, p.member, { ...filter, ...(before ? { before } : {}) }, first + 1)
     exhausted = batch.length < first + 1
-    for (const rec of batch) {
+    const decisions = await decideAll(deps, p, batch)
+    for (const [i, rec] of batch.entries()) {
       before = { receivedAt: rec.receivedAt, originator: rec.originator, id: rec.id }
-      const decision = decide(p, recordMeta(rec))
-      if (decision.visibility !== 'disclose') continue
-      const kbKey = deps.keys.receipt.byKid(rec.holderKid)
-      if (!kbKey) throw errors.internal()
-      items.push({ cursor: encodeCursor(rec), presentation: present(rec, decision, p.member, kbKey, deps.now) })
+      const decision = decisions[i]!
+      if (decision.visibility === 'none') continue
+      if (decision.visibility === 'hit') {
+        items.push({ cursor: encodeCursor(rec), read: presentHit(rec, decision) })
+      } else {
+        const kbKey = deps.keys.receipt.byKid(rec.holderKid)
+        if (!kbKey) throw errors.internal()
+        items.push({ cursor: encodeCursor(rec), read: present(rec, decision, p.member, kbKey, deps.now) })
+      }
       if (items.length > first) break
     }
   }
   const page = items.slice(0, first)
+  const actor = { kind: 'member' as const, member: p.member, actor: p.actor }
   await deps.audit.append(
-    ...page.map(({ presentation: pr }) => ({ at: deps.now, actor: { kind: 'member' as const, member: p.member, actor: p.actor }, action: 'record.read', subject: `record:${pr.record.originator}:${pr.record.id}`, details: { disclosed: pr.disclosedPaths, purpose: p.purpose, via: 'list' } })),
+    ...page.map(({ read }) =>
+      read.visibility === 'hit'
+        ? { at: deps.now, actor, action: 'record.hit', subject: `record:${read.hit.originator}:${read.hit.id}`, details: { purpose: p.purpose, via: 'list' } }
+        : { at: deps.now, actor, action: 'record.read', subject: `record:${read.record.originator}:${read.record.id}`, details: { disclosed: read.disclosedPaths, purpose: p.purpose, via: 'list' } },
+    ),
   )
   return { items: page, hasNextPage: items.length > first, endCursor: page.at(-1)?.cursor ?? null }
 }

@@ -3,11 +3,11 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { tickBatcher } from '../db/tick-batcher.js'
-import { findRecordsByIds, type StoredRecord } from './record.repository.js'
+import { findRecordsByIds, type ReadableRecord } from './record.repository.js'
 
 export interface RecordLoader {
   /** Every record with this id, whoever published it, in originator order. */
-  byId(id: string): Promise<StoredRecord[]>
+  byId(id: string): Promise<ReadableRecord[]>
 }
 
 export function createRecordLoader(db: Kysely<DB>): RecordLoader {

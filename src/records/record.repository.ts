@@ -31,6 +31,20 @@ export interface StoredRecord {
   disclosures: StoredDisclosure[]
 }
 
+/** A record as read: with what its release decision needs, fetched in the same statement. */
+export interface ReadableRecord extends StoredRecord {
+  /** The originator's active policy version, read with the record: a change applies at once. */
+  policyVersion: number | null
+  /** Approved consent grants on this record (the overlay; expiry is judged by the reader's clock). */
+  grants: RecordGrant[]
+}
+
+export interface RecordGrant {
+  recipient: string
+  fields: string[]
+  expiresAt: Date
+}
+
 export interface StoredDisclosure {
   path: string
   digest: string
@@ -41,7 +55,20 @@ export interface StoredDisclosure {
   releasableTo: string[] | null
 }
 
-function rowToRecord(r: Selectable<RecordsTable>): StoredRecord {
+type RecordRow = Selectable<RecordsTable> & { policy_version: number | null; grants: Array<{ recipient: string; fields: string[]; expiresAt: string }> }
+
+/** Every read of records goes through here, so each carries its decision context. */
+const recordRows = (db: Db) =>
+  db
+    .selectFrom('records')
+    .selectAll('records')
+    .select([
+      sql<number | null>`(select p.version from member_policies p where p.originator = records.originator and p.active)`.as('policy_version'),
+      sql<RecordRow['grants']>`(select coalesce(jsonb_agg(jsonb_build_object('recipient', g.requester, 'fields', g.granted_fields, 'expiresAt', g.expires_at)), '[]'::jsonb)
+        from access_requests g where g.originator = records.originator and g.record_id = records.id and g.status = 'approved')`.as('grants'),
+    ])
+
+function rowToRecord(r: RecordRow): ReadableRecord {
   return {
     originator: r.originator,
     id: r.id,
@@ -62,6 +89,8 @@ function rowToRecord(r: Selectable<RecordsTable>): StoredRecord {
     receivedAt: r.received_at,
     withdrawnAt: r.withdrawn_at,
     disclosures: r.disclosures.map(fromJson),
+    policyVersion: r.policy_version,
+    grants: r.grants.map((g) => ({ recipient: g.recipient, fields: g.fields, expiresAt: new Date(g.expiresAt) })),
   }
 }
 
@@ -80,21 +109,21 @@ export const disclosuresJson = (ds: readonly StoredDisclosure[]): DisclosureJson
   ds.map((d) => ({ path: d.path, digest: d.digest, encoded: d.encoded, field: d.field, label: d.label, ...(d.marking ? { marking: d.marking } : {}), ...(d.releasableTo ? { releasableTo: d.releasableTo } : {}) }))
 
 /** Only the caller's own record: publishing never reveals whether another member holds an id. */
-export async function findOwnRecord(db: Db, originator: string, id: string): Promise<StoredRecord | undefined> {
-  const row = await db.selectFrom('records').selectAll().where('originator', '=', originator).where('id', '=', id).executeTakeFirst()
+export async function findOwnRecord(db: Db, originator: string, id: string): Promise<ReadableRecord | undefined> {
+  const row = await recordRows(db).where('originator', '=', originator).where('id', '=', id).executeTakeFirst()
   return row && rowToRecord(row)
 }
 
 /** Every record with this id, whoever published it; the caller decides which (if any) the reader may see. */
-export async function findRecordsById(db: Db, id: string): Promise<StoredRecord[]> {
+export async function findRecordsById(db: Db, id: string): Promise<ReadableRecord[]> {
   return findRecordsByIds(db, [id])
 }
 
 /** Every record with any of these ids (a loader's batch); ids that are not UUIDs match nothing. */
-export async function findRecordsByIds(db: Db, ids: readonly string[]): Promise<StoredRecord[]> {
+export async function findRecordsByIds(db: Db, ids: readonly string[]): Promise<ReadableRecord[]> {
   const valid = [...new Set(ids.map((i) => i.toLowerCase()))].filter((i) => UUID.test(i))
   if (valid.length === 0) return []
-  const rows = await db.selectFrom('records').selectAll().where(sql<boolean>`id = any(${valid}::uuid[])`).orderBy('originator').execute()
+  const rows = await recordRows(db).where(sql<boolean>`id = any(${valid}::uuid[])`).orderBy('originator').execute()
   return rows.map(rowToRecord)
 }
 
@@ -103,13 +132,13 @@ export async function markWithdrawn(db: Db, originator: string, id: string, at: 
 }
 
 /** The version that corrects `id`, if any (at most one: unique on (originator, supersedes)). */
-export async function findCorrection(db: Db, originator: string, id: string): Promise<StoredRecord | undefined> {
-  const row = await db.selectFrom('records').selectAll().where('originator', '=', originator).where('supersedes', '=', id).executeTakeFirst()
+export async function findCorrection(db: Db, originator: string, id: string): Promise<ReadableRecord | undefined> {
+  const row = await recordRows(db).where('originator', '=', originator).where('supersedes', '=', id).executeTakeFirst()
   return row && rowToRecord(row)
 }
 
 /** Every version in the lineage of `id` (same originator), oldest first, walked through the keys. */
-export async function findLineage(db: Db, originator: string, id: string): Promise<StoredRecord[]> {
+export async function findLineage(db: Db, originator: string, id: string): Promise<ReadableRecord[]> {
   const start = await findOwnRecord(db, originator, id)
   if (!start) return []
   const lineage = [start]
@@ -138,11 +167,8 @@ export interface ListFilter {
  * Records newest first that the marking rules could release to `reader`. This SQL pre-filter only
  * narrows the scan; decide() is still applied to every row before anything is presented.
  */
-export async function listCandidateRecords(db: Db, reader: string, f: ListFilter, limit: number): Promise<StoredRecord[]> {
-  let q = db
-    .selectFrom('records')
-    .selectAll()
-    .where((eb) =>
+export async function listCandidateRecords(db: Db, reader: string, f: ListFilter, limit: number): Promise<ReadableRecord[]> {
+  let q = recordRows(db).where((eb) =>
       eb.or([
         eb('originator', '=', reader),
         eb.and([

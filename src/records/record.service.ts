@@ -5,11 +5,12 @@ import type { DB } from '../db/schema.js'
 import type { GatewayKeys } from '../auth/gateway-keys.js'
 import type { Principal } from '../auth/principal.js'
 import type { AuditWriter } from '../audit/audit.writer.js'
-import { type Presentation, present, releasedPaths } from '../disclosure/present.js'
+import { present, presentHit, type RecordRead, releasedPaths } from '../disclosure/present.js'
 import { nextTurn } from '../db/tick-batcher.js'
 import { errors } from '../errors.js'
-import { decide, type RecordMeta } from '../policy/decide.js'
-import type { StoredRecord } from './record.repository.js'
+import { type Decision, decide, type RecordMeta } from '../policy/decide.js'
+import type { PolicyCache } from '../policy/policy.cache.js'
+import type { ReadableRecord } from './record.repository.js'
 import type { RecordLoader } from './record.loader.js'
 import type { RecordWriter } from './record-writer.js'
 import type { MemberKeyCache } from '../members/member-key.cache.js'
@@ -27,24 +28,46 @@ export interface RecordDeps {
   records: RecordLoader
   /** Releases are audited through this (batched, committed before the response). */
   audit: AuditWriter
+  /** Policy versions and the memoised decision table. */
+  policies: PolicyCache
   now: Date
 }
 
-export function recordMeta(rec: StoredRecord): RecordMeta {
+export function recordMeta(rec: ReadableRecord): RecordMeta {
   const fields = new Map<string, RecordMeta['fields'][number]>()
   for (const d of rec.disclosures) if (!fields.has(d.field)) fields.set(d.field, { field: d.field, label: d.label, marking: d.marking, releasableTo: d.releasableTo })
-  return { originator: rec.originator, type: rec.type, marking: rec.marking, releasableTo: rec.releasableTo, withdrawn: rec.withdrawnAt !== null, fields: [...fields.values()] }
+  return {
+    originator: rec.originator, type: rec.type, marking: rec.marking, releasableTo: rec.releasableTo, grading: rec.grading, purposeLimits: rec.purposeLimits,
+    withdrawn: rec.withdrawnAt !== null, policyVersion: rec.policyVersion, grants: rec.grants, fields: [...fields.values()],
+  }
+}
+
+/**
+ * The decisions for records a reader is about to receive (policy texts loaded first). A visible
+ * record that withholds a field only for want of a declared purpose refuses the whole request.
+ */
+export async function decideAll(deps: Pick<RecordDeps, 'policies' | 'now'>, p: Principal, recs: readonly ReadableRecord[]): Promise<Decision[]> {
+  await deps.policies.ensure(recs)
+  const decisions = recs.map((rec) => decide(p, recordMeta(rec), deps.policies, deps.now))
+  if (decisions.some((d) => d.visibility !== 'none' && d.purposeMissing)) throw errors.purposeRequired()
+  return decisions
 }
 
 /**
  * A record the reader may not see is answered exactly like a record that does not exist. What is
  * released is audited with the paths disclosed, before the response leaves.
  */
-export async function readRecord(db: Kysely<DB>, deps: RecordDeps, p: Principal, id: string): Promise<Presentation> {
+export async function readRecord(db: Kysely<DB>, deps: RecordDeps, p: Principal, id: string): Promise<RecordRead> {
   const candidates = (await deps.records.byId(id)).sort((a, b) => Number(b.originator === p.member) - Number(a.originator === p.member))
+  await deps.policies.ensure(candidates)
   for (const rec of candidates) {
-    const decision = decide(p, recordMeta(rec))
-    if (decision.visibility !== 'disclose') continue
+    const decision = decide(p, recordMeta(rec), deps.policies, deps.now)
+    if (decision.visibility === 'none') continue
+    if (decision.purposeMissing) throw errors.purposeRequired()
+    if (decision.visibility === 'hit') {
+      await deps.audit.append({ at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.hit', subject: `record:${rec.originator}:${rec.id}`, details: { purpose: p.purpose } })
+      return presentHit(rec, decision)
+    }
     const kbKey = deps.keys.receipt.byKid(rec.holderKid)
     if (!kbKey) throw errors.internal()
     // The decision fixes what is released, so its audit entry goes to the database first and commits

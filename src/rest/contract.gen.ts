@@ -227,7 +227,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Records the caller may see (presentations and hits), newest first, with cursors */
+        get: operations["listRecords"];
         put?: never;
         /** Publish a record signed by the caller as an SD-JWT (idempotent on identical bytes) */
         post: operations["publishRecord"];
@@ -246,7 +247,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Read a record as the caller may see it (404 when it does not exist for the caller) */
+        /**
+         * Read a record as the caller may see it (404 when it does not exist for the caller)
+         * @description visibility "disclose": the presentation (authoritative) and its decoded view; visibility "hit": existence only (originator, type, id, grading, date), to be followed by an access request. 403 PURPOSE_REQUIRED when the originator's policy releases a field only for a declared purpose.
+         */
         get: operations["getRecord"];
         put?: never;
         post?: never;
@@ -288,6 +292,226 @@ export interface paths {
         put?: never;
         /** Withdraw one of the caller's records (signed by one of the caller's active keys) */
         post: operations["withdrawRecord"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/records/{id}/disclosure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Why each field of a record is disclosed or withheld
+         * @description A recipient learns, per field path it may discover, whether it is disclosed and whether it may request it; never the originator's policy ids. The originator sees the full explanation (policy ids, markings, grants) and may ask on behalf of any recipient with `recipient`, `roles`, `purpose`.
+         */
+        get: operations["explainRecordDisclosure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/records/{id}/access-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask the originator for withheld fields of a record (consent workflow) */
+        post: operations["requestAccess"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/access-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Access requests the caller made (as=requester) or must decide (as=originator) */
+        get: operations["listAccessRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/access-requests/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        /** One access request the caller made or must decide */
+        get: operations["getAccessRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/access-requests/{requestId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The originator approves (all or some fields, until an expiry) or denies with a reason */
+        post: operations["decideAccessRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's active release policy, and the Cedar schema it is written against */
+        get: operations["getActivePolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policy/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every version of the caller's policy, oldest first */
+        get: operations["listPolicyVersions"];
+        put?: never;
+        /** Store a new version of the caller's policy, inactive (admin; validated first) */
+        post: operations["createPolicyVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policy/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: components["parameters"]["PolicyVersionNumber"];
+            };
+            cookie?: never;
+        };
+        /** One version of the caller's policy */
+        get: operations["getPolicyVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policy/versions/{version}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: components["parameters"]["PolicyVersionNumber"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a version the active one (admin); it applies from the next request on */
+        post: operations["activatePolicyVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policy/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a policy set against the schema and the gateway's rules without storing it */
+        post: operations["validatePolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policy/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who would see which fields of a record (published or not) under a policy (stored, draft or active) */
+        post: operations["dryRunPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's events (policy changes, consent workflow) in order, after a sequence number */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -470,9 +694,144 @@ export interface components {
             redacted: string[];
         };
         RecordPresentation: {
+            /** @constant */
+            visibility: "disclose";
             /** @description The SD-JWT with only the released disclosures and a gateway KB-JWT (typ kb+jwt, aud = the reading member, nonce, sd_hash) */
             sdJwt: string;
             record: components["schemas"]["RecordView"];
+        };
+        RecordHit: {
+            /** @constant */
+            visibility: "hit";
+            hit: {
+                id: string;
+                originator: string;
+                type: string;
+                grading: string;
+                /** Format: date-time */
+                createdAt: string;
+            };
+        };
+        RecordRead: components["schemas"]["RecordPresentation"] | components["schemas"]["RecordHit"];
+        RecordPage: {
+            edges: {
+                cursor: string;
+                node: components["schemas"]["RecordRead"];
+            }[];
+            pageInfo: {
+                hasNextPage: boolean;
+                endCursor: string | null;
+            };
+        };
+        FieldProblem: {
+            pointer: string;
+            detail: string;
+        };
+        PolicyText: {
+            /** @description Cedar policy set against the published schema */
+            text: string;
+        };
+        PolicyVersion: {
+            version: number;
+            text: string;
+            author: string;
+            /** Format: date-time */
+            createdAt: string;
+            active: boolean;
+            /** Format: date-time */
+            activatedAt: string | null;
+        };
+        FieldExplanation: {
+            path: string;
+            disclosed: boolean;
+            /** @description Withheld by policy alone; an access request could release it */
+            requestable: boolean;
+            /** @description Originator view only */
+            label?: string;
+            /**
+             * @description Originator view only
+             * @enum {string}
+             */
+            reason?: "originator" | "marking" | "purpose-limit" | "purpose-missing" | "policy" | "granted" | "not-permitted";
+            /** @description Originator view only; the policies that decided disclosure */
+            policyIds?: string[];
+            /** @description Originator view only */
+            discoverPolicyIds?: string[];
+            /**
+             * Format: date-time
+             * @description Originator view only
+             */
+            grantedUntil?: string | null;
+        };
+        DisclosureExplanation: {
+            record: string;
+            recipient: string;
+            /** @enum {string} */
+            visibility: "none" | "hit" | "disclose";
+            /** @description Originator view only */
+            policyVersion?: number | null;
+            fields: components["schemas"]["FieldExplanation"][];
+        };
+        /** @description A record not (yet) published, described by what its decisions depend on */
+        DryRunRecord: {
+            type: string;
+            /** @enum {string} */
+            marking: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            releasableTo: string[];
+            grading: string;
+            purposeLimits?: ("investigation" | "analysis" | "prosecution")[];
+            fields: {
+                field: string;
+                label: string;
+                /** @enum {string} */
+                marking?: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+                releasableTo?: string[];
+            }[];
+        };
+        /** @description The policy is `text` (a draft), else stored `version`, else the active one; the record is `recordId` (one of the caller's) or `record` */
+        DryRunRequest: {
+            text?: string;
+            version?: number;
+            recordId?: string;
+            record?: components["schemas"]["DryRunRecord"];
+            recipients?: string[];
+            roles?: components["schemas"]["Role"][];
+            /** @enum {string|null} */
+            purpose?: "investigation" | "analysis" | "prosecution" | null;
+        };
+        DryRunResult: {
+            /** @description null for a draft */
+            policyVersion: number | null;
+            recipients: {
+                recipient: string;
+                /** @enum {string} */
+                visibility: "none" | "hit" | "disclose";
+                fields: components["schemas"]["FieldExplanation"][];
+            }[];
+        };
+        AccessRequest: {
+            id: string;
+            originator: string;
+            recordId: string;
+            requester: string;
+            requestedBy: string;
+            /** @description null = every withheld field */
+            fields: string[] | null;
+            justification: string;
+            purpose: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "denied" | "lapsed";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            respondBy: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            decidedBy: string | null;
+            reason: string | null;
+            grantedFields: string[] | null;
+            /** Format: date-time */
+            expiresAt: string | null;
         };
     };
     responses: {
@@ -489,6 +848,8 @@ export interface components {
     parameters: {
         MemberCode: string;
         RecordId: string;
+        RequestId: string;
+        PolicyVersionNumber: number;
         Kid: string;
     };
     requestBodies: never;
@@ -825,6 +1186,35 @@ export interface operations {
             409: components["responses"]["Problem"];
         };
     };
+    listRecords: {
+        parameters: {
+            query?: {
+                type?: string;
+                originator?: string;
+                since?: string;
+                first?: number;
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
     publishRecord: {
         parameters: {
             query?: never;
@@ -877,13 +1267,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The presentation (authoritative) and its decoded view */
+            /** @description The presentation, or a hit */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordPresentation"];
+                    "application/json": components["schemas"]["RecordRead"];
                 };
             };
             401: components["responses"]["Problem"];
@@ -954,6 +1344,386 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+        };
+    };
+    explainRecordDisclosure: {
+        parameters: {
+            query?: {
+                recipient?: string;
+                roles?: string;
+                purpose?: string;
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The explanation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureExplanation"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    requestAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Field pointers (from `redacted`); omitted for a hit, meaning every withheld field */
+                    fields?: string[];
+                    justification: string;
+                    /** @enum {string} */
+                    purpose: "investigation" | "analysis" | "prosecution";
+                };
+            };
+        };
+        responses: {
+            /** @description The request, pending */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessRequest"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    listAccessRequests: {
+        parameters: {
+            query: {
+                as: "requester" | "originator";
+                status?: "pending" | "approved" | "denied" | "lapsed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first (at most 200) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AccessRequest"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+        };
+    };
+    getAccessRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessRequest"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    decideAccessRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "approve" | "deny";
+                    /** @description Approve only these of the requested fields (default all requested) */
+                    fields?: string[];
+                    /**
+                     * Format: date-time
+                     * @description Required to approve; at most 365 days ahead
+                     */
+                    expiresAt?: string;
+                    /** @description Required to deny */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The decided request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessRequest"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    getActivePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The active version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        policy: components["schemas"]["PolicyVersion"];
+                        /** @description The Cedar schema (icacn.cedarschema) */
+                        schema: string;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    listPolicyVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        versions: components["schemas"]["PolicyVersion"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    createPolicyVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyText"];
+            };
+        };
+        responses: {
+            /** @description The new version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersion"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    getPolicyVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: components["parameters"]["PolicyVersionNumber"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersion"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    activatePolicyVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: components["parameters"]["PolicyVersionNumber"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The now active version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersion"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    validatePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyText"];
+            };
+        };
+        responses: {
+            /** @description The verdict */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        valid: boolean;
+                        problems: components["schemas"]["FieldProblem"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+        };
+    };
+    dryRunPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DryRunRequest"];
+            };
+        };
+        responses: {
+            /** @description Per recipient, the visibility and each field's fate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunResult"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: {
+                            seq: string;
+                            type: string;
+                            subject: string;
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
         };
     };
 }

@@ -35,7 +35,7 @@ const record = (over: Partial<RecordInput> = {}): RecordInput => ({
 })
 
 async function gql(member: string, query: string, variables: object = {}) {
-  return gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token(member)), payload: { query, variables } })
+  return gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token(member, ['analyst'], 'investigation')), payload: { query, variables } })
 }
 
 async function publish(r: RecordInput) {
@@ -46,7 +46,7 @@ async function publish(r: RecordInput) {
   return res.json().data.publishRecord
 }
 
-const READ = 'query($id: ID!) { record(id: $id) { sdJwt record { id marking originator { code shortName } body redacted } } }'
+const READ = 'query($id: ID!) { record(id: $id) { ... on RecordPresentation { sdJwt record { id marking originator { code shortName } body redacted } } } }'
 
 describe('graphql records', () => {
   it('publishes by mutation and reads without the withheld field in any byte', async () => {
@@ -75,7 +75,7 @@ describe('graphql records', () => {
     const seen = new Set<string>()
     const mine = [record({ originator: 'VN', body: { names: [{ native: 'Nguyễn Văn Hùng', latin: 'NGUYEN Van Hung', script: 'Latn' }] }, fieldMarkings: {} }), record({ originator: 'VN', fieldMarkings: {} }), record({ originator: 'VN', marking: 'RED', releasableTo: ['KR'], fieldMarkings: {} })]
     for (const r of mine) await publish(r)
-    const LIST = 'query($after: String) { records(first: 1, after: $after, filter: { originator: "VN", type: "person" }) { edges { cursor node { record { id originator { code } } } } pageInfo { hasNextPage endCursor } } }'
+    const LIST = 'query($after: String) { records(first: 1, after: $after, filter: { originator: "VN", type: "person" }) { edges { cursor node { ... on RecordPresentation { record { id originator { code } } } } } pageInfo { hasNextPage endCursor } } }'
     let after: string | null = null
     let pages = 0
     do {

@@ -39,9 +39,20 @@ describe('Cedar release policy', () => {
   })
 
   it('reports a purpose the policy needed and the token did not declare', () => {
-    const text = `permit (principal, action, resource) when { principal.purpose == "prosecution" };`
+    const text = `permit (principal, action, resource) when { principal has purpose && principal.purpose == "prosecution" };`
     expect(evaluatePolicy(text, key({ purpose: null }))).toMatchObject({ allow: false, purposeMissing: true })
     expect(evaluatePolicy(text, key({ purpose: 'analysis' }))).toMatchObject({ allow: false, purposeMissing: false })
+    expect(evaluatePolicy(DEFAULT, key({ label: 'passport', purpose: null }))).toMatchObject({ allow: false, purposeMissing: true })
+    expect(evaluatePolicy(DEFAULT, key({ purpose: null }))).toMatchObject({ allow: true, purposeMissing: false })
+  })
+
+  it('fails closed: a forbid that cannot be evaluated denies instead of letting a permit win', () => {
+    // Unguarded access to the optional purpose errors when it is absent (strict validation refuses
+    // such a policy; this is the engine's own guard should one ever be stored).
+    const text = `permit (principal, action, resource);
+      @id("needs-prosecution") forbid (principal, action, resource) unless { principal.purpose == "prosecution" };`
+    expect(evaluatePolicy(text, key({ purpose: null }))).toMatchObject({ allow: false, policyIds: ['needs-prosecution', 'policy0'] })
+    expect(evaluatePolicy(text, key({ purpose: 'prosecution' })).allow).toBe(true)
   })
 
   it('memoises each decision per policy version; a new version is evaluated afresh', () => {

@@ -1,0 +1,39 @@
+// The event outbox: what each member is told about (policy changes, consent workflow steps), written
+// in the same transaction as the act, read in order. Later delivery (webhooks, subscriptions) reads
+// from here. Events name ids and states, never record content.
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { DB } from '../db/schema.js'
+
+type Db = Kysely<DB> | Transaction<DB>
+
+export interface NewEvent {
+  member: string
+  type: string
+  subject: string
+  data: Record<string, unknown>
+  at: Date
+}
+
+export interface StoredEvent {
+  seq: string
+  type: string
+  subject: string
+  data: Record<string, unknown>
+  createdAt: string
+}
+
+export async function appendEvents(db: Db, ...events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return
+  await db
+    .insertInto('events')
+    .values(events.map((e) => ({ member: e.member, type: e.type, subject: e.subject, data: JSON.stringify(e.data), created_at: e.at })))
+    .execute()
+}
+
+/** A member's events after `after` (exclusive), oldest first. */
+export async function listEvents(db: Db, member: string, after: string | null, limit: number): Promise<StoredEvent[]> {
+  let q = db.selectFrom('events').select(['seq', 'type', 'subject', 'data', 'created_at']).where('member', '=', member)
+  if (after !== null) q = q.where('seq', '>', sql<string>`${after}::bigint`)
+  const rows = await q.orderBy('seq').limit(limit).execute()
+  return rows.map((r) => ({ seq: String(r.seq), type: r.type, subject: r.subject, data: r.data, createdAt: r.created_at.toISOString() }))
+}
