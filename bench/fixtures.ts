@@ -35,13 +35,14 @@ export async function presignRecords(base: string, dataDir: string, n: number): 
 }
 
 /** A client assertion for `member` (role analyst), signed with its development key. */
-export async function assertionSigner(base: string, dataDir: string, member: string): Promise<() => Promise<string>> {
+export async function assertionSigner(base: string, dataDir: string, member: string, purpose?: string): Promise<() => Promise<string>> {
   const { kid, key } = await loadDevMemberKey(dataDir, member)
-  return () => signClientAssertion({ member, kid, key, audience: base, actor: 'bench', roles: ['analyst'], lifetimeSeconds: 300 })
+  return () => signClientAssertion({ member, kid, key, audience: base, actor: 'bench', roles: ['analyst'], lifetimeSeconds: 300, ...(purpose ? { purpose } : {}) })
 }
 
-export async function accessToken(base: string, dataDir: string, member: string): Promise<string> {
-  const sign = await assertionSigner(base, dataDir, member)
+/** The bench records are limited to investigation (purposeLimits), so readers declare it. */
+export async function accessToken(base: string, dataDir: string, member: string, purpose?: string): Promise<string> {
+  const sign = await assertionSigner(base, dataDir, member, purpose)
   const res = await fetch(`${base}/v1/auth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -7,6 +7,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { freshDatabase } from '../test/support/database.js'
+import { DECIDE_FIELDS, decisionCost } from './decision-cost.js'
 import { accessToken, ASSERTION_TYPE, assertionSigner, PASSPORT, presignRecords } from './fixtures.js'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     t0 = performance.now()
     const assertions = await Promise.all(Array.from({ length: 40_000 }, sign))
     console.log(`pre-signed ${assertions.length} TH client assertions in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
-    const th = await accessToken(base, dataDir, 'TH')
+    const th = await accessToken(base, dataDir, 'TH', 'investigation')
     const kr = await accessToken(base, dataDir, 'KR')
     let next = 0
     const form = (a: string) => new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: a }).toString()
@@ -120,6 +121,14 @@ async function main(): Promise<void> {
     const r2 = await load('read', { url: `${base}/v1/records/${R}`, headers: auth, ...half })
     const recordBaseline = merge(b1, b2)
     const read = merge(r1, r2)
+    // The policy engine's share: the same read with every policy question answered "allow", alternated.
+    const c1 = await load('constant-policy read', { url: `${base}/bench/constant-policy/records/${R}`, headers: auth, ...half })
+    const p1 = await load('read', { url: `${base}/v1/records/${R}`, headers: auth, ...half })
+    const c2 = await load('constant-policy read', { url: `${base}/bench/constant-policy/records/${R}`, headers: auth, ...half })
+    const p2 = await load('read', { url: `${base}/v1/records/${R}`, headers: auth, ...half })
+    const constantPolicy = merge(c1, c2)
+    const policyRead = merge(p1, p2)
+    const perRead = decisionCost()
 
     const row = (name: string, r: Result, ref: Result, refName: string) =>
       `${name.padEnd(52)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p50 ${String(r.latency.p50).padStart(4)} ms  p99 ${String(r.latency.p99).padStart(4)} ms  ${(r.requests.average / ref.requests.average).toFixed(3)} × ${refName}`
@@ -131,11 +140,15 @@ async function main(): Promise<void> {
     console.log(row('GET /bench/fetch/records/R (bare fetch)', fetchOnly, baseline, 'baseline'))
     console.log(row('GET /bench/baseline/records/R (no crypto, audited)', recordBaseline, baseline, 'baseline'))
     console.log(row('GET /v1/records/R (redacted read, TH)', read, recordBaseline, 'record baseline'))
+    console.log(row('GET /bench/constant-policy/records/R (policy = allow)', constantPolicy, constantPolicy, 'constant-policy'))
+    console.log(row('GET /v1/records/R (same read, real policy)', policyRead, constantPolicy, 'constant-policy'))
     const note = engine === 'postgres' ? 'on PostgreSQL' : 'applies on PostgreSQL; embedded figure has none'
     const verdict = (ok: boolean) => (engine === 'postgres' ? (ok ? ': met' : ': NOT met') : '')
     const best = Math.max(publish.requests.average, publishSaturated.requests.average)
     console.log(`publish: ${publish.requests.average.toFixed(0)} records/s at ${CONNECTIONS} connections, ${publishSaturated.requests.average.toFixed(0)} at ${PUBLISH_CONNECTIONS}; ${publish.requests.total + publishSaturated.requests.total} published (target ≥ 1000 ${note}${verdict(best >= 1000)})`)
     const ratio = read.requests.average / recordBaseline.requests.average
+    const p50 = constantPolicy.latency.p50
+    console.log(`policy engine per read: ${perRead.toFixed(1)} µs of decide() in process (memoised, ${DECIDE_FIELDS} fields) = ${p50 > 0 ? ((perRead / 1000 / p50) * 100).toFixed(2) : '–'}% of the read's p50 (${p50} ms; target < 5%); HTTP: ${(policyRead.requests.average / constantPolicy.requests.average).toFixed(3)} × the constant-policy read's throughput, p50 ${policyRead.latency.p50} vs ${p50} ms`)
     console.log(`read/baseline throughput ratio: ${ratio.toFixed(2)} (target ≥ 0.50 ${note}${verdict(ratio >= 0.5)}); read/bare fetch: ${(read.requests.average / fetchOnly.requests.average).toFixed(2)}`)
   } finally {
     if (gateway.exitCode === null && gateway.signalCode === null) {

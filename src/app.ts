@@ -114,6 +114,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     })
     scheduleHousekeeping(app, clock)
     app.decorate('gatewayKeys', keys)
+    app.decorate('recordDeps', recordDeps)
   }
 }
 
@@ -144,5 +145,7 @@ function scheduleHousekeeping(app: FastifyInstance, clock: Clock): void {
 declare module 'fastify' {
   interface FastifyInstance {
     gatewayKeys: GatewayKeys
+    /** What record services depend on, with the current time (the bench's comparison routes use it). */
+    recordDeps: () => RecordDeps
   }
 }
