@@ -60,6 +60,7 @@ function fullView(reader: Reader, meta: RecordMeta, policies: PolicySource, now:
  * anyone else, a record they may not see is "not found", exactly as for a read.
  */
 export async function explainRecord(db: Kysely<DB>, deps: RecordDeps, p: Principal, id: string, onBehalf: Reader | null): Promise<ExplanationView> {
+  if (onBehalf && !deps.memberCodes.has(onBehalf.member)) throw errors.unknownMember(onBehalf.member, '/recipient')
   const candidates = await deps.records.byId(id)
   const own = candidates.find((r) => r.originator === p.member)
   if (own) {
