@@ -2,6 +2,7 @@
 // request is a grant, read with each record as its overlay (record.repository.ts).
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import type { AccessRequestsTable, DB } from '../db/schema.js'
+import { isUuid } from '../records/record.repository.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 
@@ -43,6 +44,7 @@ export async function insertAccessRequest(db: Db, r: Omit<AccessRequest, 'status
 
 /** A request the member is a party to (as requester or originator), locked when `forUpdate`. */
 export async function findAccessRequest(db: Db, member: string, id: string, forUpdate = false): Promise<AccessRequest | undefined> {
+  if (!isUuid(id)) return undefined
   let q = db.selectFrom('access_requests').selectAll().where('id', '=', id).where((eb) => eb.or([eb('requester', '=', member), eb('originator', '=', member)]))
   if (forUpdate) q = q.forUpdate()
   const row = await q.executeTakeFirst()

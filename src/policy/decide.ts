@@ -52,7 +52,7 @@ export interface FieldExplanation {
   granted: boolean
   disclosed: boolean
   discoverable: boolean
-  /** Withheld by policy alone, so a consent request could release it. */
+  /** Withheld by policy alone, so a consent request could release it (not when a purpose would). */
   requestable: boolean
   /** Withheld only because the reader declared no purpose. */
   purposeMissing: boolean
@@ -99,7 +99,7 @@ export function explain(reader: Reader, record: RecordMeta, policies: PolicySour
     const disclosed = purposeAllows && (disclosePolicy.allow || isGranted)
     const discoverable = disclosed || discoverPolicy.allow
     const purposeMissing = !disclosed && reader.purpose === null && (disclosePolicy.purposeMissing || (record.purposeLimits.length > 0 && (disclosePolicy.allow || isGranted)))
-    return { field: f.field, label: f.label, markingAllows, purposeAllows, disclosePolicy, discoverPolicy, granted: isGranted, disclosed, discoverable, requestable: discoverable && !disclosed && purposeAllows, purposeMissing }
+    return { field: f.field, label: f.label, markingAllows, purposeAllows, disclosePolicy, discoverPolicy, granted: isGranted, disclosed, discoverable, requestable: discoverable && !disclosed && purposeAllows && !purposeMissing, purposeMissing }
   })
   const visibility = !recordMarkingAllows ? 'none' : fields.some((f) => f.disclosed) ? 'disclose' : fields.some((f) => f.discoverable) ? 'hit' : 'none'
   return { visibility, recordMarkingAllows, policyVersion: record.policyVersion, fields }

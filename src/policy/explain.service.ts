@@ -69,7 +69,9 @@ export async function explainRecord(db: Kysely<DB>, deps: RecordDeps, p: Princip
     const meta = recordMeta(own)
     return { record: own.id, recipient: reader.member, policyVersion: own.policyVersion, ...fullView(reader, meta, deps.policies, deps.now) }
   }
-  if (onBehalf && onBehalf.member !== p.member) throw errors.forbiddenMember()
+  // Only the originator asks on another's behalf, or with other roles or purpose: a recipient's own
+  // explanation follows its token, as its reads do.
+  if (onBehalf) throw errors.forbiddenMember()
   const others = candidates.filter((r) => r.originator !== p.member)
   const decisions = await decideAll(deps, p, others)
   for (const [i, rec] of others.entries()) {

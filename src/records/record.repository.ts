@@ -8,6 +8,9 @@ type Db = Kysely<DB> | Transaction<DB>
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
+/** Ids come from callers (GraphQL ID is any string): one that is not a UUID names nothing. */
+export const isUuid = (id: string): boolean => UUID.test(id.toLowerCase())
+
 export interface StoredRecord {
   originator: string
   id: string
@@ -110,6 +113,7 @@ export const disclosuresJson = (ds: readonly StoredDisclosure[]): DisclosureJson
 
 /** Only the caller's own record: publishing never reveals whether another member holds an id. */
 export async function findOwnRecord(db: Db, originator: string, id: string): Promise<ReadableRecord | undefined> {
+  if (!isUuid(id)) return undefined
   const row = await recordRows(db).where('originator', '=', originator).where('id', '=', id).executeTakeFirst()
   return row && rowToRecord(row)
 }

@@ -3,6 +3,7 @@
 // from here. Events name ids and states, never record content.
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
+import { errors } from '../errors.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 
@@ -30,7 +31,16 @@ export async function appendEvents(db: Db, ...events: NewEvent[]): Promise<void>
     .execute()
 }
 
-/** A member's events after `after` (exclusive), oldest first. */
+const MAX_SEQ = 9_223_372_036_854_775_807n
+
+/** A sequence number as the caller gave it: digits within bigint, else a validation error. */
+export function parseSeq(after: string | null | undefined): string | null {
+  if (after === null || after === undefined) return null
+  if (!/^[0-9]{1,19}$/.test(after) || BigInt(after) > MAX_SEQ) throw errors.validation('after must be a sequence number from this feed', [{ pointer: '/after', detail: 'a sequence number' }])
+  return after
+}
+
+/** A member's events after `after` (exclusive; see parseSeq), oldest first. */
 export async function listEvents(db: Db, member: string, after: string | null, limit: number): Promise<StoredEvent[]> {
   let q = db.selectFrom('events').select(['seq', 'type', 'subject', 'data', 'created_at']).where('member', '=', member)
   if (after !== null) q = q.where('seq', '>', sql<string>`${after}::bigint`)

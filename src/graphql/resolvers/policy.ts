@@ -10,7 +10,7 @@ import { dryRun, type DryRunInput, explainRecord } from '../../policy/explain.se
 import type { PolicyVersion } from '../../policy/policy.repository.js'
 import { activatePolicy, checkPolicy, getActivePolicy, listPolicyVersions, proposePolicy } from '../../policy/policy.service.js'
 import type { RecordDeps } from '../../records/record.service.js'
-import { listEvents } from '../../webhooks/event.repository.js'
+import { listEvents, parseSeq } from '../../webhooks/event.repository.js'
 
 const versionView = (v: PolicyVersion) => ({ ...v })
 const STATUSES = ['pending', 'approved', 'denied', 'lapsed']
@@ -42,9 +42,8 @@ export function policyResolvers(deps: () => RecordDeps) {
         return (await listRequests(ctx.app.db, deps().now, who(ctx), side, (args.status ?? undefined) as AccessStatus | undefined)).map(accessRequestView)
       },
       async events(_: unknown, args: { after?: string | null; limit: number }, ctx: MercuriusContext) {
-        if (args.after && !/^[0-9]{1,19}$/.test(args.after)) throw new AppError('VALIDATION_FAILED', 'after must be a sequence number')
         if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 500) throw new AppError('VALIDATION_FAILED', 'limit must be 1 to 500')
-        return listEvents(ctx.app.db, who(ctx).member, args.after ?? null, args.limit)
+        return listEvents(ctx.app.db, who(ctx).member, parseSeq(args.after), args.limit)
       },
     },
     Mutation: {

@@ -10,7 +10,7 @@ import { loadCedarSchema } from '../../policy/cedar.js'
 import type { PolicyVersion } from '../../policy/policy.repository.js'
 import { activatePolicy, checkPolicy, getActivePolicy, getPolicyVersion, listPolicyVersions, proposePolicy } from '../../policy/policy.service.js'
 import type { RecordDeps } from '../../records/record.service.js'
-import { listEvents } from '../../webhooks/event.repository.js'
+import { listEvents, parseSeq } from '../../webhooks/event.repository.js'
 import type { components } from '../contract.gen.js'
 import type { Contract } from '../contract.js'
 
@@ -69,6 +69,6 @@ export default async function policyRoutes(app: FastifyInstance, opts: PolicyRou
   })
   app.route<{ Querystring: { after?: string; limit?: number } }>({
     ...contract.route('listEvents'),
-    handler: async (request) => ({ events: await listEvents(app.db, principalOf(request).member, request.query.after ?? null, request.query.limit ?? 100) }),
+    handler: async (request) => ({ events: await listEvents(app.db, principalOf(request).member, parseSeq(request.query.after), request.query.limit ?? 100) }),
   })
 }
