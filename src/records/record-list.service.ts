@@ -11,7 +11,8 @@ import { decideAll, type RecordDeps } from './record.service.js'
 export const MAX_PAGE = 100
 
 export interface RecordPage {
-  items: Array<{ cursor: string; read: RecordRead }>
+  /** policyVersion: the originator's policy version that decided (audited with the release). */
+  items: Array<{ cursor: string; read: RecordRead; policyVersion: number | null }>
   hasNextPage: boolean
   endCursor: string | null
 }
@@ -42,11 +43,11 @@ export async function listRecords(db: Kysely<DB>, deps: RecordDeps, p: Principal
       const decision = decisions[i]!
       if (decision.visibility === 'none') continue
       if (decision.visibility === 'hit') {
-        items.push({ cursor: encodeCursor(rec), read: presentHit(rec, decision) })
+        items.push({ cursor: encodeCursor(rec), read: presentHit(rec, decision), policyVersion: rec.policyVersion })
       } else {
         const kbKey = deps.keys.receipt.byKid(rec.holderKid)
         if (!kbKey) throw errors.internal()
-        items.push({ cursor: encodeCursor(rec), read: present(rec, decision, p.member, kbKey, deps.now) })
+        items.push({ cursor: encodeCursor(rec), read: present(rec, decision, p.member, kbKey, deps.now), policyVersion: rec.policyVersion })
       }
       if (items.length > first) break
     }
@@ -54,10 +55,10 @@ export async function listRecords(db: Kysely<DB>, deps: RecordDeps, p: Principal
   const page = items.slice(0, first)
   const actor = { kind: 'member' as const, member: p.member, actor: p.actor }
   await deps.audit.append(
-    ...page.map(({ read }) =>
+    ...page.map(({ read, policyVersion }) =>
       read.visibility === 'hit'
-        ? { at: deps.now, actor, action: 'record.hit', subject: `record:${read.hit.originator}:${read.hit.id}`, details: { purpose: p.purpose, via: 'list' } }
-        : { at: deps.now, actor, action: 'record.read', subject: `record:${read.record.originator}:${read.record.id}`, details: { disclosed: read.disclosedPaths, purpose: p.purpose, via: 'list' } },
+        ? { at: deps.now, actor, action: 'record.hit', subject: `record:${read.hit.originator}:${read.hit.id}`, details: { purpose: p.purpose, policyVersion, via: 'list' } }
+        : { at: deps.now, actor, action: 'record.read', subject: `record:${read.record.originator}:${read.record.id}`, details: { disclosed: read.disclosedPaths, purpose: p.purpose, policyVersion, via: 'list' } },
     ),
   )
   return { items: page, hasNextPage: items.length > first, endCursor: page.at(-1)?.cursor ?? null }

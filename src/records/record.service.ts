@@ -65,14 +65,14 @@ export async function readRecord(db: Kysely<DB>, deps: RecordDeps, p: Principal,
     if (decision.visibility === 'none') continue
     if (decision.purposeMissing) throw errors.purposeRequired()
     if (decision.visibility === 'hit') {
-      await deps.audit.append({ at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.hit', subject: `record:${rec.originator}:${rec.id}`, details: { purpose: p.purpose } })
+      await deps.audit.append({ at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.hit', subject: `record:${rec.originator}:${rec.id}`, details: { purpose: p.purpose, policyVersion: rec.policyVersion } })
       return presentHit(rec, decision)
     }
     const kbKey = deps.keys.receipt.byKid(rec.holderKid)
     if (!kbKey) throw errors.internal()
     // The decision fixes what is released, so its audit entry goes to the database first and commits
     // while the presentation is signed; the response still waits for that commit.
-    const audited = deps.audit.append({ at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.read', subject: `record:${rec.originator}:${rec.id}`, details: { disclosed: releasedPaths(rec, decision), purpose: p.purpose } })
+    const audited = deps.audit.append({ at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.read', subject: `record:${rec.originator}:${rec.id}`, details: { disclosed: releasedPaths(rec, decision), purpose: p.purpose, policyVersion: rec.policyVersion } })
     audited.catch(() => undefined) // awaited below; this only keeps an early failure from counting as unhandled
     await nextTurn()
     const presentation = present(rec, decision, p.member, kbKey, deps.now)

@@ -102,8 +102,9 @@ describe('publish and read', () => {
     const entries = await gw.app.db.selectFrom('audit_log').select(['actor_member', 'details']).where('subject', '=', `record:KR:${record.id}`).where('action', '=', 'record.read').orderBy('id').execute()
     const received = (r: typeof th) => r.json().sdJwt.split('~').slice(1, -1).map((d: string) => JSON.parse(Buffer.from(d, 'base64url').toString())[1])
     expect(entries.map((e) => e.actor_member).sort()).toEqual(['TH', 'TH', 'VN'])
-    const thEntry = entries.find((e) => e.actor_member === 'TH')!.details as { disclosed: string[] }
+    const thEntry = entries.find((e) => e.actor_member === 'TH')!.details as { disclosed: string[]; policyVersion: number }
     const vnEntry = entries.find((e) => e.actor_member === 'VN')!.details as { disclosed: string[] }
+    expect(thEntry.policyVersion).toBe(1) // the decision cites the originator's policy version (the default)
     expect(thEntry.disclosed).not.toContain('/body/passports')
     expect(vnEntry.disclosed).toContain('/body/passports')
     expect(thEntry.disclosed.length).toBe(th.json().sdJwt.split('~').length - 2)
