@@ -41,6 +41,7 @@ export function sdJwtFrom(text: string): string {
       throw new CliError('input is neither an SD-JWT nor valid JSON')
     }
     const s = typeof parsed === 'string' ? parsed : (parsed as { sdJwt?: unknown } | null)?.sdJwt
+    if ((parsed as { visibility?: unknown } | null)?.visibility === 'hit') throw new CliError('this is a hit (existence only): it carries no signed record to verify; request access to the record first')
     if (typeof s !== 'string') throw new CliError('JSON input carries no "sdJwt" string')
     return s.trim()
   }
