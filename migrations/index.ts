@@ -9,6 +9,7 @@ import * as m0005 from './0005_record_lineage.js'
 import * as m0006 from './0006_inline_disclosures.js'
 import * as m0007 from './0007_member_policies.js'
 import * as m0008 from './0008_access_requests_and_events.js'
+import * as m0009 from './0009_record_selectors.js'
 
 export const migrations: Record<string, Migration> = {
   '0001_members': m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0006_inline_disclosures': m0006,
   '0007_member_policies': m0007,
   '0008_access_requests_and_events': m0008,
+  '0009_record_selectors': m0009,
 }

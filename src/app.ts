@@ -16,6 +16,7 @@ import { ensureDevMemberKeys } from './members/dev-keys.js'
 import { createMemberKeyCache } from './members/member-key.cache.js'
 import { listMembers } from './members/member.repository.js'
 import { createPolicyCache } from './policy/policy.cache.js'
+import { createSelectorClasses } from './leads/selector-class.cache.js'
 import { ensureDefaultPolicies } from './policy/policy.service.js'
 import { lapseOverdueRequests } from './policy/access-request.service.js'
 import { createRecordWriter } from './records/record-writer.js'
@@ -90,6 +91,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await app.register(authPlugin, { issuer: config.issuer, accessTokenKeys: keys.accessToken })
     // Member codes change only by migration (which needs a restart); keys are imported once each.
     const memberCodes: ReadonlySet<string> = new Set((await listMembers(database.db)).map((m) => m.code))
+    const policies = createPolicyCache(database.db)
     const records = {
       types: loadRecordTypes(),
       keys,
@@ -100,7 +102,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       writer: createRecordWriter(database.db),
       records: createRecordLoader(database.db),
       audit: createAuditWriter(database.db),
-      policies: createPolicyCache(database.db),
+      policies,
+      selectorClasses: createSelectorClasses(database.db, policies),
     }
     const recordDeps = (): RecordDeps => ({ ...records, now: clock() })
     await app.register(restPlugin, { config, contract: loadContract(), keys, clock, recordDeps })

@@ -116,6 +116,27 @@ export interface EventsTable {
   created_at: Timestamp
 }
 
+export interface SelectorClassesTable {
+  id: Generated<number>
+  originator: string
+  record_type: string
+  label: string
+  field_marking: string
+  record_marking: string
+  grading: string
+}
+
+export interface RecordSelectorsTable {
+  originator: string
+  record_id: string
+  field: string
+  kind: string
+  value: string
+  class_id: number
+  field_releasable_to: string[] | null
+  received_at: Timestamp
+}
+
 export interface DB {
   members: MembersTable
   member_keys: MemberKeysTable
@@ -125,4 +146,6 @@ export interface DB {
   member_policies: MemberPoliciesTable
   access_requests: AccessRequestsTable
   events: EventsTable
+  selector_classes: SelectorClassesTable
+  record_selectors: RecordSelectorsTable
 }

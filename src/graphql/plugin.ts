@@ -12,6 +12,7 @@ import { toAppError } from '../rest/error-handler.js'
 import { assertQueryCost } from './cost.js'
 import { loaders } from './loaders.js'
 import { memberResolvers } from './resolvers/members.js'
+import { leadResolvers } from './resolvers/leads.js'
 import { policyResolvers } from './resolvers/policy.js'
 import { recordResolvers } from './resolvers/records.js'
 import type { RecordDeps } from '../records/record.service.js'
@@ -71,9 +72,10 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
   })
   const records = recordResolvers(opts.recordDeps)
   const policy = policyResolvers(opts.recordDeps)
+  const leads = leadResolvers(opts.recordDeps)
   await app.register(mercurius, {
     schema: readSchema(),
-    resolvers: { DateTime, JSON: JSONScalar, Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query }, Mutation: { ...records.Mutation, ...policy.Mutation }, RecordRead: records.RecordRead } as never,
+    resolvers: { DateTime, JSON: JSONScalar, Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query, ...leads.Query }, Mutation: { ...records.Mutation, ...policy.Mutation }, RecordRead: records.RecordRead } as never,
     loaders: loaders(opts.clock) as never,
     graphiql: opts.graphiql,
     jit: 1,

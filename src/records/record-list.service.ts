@@ -17,9 +17,9 @@ export interface RecordPage {
   endCursor: string | null
 }
 
-const encodeCursor = (r: { receivedAt: Date; originator: string; id: string }) => Buffer.from(JSON.stringify([r.receivedAt.toISOString(), r.originator, r.id])).toString('base64url')
+export const encodeCursor = (r: { receivedAt: Date; originator: string; id: string }) => Buffer.from(JSON.stringify([r.receivedAt.toISOString(), r.originator, r.id])).toString('base64url')
 
-function decodeCursor(cursor: string): ListFilter['before'] {
+export function decodeCursor(cursor: string): ListFilter['before'] {
   try {
     const [at, originator, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string, string]
     if (Number.isNaN(Date.parse(at)) || !/^[A-Z]{2}$/.test(originator) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad cursor')

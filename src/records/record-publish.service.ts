@@ -15,7 +15,8 @@ import { RECORD_TYP } from './record.model.js'
 import { findCorrection, findOwnRecord, isUniqueViolation, type StoredDisclosure, type StoredRecord } from './record.repository.js'
 import type { RecordDeps } from './record.service.js'
 import type { RecordTypes } from './record-types.js'
-import { insertRecords } from './record-write.repository.js'
+import { insertRecords, type NewSelector } from './record-write.repository.js'
+import { extractSelectors } from '../leads/selector.extract.js'
 import { verifySdJwt } from './sd-jwt-signing.js'
 
 export interface PublishResult {
@@ -41,7 +42,7 @@ function fieldOf(path: string, type: string, types: RecordTypes): string {
 }
 
 /** Verifies everything that can be verified without writing, and builds the row to store. */
-async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, sdJwt: string): Promise<StoredRecord> {
+async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, sdJwt: string): Promise<{ stored: StoredRecord; selectors: NewSelector[] }> {
   if (Buffer.byteLength(sdJwt, 'utf8') > deps.maxRecordBytes) throw errors.recordTooLarge(deps.maxRecordBytes)
   const verified = await verifySdJwt(sdJwt, {
     typ: RECORD_TYP,
@@ -66,7 +67,10 @@ async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, 
     const field = fieldOf(d.path, envelope.type, deps.types)
     return { path: d.path, digest: d.digest, encoded: d.encoded, field, label: deps.types.label(envelope.type, field), marking: fields[field]?.marking ?? null, releasableTo: fields[field]?.releasableTo ?? null }
   })
-  return {
+  // Hard selectors, normalised (an invalid one refuses the record), in the originator's region.
+  const values = Object.fromEntries(Object.entries(fields).map(([name, w]) => [name, w.value]))
+  const selectors = extractSelectors(values, (f) => deps.types.label(envelope.type, f), p.member).map((x) => ({ ...x, fieldMarking: fields[x.field]?.marking ?? envelope.marking, fieldReleasableTo: fields[x.field]?.releasableTo ?? null }))
+  const stored: StoredRecord = {
     ...envelope,
     createdAt: new Date(envelope.createdAt),
     retainUntil: envelope.retainUntil ? new Date(envelope.retainUntil) : null,
@@ -79,6 +83,7 @@ async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, 
     withdrawnAt: null,
     disclosures,
   }
+  return { stored, selectors }
 }
 
 /**
@@ -86,7 +91,7 @@ async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, 
  * Only the caller's own records are consulted, so publishing never reveals another member's ids.
  */
 export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Principal, sdJwt: string): Promise<PublishResult> {
-  const stored = await verifyForPublish(db, deps, p, sdJwt)
+  const { stored, selectors } = await verifyForPublish(db, deps, p, sdJwt)
   const audit: AuditEntry = { at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.published', subject: `record:${p.member}:${stored.id}`, details: { type: stored.type, version: stored.version, sd_jwt_sha256: stored.sdJwtSha256 } }
 
   // Not written: the id is taken, or the signing key is no longer usable. A revoked key is trusted
@@ -108,7 +113,7 @@ export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Princip
   // second pass answers from what committed.
   const attempt = async (): Promise<{ created: boolean; rec: StoredRecord }> => {
     const supersedes = stored.supersedes
-    if (!supersedes) return (await deps.writer.write({ record: stored, audit })) ? { created: true, rec: stored } : notWritten()
+    if (!supersedes) return (await deps.writer.write({ record: stored, audit, selectors })) ? { created: true, rec: stored } : notWritten()
     const created = await db.transaction().execute(async (trx) => {
       if (await findOwnRecord(trx, p.member, stored.id)) return false
       const previous = await findOwnRecord(trx, p.member, supersedes)
@@ -118,7 +123,7 @@ export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Princip
       }
       const correction = await findCorrection(trx, p.member, previous.id)
       if (correction) throw errors.invalidEnvelope([{ pointer: '/supersedes', detail: `version ${previous.version} is already corrected by ${correction.id}; correct the latest version` }])
-      return (await insertRecords(trx, [{ record: stored, audit }])).size === 1
+      return (await insertRecords(trx, [{ record: stored, audit, selectors }])).size === 1
     })
     return created ? { created: true, rec: stored } : notWritten()
   }

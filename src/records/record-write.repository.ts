@@ -1,4 +1,4 @@
-// Writing new records: each record row (disclosures inline) and its audit entry in ONE statement for
+// Writing new records: each record row (disclosures inline), its audit entry and its lead-index rows in ONE statement for
 // a whole batch: one round trip, atomic without an explicit transaction, and nothing is written for
 // a record whose id its originator already holds or whose signing key is no longer usable.
 import { type Kysely, sql, type Transaction } from 'kysely'
@@ -8,9 +8,21 @@ import { disclosuresJson, type StoredRecord } from './record.repository.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 
+/** One lead-index row of a new record (src/leads/selector.extract.ts), with the field's effective marking. */
+export interface NewSelector {
+  field: string
+  label: string
+  kind: string
+  value: string
+  fieldMarking: string
+  fieldReleasableTo: string[] | null
+}
+
 export interface NewRecord {
   record: StoredRecord
   audit: AuditEntry
+  /** Its hard selectors: indexed in the same statement, only if the record goes in. */
+  selectors?: readonly NewSelector[]
 }
 
 export const recordKey = (r: { originator: string; id: string }): string => `${r.originator}:${r.id}`
@@ -25,7 +37,7 @@ export const recordKey = (r: { originator: string; id: string }): string => `${r
 export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promise<Set<string>> {
   if (batch.length === 0) return new Set()
   const input = JSON.stringify(
-    batch.map(({ record: r, audit }) => ({
+    batch.map(({ record: r, audit, selectors = [] }) => ({
       originator: r.originator,
       id: r.id,
       type: r.type,
@@ -45,6 +57,7 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
       received_at: r.receivedAt,
       disclosures: disclosuresJson(r.disclosures),
       audit: auditRow(audit),
+      selectors: selectors.map((x) => ({ field: x.field, label: x.label, kind: x.kind, value: x.value, field_marking: x.fieldMarking, field_releasable_to: x.fieldReleasableTo })),
     })),
   )
   const { rows } = await sql<{ originator: string; id: string }>`
@@ -53,7 +66,7 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
         originator char(2), id uuid, type text, version integer, supersedes uuid, created_at timestamptz,
         retain_until timestamptz, marking text, releasable_to text[], originator_control boolean, grading text,
         purpose_limits text[], issuer_jwt text, signing_kid text, holder_kid text, sd_jwt_sha256 text,
-        received_at timestamptz, disclosures jsonb, audit jsonb)
+        received_at timestamptz, disclosures jsonb, audit jsonb, selectors jsonb)
     ),
     rec as (
       insert into records (originator, id, type, version, supersedes, created_at, retain_until, marking, releasable_to,
@@ -73,6 +86,28 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
       select a.at, a.actor_kind, a.actor_member, a.actor, a.action, a.subject, a.details
       from rec join input i on i.originator = rec.originator and i.id = rec.id,
         jsonb_to_record(i.audit) as a(${AUDIT_ROW_TYPE})
+    ),
+    -- lead-index rows, each with its decision class (created here when new; a class another
+    -- transaction is inserting at the same moment fails this batch, which is then retried alone)
+    sel_in as (
+      select i.originator, i.id, i.type, i.marking, i.grading, i.received_at, s.*
+      from rec join input i on i.originator = rec.originator and i.id = rec.id,
+        jsonb_to_recordset(i.selectors) as s(field text, label text, kind text, value text, field_marking text, field_releasable_to text[])
+    ),
+    cls as (
+      insert into selector_classes (originator, record_type, label, field_marking, record_marking, grading)
+      select distinct originator, type, label, field_marking, marking, grading from sel_in s
+      where not exists (select 1 from selector_classes old
+        where (old.originator, old.record_type, old.label, old.field_marking, old.record_marking, old.grading) = (s.originator, s.type, s.label, s.field_marking, s.marking, s.grading))
+      on conflict do nothing
+      returning id, originator, record_type, label, field_marking, record_marking, grading
+    ),
+    sel as (
+      insert into record_selectors (originator, record_id, field, kind, value, class_id, field_releasable_to, received_at)
+      select s.originator, s.id, s.field, s.kind, s.value, coalesce(c.id, old.id), s.field_releasable_to, s.received_at
+      from sel_in s
+      left join cls c on (c.originator, c.record_type, c.label, c.field_marking, c.record_marking, c.grading) = (s.originator, s.type, s.label, s.field_marking, s.marking, s.grading)
+      left join selector_classes old on (old.originator, old.record_type, old.label, old.field_marking, old.record_marking, old.grading) = (s.originator, s.type, s.label, s.field_marking, s.marking, s.grading)
     )
     select originator, id from rec`.execute(db)
   return new Set(rows.map(recordKey))

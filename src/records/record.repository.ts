@@ -1,6 +1,6 @@
 // Reading stored records: the issuer JWT, the envelope in columns, and the disclosures by claim path
 // (records.disclosures, in presentation order). Plain functions over db or trx.
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely'
 import type { DB, DisclosureJson, RecordsTable } from '../db/schema.js'
 import type { Marking } from '../policy/markings.js'
 
@@ -159,6 +159,16 @@ export async function findLineage(db: Db, originator: string, id: string): Promi
 /** PostgreSQL unique_violation: a concurrent insert of the same key committed first. */
 export const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown })?.code === '23505'
 
+type SqlValue = RawBuilder<unknown> | ReturnType<typeof sql.ref>
+
+/** markings.ts markingReleases() in SQL, for pre-filters (decide() still judges every row after). */
+export function markingReleasesSql(marking: SqlValue, list: SqlValue, reader: string): RawBuilder<boolean> {
+  return sql<boolean>`(${marking} in ('CLEAR', 'GREEN')
+    or (${marking} = 'AMBER' and (cardinality(${list}) = 0 or 'ALL' = any(${list}) or ${reader} = any(${list})))
+    or (${marking} = 'AMBER+STRICT' and ('ALL' = any(${list}) or ${reader} = any(${list})))
+    or (${marking} = 'RED' and ${reader} = any(${list})))`
+}
+
 export interface ListFilter {
   type?: string
   originator?: string
@@ -172,20 +182,7 @@ export interface ListFilter {
  * narrows the scan; decide() is still applied to every row before anything is presented.
  */
 export async function listCandidateRecords(db: Db, reader: string, f: ListFilter, limit: number): Promise<ReadableRecord[]> {
-  let q = recordRows(db).where((eb) =>
-      eb.or([
-        eb('originator', '=', reader),
-        eb.and([
-          eb('withdrawn_at', 'is', null),
-          eb.or([
-            eb('marking', 'in', ['CLEAR', 'GREEN']),
-            eb.and([eb('marking', '=', 'AMBER'), sql<boolean>`(cardinality(releasable_to) = 0 or 'ALL' = any(releasable_to) or ${reader} = any(releasable_to))`]),
-            eb.and([eb('marking', '=', 'AMBER+STRICT'), sql<boolean>`('ALL' = any(releasable_to) or ${reader} = any(releasable_to))`]),
-            eb.and([eb('marking', '=', 'RED'), sql<boolean>`${reader} = any(releasable_to)`]),
-          ]),
-        ]),
-      ]),
-    )
+  let q = recordRows(db).where(sql<boolean>`(records.originator = ${reader} or (records.withdrawn_at is null and ${markingReleasesSql(sql.ref('records.marking'), sql.ref('records.releasable_to'), reader)}))`)
   if (f.type) q = q.where('type', '=', f.type)
   if (f.originator) q = q.where('originator', '=', f.originator)
   if (f.since) q = q.where('received_at', '>=', f.since)

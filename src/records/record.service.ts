@@ -10,6 +10,7 @@ import { nextTurn } from '../db/tick-batcher.js'
 import { errors } from '../errors.js'
 import { type Decision, decide, type RecordMeta } from '../policy/decide.js'
 import type { PolicyCache } from '../policy/policy.cache.js'
+import type { SelectorClasses } from '../leads/selector-class.cache.js'
 import type { ReadableRecord } from './record.repository.js'
 import type { RecordLoader } from './record.loader.js'
 import type { RecordWriter } from './record-writer.js'
@@ -30,6 +31,8 @@ export interface RecordDeps {
   audit: AuditWriter
   /** Policy versions and the memoised decision table. */
   policies: PolicyCache
+  /** Which lead-index classes a reader may discover (search filters by them in SQL). */
+  selectorClasses: SelectorClasses
   now: Date
 }
 

@@ -501,6 +501,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Records of any member holding a hard selector (phone, wallet, handle, onion, document…)
+         * @description The selector is normalised as at publish (national phone numbers in the caller's region). A record matches only through fields the caller may discover; searching a withheld field's value answers exactly as a value that exists nowhere. Each result is a presentation or a hit, decided as a read. Audited.
+         */
+        get: operations["searchLeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -832,6 +852,23 @@ export interface components {
             grantedFields: string[] | null;
             /** Format: date-time */
             expiresAt: string | null;
+        };
+        LeadPage: {
+            selector: {
+                kind: string;
+                /** @description The normalised form matched */
+                value: string;
+            };
+            edges: {
+                cursor: string;
+                /** @description The caller-discoverable fields holding the selector */
+                matchedFields: string[];
+                node: components["schemas"]["RecordRead"];
+            }[];
+            pageInfo: {
+                hasNextPage: boolean;
+                endCursor: string | null;
+            };
         };
     };
     responses: {
@@ -1688,6 +1725,38 @@ export interface operations {
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+        };
+    };
+    searchLeads: {
+        parameters: {
+            query: {
+                selector: string;
+                kind?: "phone" | "email" | "telegram" | "onion" | "crypto" | "passport" | "national_id" | "bank_account" | "vehicle" | "url" | "domain";
+                type?: string;
+                originator?: string;
+                since?: string;
+                grading?: string;
+                first?: number;
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matches, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
         };
     };
     listEvents: {

@@ -9,6 +9,7 @@ import type { Contract } from './contract.js'
 import healthRoutes from './routes/health.js'
 import { meRoutes, tokenRoutes } from './routes/auth.js'
 import memberRoutes from './routes/members.js'
+import leadRoutes from './routes/leads.js'
 import policyRoutes from './routes/policy.js'
 import recordRoutes from './routes/records.js'
 import wellKnownRoutes from './routes/well-known.js'
@@ -33,5 +34,6 @@ export default async function restPlugin(app: FastifyInstance, opts: RestOptions
     await authenticated.register(memberRoutes, { contract, issuer: config.issuer, clock })
     await authenticated.register(recordRoutes, { contract, deps: opts.recordDeps })
     await authenticated.register(policyRoutes, { contract, deps: opts.recordDeps })
+    await authenticated.register(leadRoutes, { contract, deps: opts.recordDeps })
   })
 }

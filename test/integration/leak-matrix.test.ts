@@ -27,7 +27,8 @@ const PEOPLE: Record<Code, Array<[string, string, string]>> = {
   KH: [['ចាន់ ដារ៉ា', 'CHAN Dara', 'Khmr'], ['សុខ ពិសិដ្ឋ', 'SOK Piseth', 'Khmr']],
   PH: [['Maria Luz Bautista', 'BAUTISTA Maria Luz', 'Latn'], ['Ramon Aquino Villanueva', 'VILLANUEVA Ramon', 'Latn']],
 }
-const COUNTRY: Record<Code, [string, string]> = { KR: ['KOR', '+8210'], TH: ['THA', '+6681'], LA: ['LAO', '+85620'], VN: ['VNM', '+8490'], KH: ['KHM', '+85512'], PH: ['PHL', '+63917'] }
+// Passport country, and a mobile prefix with the subscriber digits that follow it in each plan.
+const COUNTRY: Record<Code, [string, string, number]> = { KR: ['KOR', '+8210', 8], TH: ['THA', '+6681', 7], LA: ['LAO', '+856205', 7], VN: ['VNM', '+8490', 7], KH: ['KHM', '+85512', 6], PH: ['PHL', '+63917', 7] }
 
 interface Seeded {
   o: Code
@@ -69,7 +70,7 @@ beforeAll(async () => {
     for (const [i, [native, latin, script]] of PEOPLE[o].entries()) {
       n++
       const s: Seeded = {
-        o, id: uuidv7(), latin, passport: `${COUNTRY[o][0].slice(0, 1)}Q${String(4_170_000 + n * 37)}`, phone: `${COUNTRY[o][1]}${String(5_480_000 + n * 91)}`,
+        o, id: uuidv7(), latin, passport: `${COUNTRY[o][0].slice(0, 1)}Q${String(4_170_000 + n * 37)}`, phone: `${COUNTRY[o][1]}${String(54_800_000 + n * 9_173).slice(-COUNTRY[o][2])}`,
         alias: `Ice Tiger ${7000 + n * 13}`, aliasTo: first(o, 'disclose'), redTo: i === 0 ? null : [first(o, 'disclose'), first(o, 'hit')],
       }
       const r: RecordInput = {

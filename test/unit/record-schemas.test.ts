@@ -185,7 +185,7 @@ const broken: Record<RecordType, Broken[]> = {
     { what: 'names is empty', mutate: (b) => { b.names = [] }, instancePath: '/names', keyword: 'minItems' },
     { what: 'script not in enum', mutate: (b) => { at(b, 'names', 0).script = 'Hani' }, instancePath: '/names/0/script', keyword: 'enum' },
     { what: 'dob in local format', mutate: (b) => { b.dob = '14/03/1978' }, instancePath: '/dob', keyword: 'format' },
-    { what: 'phone number in national format', mutate: (b) => { at(b, 'phones', 0).number = '010-4728-1935' }, instancePath: '/phones/0/number', keyword: 'pattern' },
+    { what: 'phone number with letters', mutate: (b) => { at(b, 'phones', 0).number = 'call 010-4728-1935' }, instancePath: '/phones/0/number', keyword: 'pattern' },
     { what: 'telegram handle too short', mutate: (b) => { b.telegramHandles = ['@bp'] }, instancePath: '/telegramHandles/0', keyword: 'pattern' },
     { what: 'passport number lower case', mutate: (b) => { at(b, 'passports', 0).number = 'm48291736' }, instancePath: '/passports/0/number', keyword: 'pattern' },
     { what: 'passport country alpha-2', mutate: (b) => { at(b, 'passports', 0).country = 'KR' }, instancePath: '/passports/0/country', keyword: 'pattern' },

@@ -8,7 +8,7 @@ import { publishRecord } from '../../records/record-publish.service.js'
 import { readRecord, type RecordDeps } from '../../records/record.service.js'
 
 // __typename picks the union member; hits carry only the hit fields.
-const node = (r: RecordRead) =>
+export const node = (r: RecordRead) =>
   r.visibility === 'hit' ? { __typename: 'RecordHit', ...r.hit } : { __typename: 'RecordPresentation', sdJwt: r.sdJwt, record: { ...r.record, originatorControl: r.record.handling.originatorControl } }
 
 export function recordResolvers(deps: () => RecordDeps) {

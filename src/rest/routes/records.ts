@@ -21,7 +21,7 @@ export interface RecordRouteOptions {
 }
 
 /** The wire form of a read: the presentation (without the audit-only paths), or the hit. */
-const wire = (r: RecordRead): S['RecordRead'] => (r.visibility === 'hit' ? r : { visibility: 'disclose', sdJwt: r.sdJwt, record: r.record as S['RecordView'] })
+export const wire = (r: RecordRead): S['RecordRead'] => (r.visibility === 'hit' ? r : { visibility: 'disclose', sdJwt: r.sdJwt, record: r.record as S['RecordView'] })
 
 export default async function recordRoutes(app: FastifyInstance, opts: RecordRouteOptions): Promise<void> {
   const { deps } = opts

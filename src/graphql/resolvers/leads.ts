@@ -1,0 +1,39 @@
+// Lead search over GraphQL: a thin call into the service GET /v1/leads uses.
+import type { MercuriusContext } from 'mercurius'
+import { principalOf } from '../../auth/plugin.js'
+import { errors } from '../../errors.js'
+import { type LeadQuery, searchLeads } from '../../leads/lead.service.js'
+import { isSelectorKind } from '../../leads/selector.model.js'
+import type { RecordDeps } from '../../records/record.service.js'
+import { node } from './records.js'
+
+interface LeadFilterInput {
+  selector: string
+  kind?: string | null
+  type?: string | null
+  originator?: string | null
+  since?: Date | null
+  grading?: string | null
+}
+
+export function leadResolvers(deps: () => RecordDeps) {
+  return {
+    Query: {
+      async leads(_: unknown, args: { filter: LeadFilterInput; first: number; after?: string | null }, ctx: MercuriusContext) {
+        const f = args.filter
+        if (f.kind && !isSelectorKind(f.kind)) throw errors.validation('kind is not a selector kind', [{ pointer: '/filter/kind', detail: 'phone, email, telegram, onion, crypto, passport, national_id, bank_account, vehicle, url or domain' }])
+        if (f.grading && !/^[A-F][1-6]$/.test(f.grading)) throw errors.validation('grading is an Admiralty grading such as B2', [{ pointer: '/filter/grading', detail: 'A1 to F6' }])
+        const query: LeadQuery = {
+          selector: f.selector,
+          ...(f.kind && isSelectorKind(f.kind) ? { kind: f.kind } : {}),
+          ...(f.type ? { recordType: f.type } : {}),
+          ...(f.originator ? { originator: f.originator } : {}),
+          ...(f.since ? { since: f.since } : {}),
+          ...(f.grading ? { grading: f.grading } : {}),
+        }
+        const page = await searchLeads(ctx.app.db, deps(), principalOf(ctx.reply.request), query, args.first, args.after)
+        return { selector: page.selector, edges: page.items.map((i) => ({ cursor: i.cursor, matchedFields: i.matchedFields, node: node(i.read) })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } }
+      },
+    },
+  }
+}

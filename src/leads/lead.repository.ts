@@ -1,0 +1,48 @@
+// Reading the lead index: the records that hold a normalised selector in a field the reader may
+// discover (class ids) and that the markings could release to it, newest first, with keyset cursors.
+// Everything that decides whether a row counts is in the SQL, so order, pages and counts never
+// depend on fields the reader may not discover.
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { DB } from '../db/schema.js'
+import { markingReleasesSql } from '../records/record.repository.js'
+
+type Db = Kysely<DB> | Transaction<DB>
+
+export interface LeadFilter {
+  recordType?: string
+  originator?: string
+  since?: Date
+  grading?: string
+  before?: { receivedAt: Date; originator: string; id: string }
+}
+
+export interface LeadMatch {
+  originator: string
+  recordId: string
+  receivedAt: Date
+  /** The discoverable fields that hold the selector. */
+  fields: string[]
+}
+
+export async function findLeadMatches(db: Db, value: string, reader: string, classes: readonly number[], f: LeadFilter, limit: number): Promise<LeadMatch[]> {
+  if (classes.length === 0) return []
+  const b = f.before
+  const { rows } = await sql<{ originator: string; record_id: string; received_at: Date; fields: string[] }>`
+    select s.originator, s.record_id, r.received_at, array_agg(s.field order by s.field) as fields
+    from record_selectors s
+    join records r on r.originator = s.originator and r.id = s.record_id
+    join selector_classes c on c.id = s.class_id
+    where s.value = ${value} and s.class_id = any(${classes as number[]}::int[])
+      and (s.originator = ${reader} or (r.withdrawn_at is null
+        and ${markingReleasesSql(sql.ref('r.marking'), sql.ref('r.releasable_to'), reader)}
+        and ${markingReleasesSql(sql.ref('c.field_marking'), sql`coalesce(s.field_releasable_to, r.releasable_to)`, reader)}))
+      ${f.recordType ? sql`and r.type = ${f.recordType}` : sql``}
+      ${f.originator ? sql`and s.originator = ${f.originator}` : sql``}
+      ${f.since ? sql`and r.received_at >= ${f.since}` : sql``}
+      ${f.grading ? sql`and r.grading = ${f.grading}` : sql``}
+      ${b ? sql`and (r.received_at, s.originator, s.record_id) < (${b.receivedAt}, ${b.originator}, ${b.id}::uuid)` : sql``}
+    group by s.originator, s.record_id, r.received_at
+    order by r.received_at desc, s.originator desc, s.record_id desc
+    limit ${limit}`.execute(db)
+  return rows.map((r) => ({ originator: r.originator, recordId: r.record_id, receivedAt: r.received_at, fields: r.fields }))
+}

@@ -1,0 +1,28 @@
+// Lead search over REST. Thin: the service normalises, filters, decides, presents and audits.
+import type { FastifyInstance } from 'fastify'
+import { principalOf } from '../../auth/plugin.js'
+import { type LeadQuery, searchLeads } from '../../leads/lead.service.js'
+import type { SelectorKind } from '../../leads/selector.model.js'
+import type { RecordDeps } from '../../records/record.service.js'
+import type { components } from '../contract.gen.js'
+import type { Contract } from '../contract.js'
+import { wire } from './records.js'
+
+type S = components['schemas']
+
+export interface LeadRouteOptions {
+  contract: Contract
+  deps: () => RecordDeps
+}
+
+export default async function leadRoutes(app: FastifyInstance, opts: LeadRouteOptions): Promise<void> {
+  app.route<{ Querystring: { selector: string; kind?: SelectorKind; type?: string; originator?: string; since?: string; grading?: string; first?: number; after?: string }; Reply: S['LeadPage'] }>({
+    ...opts.contract.route('searchLeads'),
+    handler: async (request, reply) => {
+      const q = request.query
+      const query: LeadQuery = { selector: q.selector, ...(q.kind ? { kind: q.kind } : {}), ...(q.type ? { recordType: q.type } : {}), ...(q.originator ? { originator: q.originator } : {}), ...(q.since ? { since: new Date(q.since) } : {}), ...(q.grading ? { grading: q.grading } : {}) }
+      const page = await searchLeads(app.db, opts.deps(), principalOf(request), query, q.first ?? 20, q.after)
+      return reply.header('Cache-Control', 'no-store').send({ selector: page.selector, edges: page.items.map((i) => ({ cursor: i.cursor, matchedFields: i.matchedFields, node: wire(i.read) })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } })
+    },
+  })
+}
