@@ -104,6 +104,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       audit: createAuditWriter(database.db),
       policies,
       selectorClasses: createSelectorClasses(database.db, policies),
+      leadQuota: config.leadLookupsPerDay,
     }
     const recordDeps = (): RecordDeps => ({ ...records, now: clock() })
     await app.register(restPlugin, { config, contract: loadContract(), keys, clock, recordDeps })

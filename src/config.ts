@@ -27,6 +27,8 @@ export interface Config {
   readonly accessTokenTtlSeconds: number
   readonly bodyLimitBytes: number
   readonly recordMaxBytes: number
+  /** Selector lookups (searches and batch items) a member may make per UTC day. */
+  readonly leadLookupsPerDay: number
   readonly corsOrigins: readonly string[]
   readonly graphqlMaxDepth: number
   readonly graphqlMaxCost: number
@@ -149,6 +151,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 600, 30, 600),
     bodyLimitBytes: int(env, 'BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
     recordMaxBytes: int(env, 'RECORD_MAX_BYTES', 262_144, 1024, 16 * 1_048_576),
+    leadLookupsPerDay: int(env, 'LEAD_LOOKUPS_PER_DAY', 50_000, 1, 100_000_000),
     corsOrigins,
     graphqlMaxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 32),
     graphqlMaxCost: int(env, 'GRAPHQL_MAX_COST', 1000, 10, 100_000),

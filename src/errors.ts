@@ -56,6 +56,7 @@ const CATALOGUE = {
   ACCESS_REQUEST_NOT_FOUND: [404, 'Access request not found'],
   ACCESS_REQUEST_CLOSED: [409, 'Access request already closed'],
   NOTHING_TO_REQUEST: [409, 'Nothing to request'],
+  LOOKUP_QUOTA_EXCEEDED: [429, 'Lookup quota exceeded'],
   NOT_READY: [503, 'Not ready'],
   INTERNAL: [500, 'Internal error'],
 } as const satisfies Record<string, readonly [number, string]>
@@ -168,6 +169,7 @@ export const errors = {
   accessRequestNotFound: () => new AppError('ACCESS_REQUEST_NOT_FOUND', 'no such access request of yours'),
   accessRequestClosed: (status: string) => new AppError('ACCESS_REQUEST_CLOSED', `the access request is already ${status}`),
   nothingToRequest: (detail: string) => new AppError('NOTHING_TO_REQUEST', detail),
+  lookupQuotaExceeded: (limit: number) => new AppError('LOOKUP_QUOTA_EXCEEDED', `this member's selector lookups are limited to ${limit} a day (UTC); the limit is reached`),
   notReady: (detail: string) => new AppError('NOT_READY', detail),
   internal: () => new AppError('INTERNAL', 'an internal error occurred'),
 }

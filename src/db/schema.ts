@@ -137,6 +137,12 @@ export interface RecordSelectorsTable {
   received_at: Timestamp
 }
 
+export interface LeadLookupsTable {
+  member: string
+  day: string
+  used: number
+}
+
 export interface DB {
   members: MembersTable
   member_keys: MemberKeysTable
@@ -148,4 +154,5 @@ export interface DB {
   events: EventsTable
   selector_classes: SelectorClassesTable
   record_selectors: RecordSelectorsTable
+  lead_lookups: LeadLookupsTable
 }

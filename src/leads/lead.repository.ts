@@ -24,6 +24,15 @@ export interface LeadMatch {
   fields: string[]
 }
 
+/**
+ * The conditions under which an index row `s` (joined with its record `r` and class `c`) counts for
+ * `reader`: a discoverable class, and markings that could release the record and the field.
+ */
+const visibleTo = (reader: string, classes: readonly number[]) => sql<boolean>`s.class_id = any(${classes as number[]}::int[])
+      and (s.originator = ${reader} or (r.withdrawn_at is null
+        and ${markingReleasesSql(sql.ref('r.marking'), sql.ref('r.releasable_to'), reader)}
+        and ${markingReleasesSql(sql.ref('c.field_marking'), sql`coalesce(s.field_releasable_to, r.releasable_to)`, reader)}))`
+
 export async function findLeadMatches(db: Db, value: string, reader: string, classes: readonly number[], f: LeadFilter, limit: number): Promise<LeadMatch[]> {
   if (classes.length === 0) return []
   const b = f.before
@@ -32,10 +41,7 @@ export async function findLeadMatches(db: Db, value: string, reader: string, cla
     from record_selectors s
     join records r on r.originator = s.originator and r.id = s.record_id
     join selector_classes c on c.id = s.class_id
-    where s.value = ${value} and s.class_id = any(${classes as number[]}::int[])
-      and (s.originator = ${reader} or (r.withdrawn_at is null
-        and ${markingReleasesSql(sql.ref('r.marking'), sql.ref('r.releasable_to'), reader)}
-        and ${markingReleasesSql(sql.ref('c.field_marking'), sql`coalesce(s.field_releasable_to, r.releasable_to)`, reader)}))
+    where s.value = ${value} and ${visibleTo(reader, classes)}
       ${f.recordType ? sql`and r.type = ${f.recordType}` : sql``}
       ${f.originator ? sql`and s.originator = ${f.originator}` : sql``}
       ${f.since ? sql`and r.received_at >= ${f.since}` : sql``}
@@ -45,4 +51,27 @@ export async function findLeadMatches(db: Db, value: string, reader: string, cla
     order by r.received_at desc, s.originator desc, s.record_id desc
     limit ${limit}`.execute(db)
   return rows.map((r) => ({ originator: r.originator, recordId: r.record_id, receivedAt: r.received_at, fields: r.fields }))
+}
+
+/** Which of `values` some record holds where `reader` may find it (hit / no-hit, one statement). */
+export async function findHitValues(db: Db, values: readonly string[], reader: string, classes: readonly number[]): Promise<Set<string>> {
+  if (classes.length === 0 || values.length === 0) return new Set()
+  const { rows } = await sql<{ value: string }>`
+    select distinct s.value
+    from record_selectors s
+    join records r on r.originator = s.originator and r.id = s.record_id
+    join selector_classes c on c.id = s.class_id
+    where s.value = any(${values as string[]}::text[]) and ${visibleTo(reader, classes)}`.execute(db)
+  return new Set(rows.map((r) => r.value))
+}
+
+/** Adds `n` to today's lookups of `member` if that stays within `limit`; false when it would not. */
+export async function consumeLookups(db: Db, member: string, n: number, limit: number, now: Date): Promise<boolean> {
+  const day = now.toISOString().slice(0, 10)
+  const { rows } = await sql<{ used: number }>`
+    insert into lead_lookups (member, day, used) select ${member}, ${day}::date, ${n} where ${n} <= ${limit}
+    on conflict (member, day) do update set used = lead_lookups.used + excluded.used
+      where lead_lookups.used + excluded.used <= ${limit}
+    returning used`.execute(db)
+  return rows.length === 1
 }

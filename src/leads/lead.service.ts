@@ -9,7 +9,7 @@ import { errors } from '../errors.js'
 import { decodeCursor, encodeCursor, MAX_PAGE } from '../records/record-list.service.js'
 import { findRecordsByIds } from '../records/record.repository.js'
 import { decideAll, type RecordDeps } from '../records/record.service.js'
-import { findLeadMatches, type LeadFilter } from './lead.repository.js'
+import { consumeLookups, findLeadMatches, type LeadFilter } from './lead.repository.js'
 import { type Selector, type SelectorKind, SelectorError } from './selector.model.js'
 import { normaliseSelector, parseSelectorQuery } from './selector.normalise.js'
 
@@ -39,6 +39,7 @@ export function normaliseQuery(p: Principal, q: Pick<LeadQuery, 'selector' | 'ki
 export async function searchLeads(db: Kysely<DB>, deps: RecordDeps, p: Principal, q: LeadQuery, first: number, after?: string | null): Promise<LeadPage> {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw errors.validation(`first must be between 1 and ${MAX_PAGE}`, [{ pointer: '/first', detail: `1 to ${MAX_PAGE}` }])
   const selector = normaliseQuery(p, q)
+  if (!(await consumeLookups(db, p.member, 1, deps.leadQuota, deps.now))) throw errors.lookupQuotaExceeded(deps.leadQuota)
   const before = after ? decodeCursor(after) : undefined
   const classes = await deps.selectorClasses.discoverable(p)
   const { selector: _s, kind: _k, ...filter } = q

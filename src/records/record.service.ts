@@ -33,6 +33,8 @@ export interface RecordDeps {
   policies: PolicyCache
   /** Which lead-index classes a reader may discover (search filters by them in SQL). */
   selectorClasses: SelectorClasses
+  /** Selector lookups a member may make per UTC day (searches and batch items). */
+  leadQuota: number
   now: Date
 }
 

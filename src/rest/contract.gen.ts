@@ -521,6 +521,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/leads:lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hit or no hit for up to 1,000 selectors in one round trip (Prüm-style first step)
+         * @description A hit means some record the caller may find (by the same rules as GET /v1/leads) holds the selector; nothing else is said. An item that does not normalise gets an error of its own. Each valid item counts against the member's daily lookup quota (429 when exceeded). Audited.
+         */
+        post: operations["lookupLeads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -1757,6 +1777,48 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    lookupLeads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    selectors: {
+                        selector: string;
+                        /** @enum {string} */
+                        kind?: "phone" | "email" | "telegram" | "onion" | "crypto" | "passport" | "national_id" | "bank_account" | "vehicle" | "url" | "domain";
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description One result per item, in order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            index: number;
+                            kind?: string;
+                            value?: string;
+                            hit?: boolean;
+                            error?: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     listEvents: {

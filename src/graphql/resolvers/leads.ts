@@ -3,6 +3,7 @@ import type { MercuriusContext } from 'mercurius'
 import { principalOf } from '../../auth/plugin.js'
 import { errors } from '../../errors.js'
 import { type LeadQuery, searchLeads } from '../../leads/lead.service.js'
+import { type LookupItem, lookupSelectors } from '../../leads/lead-lookup.service.js'
 import { isSelectorKind } from '../../leads/selector.model.js'
 import type { RecordDeps } from '../../records/record.service.js'
 import { node } from './records.js'
@@ -19,6 +20,8 @@ interface LeadFilterInput {
 export function leadResolvers(deps: () => RecordDeps) {
   return {
     Query: {
+      leadLookup: (_: unknown, args: { selectors: Array<{ selector: string; kind?: string | null }> }, ctx: MercuriusContext) =>
+        lookupSelectors(ctx.app.db, deps(), principalOf(ctx.reply.request), args.selectors.map((s): LookupItem => ({ selector: s.selector, ...(s.kind ? { kind: s.kind } : {}) }))),
       async leads(_: unknown, args: { filter: LeadFilterInput; first: number; after?: string | null }, ctx: MercuriusContext) {
         const f = args.filter
         if (f.kind && !isSelectorKind(f.kind)) throw errors.validation('kind is not a selector kind', [{ pointer: '/filter/kind', detail: 'phone, email, telegram, onion, crypto, passport, national_id, bank_account, vehicle, url or domain' }])

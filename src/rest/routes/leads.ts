@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { principalOf } from '../../auth/plugin.js'
 import { type LeadQuery, searchLeads } from '../../leads/lead.service.js'
+import { type LookupItem, lookupSelectors } from '../../leads/lead-lookup.service.js'
 import type { SelectorKind } from '../../leads/selector.model.js'
 import type { RecordDeps } from '../../records/record.service.js'
 import type { components } from '../contract.gen.js'
@@ -24,5 +25,11 @@ export default async function leadRoutes(app: FastifyInstance, opts: LeadRouteOp
       const page = await searchLeads(app.db, opts.deps(), principalOf(request), query, q.first ?? 20, q.after)
       return reply.header('Cache-Control', 'no-store').send({ selector: page.selector, edges: page.items.map((i) => ({ cursor: i.cursor, matchedFields: i.matchedFields, node: wire(i.read) })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } })
     },
+  })
+  // find-my-way reads ':' as a parameter: the literal AIP-style colon is escaped as '::'.
+  app.route<{ Body: { selectors: LookupItem[] } }>({
+    ...opts.contract.route('lookupLeads'),
+    url: '/v1/leads::lookup',
+    handler: async (request, reply) => reply.header('Cache-Control', 'no-store').send({ results: await lookupSelectors(app.db, opts.deps(), principalOf(request), request.body.selectors) }),
   })
 }
