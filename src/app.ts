@@ -17,6 +17,7 @@ import { createMemberKeyCache } from './members/member-key.cache.js'
 import { listMembers } from './members/member.repository.js'
 import { createPolicyCache } from './policy/policy.cache.js'
 import { createSelectorClasses } from './leads/selector-class.cache.js'
+import { createMatcher } from './leads/match.service.js'
 import { ensureDefaultPolicies } from './policy/policy.service.js'
 import { lapseOverdueRequests } from './policy/access-request.service.js'
 import { createRecordWriter } from './records/record-writer.js'
@@ -105,6 +106,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       policies,
       selectorClasses: createSelectorClasses(database.db, policies),
       leadQuota: config.leadLookupsPerDay,
+      matcher: createMatcher(database.db),
     }
     const recordDeps = (): RecordDeps => ({ ...records, now: clock() })
     await app.register(restPlugin, { config, contract: loadContract(), keys, clock, recordDeps })

@@ -143,6 +143,19 @@ export interface LeadLookupsTable {
   used: number
 }
 
+export interface SelectorMatchesTable {
+  id: string
+  kind: string
+  value: string
+  a_originator: string
+  a_record: string
+  a_field: string
+  b_originator: string
+  b_record: string
+  b_field: string
+  created_at: Timestamp
+}
+
 export interface DB {
   members: MembersTable
   member_keys: MemberKeysTable
@@ -155,4 +168,5 @@ export interface DB {
   selector_classes: SelectorClassesTable
   record_selectors: RecordSelectorsTable
   lead_lookups: LeadLookupsTable
+  selector_matches: SelectorMatchesTable
 }

@@ -131,6 +131,9 @@ export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Princip
     if (isUniqueViolation(e)) return attempt()
     throw e
   })
+  // Deconfliction after the commit, so two concurrent publishes of one selector still meet (the
+  // later of the two steps sees both). Idempotent: a republish finds nothing new.
+  if (created) await deps.matcher.matchRecord({ originator: rec.originator, id: rec.id }, deps.now)
   const receipt = signReceipt(deps.keys.receipt, { issuer: deps.issuer, originator: rec.originator, recordId: rec.id, version: rec.version, sdJwtSha256: rec.sdJwtSha256, receivedAt: rec.receivedAt })
   return {
     created,

@@ -11,6 +11,7 @@ import { errors } from '../errors.js'
 import { type Decision, decide, type RecordMeta } from '../policy/decide.js'
 import type { PolicyCache } from '../policy/policy.cache.js'
 import type { SelectorClasses } from '../leads/selector-class.cache.js'
+import type { Matcher } from '../leads/match.service.js'
 import type { ReadableRecord } from './record.repository.js'
 import type { RecordLoader } from './record.loader.js'
 import type { RecordWriter } from './record-writer.js'
@@ -35,6 +36,8 @@ export interface RecordDeps {
   selectorClasses: SelectorClasses
   /** Selector lookups a member may make per UTC day (searches and batch items). */
   leadQuota: number
+  /** Deconfliction: matches of a newly committed record with other members' records. */
+  matcher: Matcher
   now: Date
 }
 

@@ -541,6 +541,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/matches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Deconfliction — the caller's records that share a hard selector with another member's
+         * @description Computed at publish, for both originators. The other side's member, record and field are shown only where the other's policy lets the caller discover that field (and the markings allow); otherwise the match is blind (`other` null): another coalition record shares a selector of this kind. Matches of withdrawn records are gone.
+         */
+        get: operations["listMatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -1819,6 +1839,46 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             429: components["responses"]["Problem"];
+        };
+    };
+    listMatches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first (at most 200) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        matches: {
+                            id: string;
+                            kind: string;
+                            /** @description The shared selector (the caller's own record holds it) */
+                            value: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            mine: {
+                                recordId: string;
+                                field: string;
+                            };
+                            other: {
+                                originator: string;
+                                recordId: string;
+                                field: string;
+                            } | null;
+                            blind: boolean;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
         };
     };
     listEvents: {

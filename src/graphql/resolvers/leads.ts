@@ -4,6 +4,7 @@ import { principalOf } from '../../auth/plugin.js'
 import { errors } from '../../errors.js'
 import { type LeadQuery, searchLeads } from '../../leads/lead.service.js'
 import { type LookupItem, lookupSelectors } from '../../leads/lead-lookup.service.js'
+import { listMyMatches } from '../../leads/match.service.js'
 import { isSelectorKind } from '../../leads/selector.model.js'
 import type { RecordDeps } from '../../records/record.service.js'
 import { node } from './records.js'
@@ -20,6 +21,7 @@ interface LeadFilterInput {
 export function leadResolvers(deps: () => RecordDeps) {
   return {
     Query: {
+      matches: (_: unknown, __: unknown, ctx: MercuriusContext) => listMyMatches(ctx.app.db, deps(), principalOf(ctx.reply.request)),
       leadLookup: (_: unknown, args: { selectors: Array<{ selector: string; kind?: string | null }> }, ctx: MercuriusContext) =>
         lookupSelectors(ctx.app.db, deps(), principalOf(ctx.reply.request), args.selectors.map((s): LookupItem => ({ selector: s.selector, ...(s.kind ? { kind: s.kind } : {}) }))),
       async leads(_: unknown, args: { filter: LeadFilterInput; first: number; after?: string | null }, ctx: MercuriusContext) {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { principalOf } from '../../auth/plugin.js'
 import { type LeadQuery, searchLeads } from '../../leads/lead.service.js'
 import { type LookupItem, lookupSelectors } from '../../leads/lead-lookup.service.js'
+import { listMyMatches } from '../../leads/match.service.js'
 import type { SelectorKind } from '../../leads/selector.model.js'
 import type { RecordDeps } from '../../records/record.service.js'
 import type { components } from '../contract.gen.js'
@@ -31,5 +32,9 @@ export default async function leadRoutes(app: FastifyInstance, opts: LeadRouteOp
     ...opts.contract.route('lookupLeads'),
     url: '/v1/leads::lookup',
     handler: async (request, reply) => reply.header('Cache-Control', 'no-store').send({ results: await lookupSelectors(app.db, opts.deps(), principalOf(request), request.body.selectors) }),
+  })
+  app.route({
+    ...opts.contract.route('listMatches'),
+    handler: async (request, reply) => reply.header('Cache-Control', 'no-store').send({ matches: await listMyMatches(app.db, opts.deps(), principalOf(request)) }),
   })
 }
