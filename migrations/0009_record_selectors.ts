@@ -31,7 +31,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('received_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('record_selectors_pk', ['originator', 'record_id', 'field', 'value'])
     .execute()
-  await db.schema.createIndex('record_selectors_by_value').on('record_selectors').columns(['value', 'class_id']).execute()
+  // by value: search and lookup; (value, originator): deconfliction asks each other member in turn
+  await db.schema.createIndex('record_selectors_by_value').on('record_selectors').columns(['value', 'originator', 'class_id']).execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

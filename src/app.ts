@@ -18,6 +18,7 @@ import { listMembers } from './members/member.repository.js'
 import { createPolicyCache } from './policy/policy.cache.js'
 import { createSelectorClasses } from './leads/selector-class.cache.js'
 import { createMatcher } from './leads/match.service.js'
+import { createClassIds } from './leads/selector-class.repository.js'
 import { ensureDefaultPolicies } from './policy/policy.service.js'
 import { lapseOverdueRequests } from './policy/access-request.service.js'
 import { createRecordWriter } from './records/record-writer.js'
@@ -107,6 +108,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       selectorClasses: createSelectorClasses(database.db, policies),
       leadQuota: config.leadLookupsPerDay,
       matcher: createMatcher(database.db),
+      classIds: createClassIds(database.db),
     }
     const recordDeps = (): RecordDeps => ({ ...records, now: clock() })
     await app.register(restPlugin, { config, contract: loadContract(), keys, clock, recordDeps })

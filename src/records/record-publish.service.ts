@@ -69,7 +69,9 @@ async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, 
   })
   // Hard selectors, normalised (an invalid one refuses the record), in the originator's region.
   const values = Object.fromEntries(Object.entries(fields).map(([name, w]) => [name, w.value]))
-  const selectors = extractSelectors(values, (f) => deps.types.label(envelope.type, f), p.member).map((x) => ({ ...x, fieldMarking: fields[x.field]?.marking ?? envelope.marking, fieldReleasableTo: fields[x.field]?.releasableTo ?? null }))
+  const found = extractSelectors(values, (f) => deps.types.label(envelope.type, f), p.member)
+  const classIds = await deps.classIds.resolve(found.map((x) => ({ originator: p.member, recordType: envelope.type, label: x.label, fieldMarking: fields[x.field]?.marking ?? envelope.marking, recordMarking: envelope.marking, grading: envelope.grading })))
+  const selectors = found.map((x, i) => ({ field: x.field, kind: x.kind, value: x.value, classId: classIds[i]!, fieldReleasableTo: fields[x.field]?.releasableTo ?? null }))
   const stored: StoredRecord = {
     ...envelope,
     createdAt: new Date(envelope.createdAt),

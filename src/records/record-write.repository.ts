@@ -11,10 +11,10 @@ type Db = Kysely<DB> | Transaction<DB>
 /** One lead-index row of a new record (src/leads/selector.extract.ts), with the field's effective marking. */
 export interface NewSelector {
   field: string
-  label: string
   kind: string
   value: string
-  fieldMarking: string
+  /** Its decision class (src/leads/selector-class.repository.ts), resolved before the write. */
+  classId: number
   fieldReleasableTo: string[] | null
 }
 
@@ -57,7 +57,7 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
       received_at: r.receivedAt,
       disclosures: disclosuresJson(r.disclosures),
       audit: auditRow(audit),
-      selectors: selectors.map((x) => ({ field: x.field, label: x.label, kind: x.kind, value: x.value, field_marking: x.fieldMarking, field_releasable_to: x.fieldReleasableTo })),
+      selectors: selectors.map((x) => ({ field: x.field, kind: x.kind, value: x.value, class_id: x.classId, field_releasable_to: x.fieldReleasableTo })),
     })),
   )
   const { rows } = await sql<{ originator: string; id: string }>`
@@ -87,27 +87,11 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
       from rec join input i on i.originator = rec.originator and i.id = rec.id,
         jsonb_to_record(i.audit) as a(${AUDIT_ROW_TYPE})
     ),
-    -- lead-index rows, each with its decision class (created here when new; a class another
-    -- transaction is inserting at the same moment fails this batch, which is then retried alone)
-    sel_in as (
-      select i.originator, i.id, i.type, i.marking, i.grading, i.received_at, s.*
-      from rec join input i on i.originator = rec.originator and i.id = rec.id,
-        jsonb_to_recordset(i.selectors) as s(field text, label text, kind text, value text, field_marking text, field_releasable_to text[])
-    ),
-    cls as (
-      insert into selector_classes (originator, record_type, label, field_marking, record_marking, grading)
-      select distinct originator, type, label, field_marking, marking, grading from sel_in s
-      where not exists (select 1 from selector_classes old
-        where (old.originator, old.record_type, old.label, old.field_marking, old.record_marking, old.grading) = (s.originator, s.type, s.label, s.field_marking, s.marking, s.grading))
-      on conflict do nothing
-      returning id, originator, record_type, label, field_marking, record_marking, grading
-    ),
     sel as (
       insert into record_selectors (originator, record_id, field, kind, value, class_id, field_releasable_to, received_at)
-      select s.originator, s.id, s.field, s.kind, s.value, coalesce(c.id, old.id), s.field_releasable_to, s.received_at
-      from sel_in s
-      left join cls c on (c.originator, c.record_type, c.label, c.field_marking, c.record_marking, c.grading) = (s.originator, s.type, s.label, s.field_marking, s.marking, s.grading)
-      left join selector_classes old on (old.originator, old.record_type, old.label, old.field_marking, old.record_marking, old.grading) = (s.originator, s.type, s.label, s.field_marking, s.marking, s.grading)
+      select i.originator, i.id, s.field, s.kind, s.value, s.class_id, s.field_releasable_to, i.received_at
+      from rec join input i on i.originator = rec.originator and i.id = rec.id,
+        jsonb_to_recordset(i.selectors) as s(field text, kind text, value text, class_id integer, field_releasable_to text[])
     )
     select originator, id from rec`.execute(db)
   return new Set(rows.map(recordKey))

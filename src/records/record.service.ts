@@ -12,6 +12,7 @@ import { type Decision, decide, type RecordMeta } from '../policy/decide.js'
 import type { PolicyCache } from '../policy/policy.cache.js'
 import type { SelectorClasses } from '../leads/selector-class.cache.js'
 import type { Matcher } from '../leads/match.service.js'
+import type { ClassIds } from '../leads/selector-class.repository.js'
 import type { ReadableRecord } from './record.repository.js'
 import type { RecordLoader } from './record.loader.js'
 import type { RecordWriter } from './record-writer.js'
@@ -38,6 +39,8 @@ export interface RecordDeps {
   leadQuota: number
   /** Deconfliction: matches of a newly committed record with other members' records. */
   matcher: Matcher
+  /** Decision classes of the lead index, by key. */
+  classIds: ClassIds
   now: Date
 }
 

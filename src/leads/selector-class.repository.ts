@@ -1,0 +1,54 @@
+// Decision classes of the lead index by key, created on first use. Resolved before a record is
+// written and committed on their own, so the record's statement only ever refers to existing ids
+// (two publishes creating the same class at once both find it afterwards). Ids never change: cached.
+import { type Kysely, sql } from 'kysely'
+import type { DB } from '../db/schema.js'
+
+export interface ClassKey {
+  originator: string
+  recordType: string
+  label: string
+  fieldMarking: string
+  recordMarking: string
+  grading: string
+}
+
+const keyOf = (k: ClassKey) => JSON.stringify([k.originator, k.recordType, k.label, k.fieldMarking, k.recordMarking, k.grading])
+
+export interface ClassIds {
+  /** The id of each key (in order), creating the classes that do not exist yet. */
+  resolve(keys: readonly ClassKey[]): Promise<number[]>
+}
+
+export function createClassIds(db: Kysely<DB>): ClassIds {
+  const known = new Map<string, number>()
+  return {
+    async resolve(keys) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const missing = [...new Map(keys.filter((k) => !known.has(keyOf(k))).map((k) => [keyOf(k), k])).values()]
+        if (missing.length === 0) break
+        const cols = (f: keyof ClassKey) => missing.map((k) => k[f])
+        const { rows } = await sql<{ id: number; originator: string; record_type: string; label: string; field_marking: string; record_marking: string; grading: string }>`
+          with wanted as (
+            select * from unnest(${cols('originator')}::char(2)[], ${cols('recordType')}::text[], ${cols('label')}::text[], ${cols('fieldMarking')}::text[], ${cols('recordMarking')}::text[], ${cols('grading')}::text[])
+              as w(originator, record_type, label, field_marking, record_marking, grading)
+          ),
+          created as (
+            insert into selector_classes (originator, record_type, label, field_marking, record_marking, grading)
+            select * from wanted on conflict do nothing returning *
+          )
+          select * from created
+          union all
+          select c.* from selector_classes c join wanted w using (originator, record_type, label, field_marking, record_marking, grading)`.execute(db)
+        // A class another publish is creating right now is not in this statement's snapshot: the
+        // insert waited for it, so the next attempt finds it.
+        for (const r of rows) known.set(keyOf({ originator: r.originator, recordType: r.record_type, label: r.label, fieldMarking: r.field_marking, recordMarking: r.record_marking, grading: r.grading }), r.id)
+      }
+      return keys.map((k) => {
+        const id = known.get(keyOf(k))
+        if (id === undefined) throw new Error('selector class could not be resolved')
+        return id
+      })
+    },
+  }
+}
