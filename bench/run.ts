@@ -1,16 +1,14 @@
 // `npm run bench`: starts the gateway (bench/server.ts: the real app plus a no-crypto baseline read
 // route) on loopback (embedded database, or PostgreSQL when DATABASE_URL is set) and loads it with
 // autocannon from this process. Every scenario is reported against a baseline measured in the same run.
-import autocannon, { type Result } from 'autocannon'
-import { type ChildProcess, spawn } from 'node:child_process'
-import net from 'node:net'
+import type autocannon from 'autocannon'
+import type { Result } from 'autocannon'
 import os from 'node:os'
-import path from 'node:path'
+import { freePort, load as loadWith, startGateway, stopGateway } from './gateway.js'
 import { freshDatabase } from '../test/support/database.js'
 import { DECIDE_FIELDS, decisionCost } from './decision-cost.js'
 import { accessToken, ASSERTION_TYPE, assertionSigner, PASSPORT, presignRecords } from './fixtures.js'
 
-const ROOT = path.resolve(import.meta.dirname, '..')
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 30_000)
@@ -18,34 +16,7 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 30_000)
 // generator measures latency (requests wait in lockstep for their batch) more than capacity.
 const PUBLISH_CONNECTIONS = Number(process.env.BENCH_PUBLISH_CONNECTIONS ?? 64)
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function startGateway(env: NodeJS.ProcessEnv, base: string): Promise<ChildProcess> {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['bench/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] })
-  let exited = false
-  child.once('exit', () => (exited = true))
-  for (let i = 0; i < 240 && !exited; i++) {
-    const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false)
-    if (ready) return child
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  child.kill('SIGKILL')
-  throw new Error('gateway did not become ready within 60 s')
-}
-
-async function load(name: string, opts: autocannon.Options): Promise<Result> {
-  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...opts })
-  const bad = result.non2xx + result.errors + result.timeouts
-  if (bad > 0) throw new Error(`${name}: ${bad} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`)
-  return result
-}
+const load = (name: string, opts: autocannon.Options): Promise<Result> => loadWith(name, { connections: CONNECTIONS, duration: DURATION_S, ...opts })
 
 /** Two halves of one scenario as one: mean throughput, the worse of each latency percentile. */
 function merge(a: Result, b: Result): Result {
@@ -151,11 +122,7 @@ async function main(): Promise<void> {
     console.log(`policy engine per read: ${perRead.toFixed(1)} µs of decide() in process (memoised, ${DECIDE_FIELDS} fields) = ${p50 > 0 ? ((perRead / 1000 / p50) * 100).toFixed(2) : '–'}% of the read's p50 (${p50} ms; target < 5%); HTTP: ${(policyRead.requests.average / constantPolicy.requests.average).toFixed(3)} × the constant-policy read's throughput, p50 ${policyRead.latency.p50} vs ${p50} ms`)
     console.log(`read/baseline throughput ratio: ${ratio.toFixed(2)} (target ≥ 0.50 ${note}${verdict(ratio >= 0.5)}); read/bare fetch: ${(read.requests.average / fetchOnly.requests.average).toFixed(2)}`)
   } finally {
-    if (gateway.exitCode === null && gateway.signalCode === null) {
-      const exited = new Promise((r) => gateway.once('exit', r))
-      gateway.kill('SIGTERM')
-      await exited
-    }
+    await stopGateway(gateway)
     await db.cleanup()
   }
 }

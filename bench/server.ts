@@ -5,6 +5,7 @@
 // /bench/constant-policy/records/:id is the real read with the policy engine replaced by "allow":
 // the difference to GET /v1/records/:id is what the policy engine costs a read.
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import { createAuditWriter } from '../src/audit/audit.writer.js'
 import { principalOf } from '../src/auth/plugin.js'
 import { buildApp } from '../src/app.js'
@@ -51,10 +52,39 @@ async function baselineRoutes(app: FastifyInstance): Promise<void> {
   })
 }
 
+/**
+ * Bench-only bulk seeding of the lead index (never in the product): `count` copies of one published
+ * record (new ids, later receipt times, same bytes otherwise) and one passport selector each,
+ * `passport:KOR:M<8 digits of i>`, inserted set-wise in slices. Runs in this process because an
+ * embedded database has one owner.
+ */
+async function seedRoutes(app: FastifyInstance): Promise<void> {
+  app.post<{ Body: { template: string; from: number; to: number } }>('/bench/seed-leads', async (request) => {
+    const { template, from, to } = request.body
+    const { rows } = await sql<{ class_id: number }>`select class_id from record_selectors where record_id = ${template}::uuid and field = 'passports'`.execute(app.db)
+    const classId = rows[0]!.class_id
+    for (let lo = from; lo <= to; lo += 50_000) {
+      const hi = Math.min(to, lo + 49_999)
+      await app.db.transaction().execute(async (trx) => {
+        await sql`insert into records (originator, id, type, version, supersedes, created_at, retain_until, marking, releasable_to, originator_control, grading, purpose_limits, issuer_jwt, signing_kid, holder_kid, sd_jwt_sha256, received_at, disclosures)
+          select t.originator, md5('bench-lead-' || i)::uuid, t.type, t.version, null, t.created_at, t.retain_until, t.marking, t.releasable_to, t.originator_control, t.grading, t.purpose_limits, t.issuer_jwt, t.signing_kid, t.holder_kid, md5('bench-lead-' || i), t.received_at + i * interval '1 millisecond', t.disclosures
+          from records t, generate_series(${lo}::int, ${hi}::int) i where t.id = ${template}::uuid`.execute(trx)
+        await sql`insert into record_selectors (originator, record_id, field, kind, value, class_id, field_releasable_to, received_at)
+          select 'KR', md5('bench-lead-' || i)::uuid, 'passports', 'passport', 'passport:KOR:M' || lpad(i::text, 8, '0'), ${classId}::int, array['VN'], now()
+          from generate_series(${lo}::int, ${hi}::int) i`.execute(trx)
+      })
+    }
+    await sql`analyze records`.execute(app.db)
+    await sql`analyze record_selectors`.execute(app.db)
+    return { seeded: to - from + 1 }
+  })
+}
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env)
   const app = await buildApp(config)
   await app.register(baselineRoutes)
+  await app.register(seedRoutes)
   await app.listen({ host: config.host, port: config.port })
   app.log.info({ mode: config.mode, engine: app.database.engine, issuer: config.issuer }, 'ICACN Exchange ready')
   let closing = false

@@ -19,6 +19,7 @@ import { createPolicyCache } from './policy/policy.cache.js'
 import { createSelectorClasses } from './leads/selector-class.cache.js'
 import { createMatcher } from './leads/match.service.js'
 import { createClassIds } from './leads/selector-class.repository.js'
+import { createLookupQuota } from './leads/lookup-quota.js'
 import { ensureDefaultPolicies } from './policy/policy.service.js'
 import { lapseOverdueRequests } from './policy/access-request.service.js'
 import { createRecordWriter } from './records/record-writer.js'
@@ -106,7 +107,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       audit: createAuditWriter(database.db),
       policies,
       selectorClasses: createSelectorClasses(database.db, policies),
-      leadQuota: config.leadLookupsPerDay,
+      leadQuota: createLookupQuota(database.db, config.leadLookupsPerDay),
       matcher: createMatcher(database.db),
       classIds: createClassIds(database.db),
     }

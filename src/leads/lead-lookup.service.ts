@@ -6,7 +6,7 @@ import type { DB } from '../db/schema.js'
 import type { Principal } from '../auth/principal.js'
 import { errors } from '../errors.js'
 import type { RecordDeps } from '../records/record.service.js'
-import { consumeLookups, findHitValues } from './lead.repository.js'
+import { findHitValues } from './lead.repository.js'
 import { isSelectorKind, type Selector } from './selector.model.js'
 import { normaliseQuery } from './lead.service.js'
 
@@ -30,7 +30,7 @@ export async function lookupSelectors(db: Kysely<DB>, deps: RecordDeps, p: Princ
     }
   })
   const valid = parsed.filter((x) => x.selector)
-  if (!(await consumeLookups(db, p.member, valid.length, deps.leadQuota, deps.now))) throw errors.lookupQuotaExceeded(deps.leadQuota)
+  if (!(await deps.leadQuota.consume(p.member, valid.length, deps.now))) throw errors.lookupQuotaExceeded(deps.leadQuota.limit)
   const classes = await deps.selectorClasses.discoverable(p)
   const hits = await findHitValues(db, [...new Set(valid.map((x) => x.selector!.value))], p.member, classes)
   const results = parsed.map((x): LookupResult => (x.selector ? { index: x.index, kind: x.selector.kind, value: x.selector.value, hit: hits.has(x.selector.value) } : { index: x.index, error: x.error! }))

@@ -4,7 +4,7 @@
 // depend on fields the reader may not discover.
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
-import { markingReleasesSql } from '../records/record.repository.js'
+import { GRANTS_OF_RECORD, markingReleasesSql, POLICY_VERSION_OF_RECORD, type ReadableRecord, type RecordRow, rowToRecord } from '../records/record.repository.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 
@@ -17,9 +17,7 @@ export interface LeadFilter {
 }
 
 export interface LeadMatch {
-  originator: string
-  recordId: string
-  receivedAt: Date
+  record: ReadableRecord
   /** The discoverable fields that hold the selector. */
   fields: string[]
 }
@@ -36,21 +34,27 @@ const visibleTo = (reader: string, classes: readonly number[]) => sql<boolean>`s
 export async function findLeadMatches(db: Db, value: string, reader: string, classes: readonly number[], f: LeadFilter, limit: number): Promise<LeadMatch[]> {
   if (classes.length === 0) return []
   const b = f.before
-  const { rows } = await sql<{ originator: string; record_id: string; received_at: Date; fields: string[] }>`
-    select s.originator, s.record_id, r.received_at, array_agg(s.field order by s.field) as fields
-    from record_selectors s
-    join records r on r.originator = s.originator and r.id = s.record_id
-    join selector_classes c on c.id = s.class_id
-    where s.value = ${value} and ${visibleTo(reader, classes)}
-      ${f.recordType ? sql`and r.type = ${f.recordType}` : sql``}
-      ${f.originator ? sql`and s.originator = ${f.originator}` : sql``}
-      ${f.since ? sql`and r.received_at >= ${f.since}` : sql``}
-      ${f.grading ? sql`and r.grading = ${f.grading}` : sql``}
-      ${b ? sql`and (r.received_at, s.originator, s.record_id) < (${b.receivedAt}, ${b.originator}, ${b.id}::uuid)` : sql``}
-    group by s.originator, s.record_id, r.received_at
-    order by r.received_at desc, s.originator desc, s.record_id desc
-    limit ${limit}`.execute(db)
-  return rows.map((r) => ({ originator: r.originator, recordId: r.record_id, receivedAt: r.received_at, fields: r.fields }))
+  // The matching records themselves, with their decision context, in the same statement.
+  const { rows } = await sql<RecordRow & { fields: string[] }>`
+    select records.*, ${POLICY_VERSION_OF_RECORD} as policy_version, ${GRANTS_OF_RECORD} as grants, m.fields
+    from (
+      select s.originator, s.record_id, r.received_at, array_agg(s.field order by s.field) as fields
+      from record_selectors s
+      join records r on r.originator = s.originator and r.id = s.record_id
+      join selector_classes c on c.id = s.class_id
+      where s.value = ${value} and ${visibleTo(reader, classes)}
+        ${f.recordType ? sql`and r.type = ${f.recordType}` : sql``}
+        ${f.originator ? sql`and s.originator = ${f.originator}` : sql``}
+        ${f.since ? sql`and r.received_at >= ${f.since}` : sql``}
+        ${f.grading ? sql`and r.grading = ${f.grading}` : sql``}
+        ${b ? sql`and (r.received_at, s.originator, s.record_id) < (${b.receivedAt}, ${b.originator}, ${b.id}::uuid)` : sql``}
+      group by s.originator, s.record_id, r.received_at
+      order by r.received_at desc, s.originator desc, s.record_id desc
+      limit ${limit}
+    ) m
+    join records on records.originator = m.originator and records.id = m.record_id
+    order by m.received_at desc, m.originator desc, m.record_id desc`.execute(db)
+  return rows.map(({ fields, ...row }) => ({ record: rowToRecord(row), fields }))
 }
 
 /** Which of `values` some record holds where `reader` may find it (hit / no-hit, one statement). */
@@ -74,4 +78,16 @@ export async function consumeLookups(db: Db, member: string, n: number, limit: n
       where lead_lookups.used + excluded.used <= ${limit}
     returning used`.execute(db)
   return rows.length === 1
+}
+
+/** consumeLookups for several members at once; returns "member:day" of those whose total fitted. */
+export async function consumeLookupsMany(db: Db, totals: ReadonlyArray<{ member: string; day: string; n: number }>, limit: number): Promise<Set<string>> {
+  const { rows } = await sql<{ member: string; day: string }>`
+    insert into lead_lookups (member, day, used)
+    select * from unnest(${totals.map((t) => t.member)}::char(2)[], ${totals.map((t) => t.day)}::date[], ${totals.map((t) => t.n)}::int[]) as u(member, day, used)
+    where u.used <= ${limit}
+    on conflict (member, day) do update set used = lead_lookups.used + excluded.used
+      where lead_lookups.used + excluded.used <= ${limit}
+    returning member, to_char(day, 'YYYY-MM-DD') as day`.execute(db)
+  return new Set(rows.map((r) => `${r.member}:${r.day}`))
 }

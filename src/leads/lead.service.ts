@@ -7,9 +7,8 @@ import type { Principal } from '../auth/principal.js'
 import { present, presentHit, type RecordRead } from '../disclosure/present.js'
 import { errors } from '../errors.js'
 import { decodeCursor, encodeCursor, MAX_PAGE } from '../records/record-list.service.js'
-import { findRecordsByIds } from '../records/record.repository.js'
 import { decideAll, type RecordDeps } from '../records/record.service.js'
-import { consumeLookups, findLeadMatches, type LeadFilter } from './lead.repository.js'
+import { findLeadMatches, type LeadFilter } from './lead.repository.js'
 import { type Selector, type SelectorKind, SelectorError } from './selector.model.js'
 import { normaliseSelector, parseSelectorQuery } from './selector.normalise.js'
 
@@ -39,24 +38,24 @@ export function normaliseQuery(p: Principal, q: Pick<LeadQuery, 'selector' | 'ki
 export async function searchLeads(db: Kysely<DB>, deps: RecordDeps, p: Principal, q: LeadQuery, first: number, after?: string | null): Promise<LeadPage> {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw errors.validation(`first must be between 1 and ${MAX_PAGE}`, [{ pointer: '/first', detail: `1 to ${MAX_PAGE}` }])
   const selector = normaliseQuery(p, q)
-  if (!(await consumeLookups(db, p.member, 1, deps.leadQuota, deps.now))) throw errors.lookupQuotaExceeded(deps.leadQuota)
   const before = after ? decodeCursor(after) : undefined
-  const classes = await deps.selectorClasses.discoverable(p)
   const { selector: _s, kind: _k, ...filter } = q
-  const matches = await findLeadMatches(db, selector.value, p.member, classes, { ...filter, ...(before ? { before } : {}) }, first + 1)
+  // The quota is counted while the search runs; nothing is returned unless it allowed the search.
+  const [allowed, matches] = await Promise.all([
+    deps.leadQuota.consume(p.member, 1, deps.now),
+    deps.selectorClasses.discoverable(p).then((classes) => findLeadMatches(db, selector.value, p.member, classes, { ...filter, ...(before ? { before } : {}) }, first + 1)),
+  ])
+  if (!allowed) throw errors.lookupQuotaExceeded(deps.leadQuota.limit)
   const page = matches.slice(0, first)
-  const recs = (await findRecordsByIds(db, page.map((m) => m.recordId))).filter((r) => page.some((m) => m.originator === r.originator && m.recordId === r.id))
-  const decisions = await decideAll(deps, p, recs)
+  const decisions = await decideAll(deps, p, page.map((m) => m.record))
   const items: LeadPage['items'] = []
-  for (const m of page) {
-    const i = recs.findIndex((r) => r.originator === m.originator && r.id === m.recordId)
-    const rec = recs[i]
-    const decision = decisions[i]
-    if (!rec || !decision || decision.visibility === 'none') continue // withdrawn since the match: as if never matched
+  for (const [i, { record: rec, fields }] of page.entries()) {
+    const decision = decisions[i]!
+    if (decision.visibility === 'none') continue // cannot follow from the SQL conditions; deny by default
     const kbKey = deps.keys.receipt.byKid(rec.holderKid)
     if (decision.visibility === 'disclose' && !kbKey) throw errors.internal()
     const read = decision.visibility === 'hit' ? presentHit(rec, decision) : present(rec, decision, p.member, kbKey!, deps.now)
-    items.push({ cursor: encodeCursor({ receivedAt: m.receivedAt, originator: m.originator, id: m.recordId }), matchedFields: m.fields.map((f) => `/body/${f}`), read })
+    items.push({ cursor: encodeCursor(rec), matchedFields: fields.map((f) => `/body/${f}`), read })
   }
   const actor = { kind: 'member' as const, member: p.member, actor: p.actor }
   await deps.audit.append(

@@ -3,6 +3,7 @@
 // grading), so "may this reader find a record by this field" is a set of class ids, used in SQL.
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema.js'
+import { tickBatcher } from '../db/tick-batcher.js'
 import type { DecisionKey } from '../policy/cedar.js'
 import type { PolicyCache } from '../policy/policy.cache.js'
 import type { Reader } from '../policy/decide.js'
@@ -25,13 +26,17 @@ export interface SelectorClasses {
 export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache): SelectorClasses {
   let known: SelectorClass[] = []
   let maxId = 0
+  // One round trip per turn of the event loop, shared by the lookups in it: the active versions (a
+  // policy change applies at once) and whether new classes exist.
+  const state = tickBatcher(async (items: readonly null[]) => {
+    const { rows } = await sql<{ versions: Record<string, number> | null; max_id: number }>`
+      select (select jsonb_object_agg(originator, version) from member_policies where active) as versions,
+             (select coalesce(max(id), 0) from selector_classes) as max_id`.execute(db)
+    return items.map(() => rows[0]!)
+  }, { max: 1024 })
   return {
     async discoverable(reader) {
-      // One round trip: the active versions (a policy change applies at once) and whether new classes exist.
-      const { rows } = await sql<{ versions: Record<string, number> | null; max_id: number }>`
-        select (select jsonb_object_agg(originator, version) from member_policies where active) as versions,
-               (select coalesce(max(id), 0) from selector_classes) as max_id`.execute(db)
-      const { versions, max_id } = rows[0]!
+      const { versions, max_id } = await state.push(null)
       if (max_id > maxId) {
         const fresh = await db.selectFrom('selector_classes').selectAll().where('id', '>', maxId).orderBy('id').execute()
         known = [...known, ...fresh.map((c) => ({ id: c.id, originator: c.originator, recordType: c.record_type, label: c.label, fieldMarking: c.field_marking, recordMarking: c.record_marking, grading: c.grading }))]

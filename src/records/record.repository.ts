@@ -58,20 +58,17 @@ export interface StoredDisclosure {
   releasableTo: string[] | null
 }
 
-type RecordRow = Selectable<RecordsTable> & { policy_version: number | null; grants: Array<{ recipient: string; fields: string[]; expiresAt: string }> }
+export type RecordRow = Selectable<RecordsTable> & { policy_version: number | null; grants: Array<{ recipient: string; fields: string[]; expiresAt: string }> }
 
-/** Every read of records goes through here, so each carries its decision context. */
-const recordRows = (db: Db) =>
-  db
-    .selectFrom('records')
-    .selectAll('records')
-    .select([
-      sql<number | null>`(select p.version from member_policies p where p.originator = records.originator and p.active)`.as('policy_version'),
-      sql<RecordRow['grants']>`(select coalesce(jsonb_agg(jsonb_build_object('recipient', g.requester, 'fields', g.granted_fields, 'expiresAt', g.expires_at)), '[]'::jsonb)
-        from access_requests g where g.originator = records.originator and g.record_id = records.id and g.status = 'approved')`.as('grants'),
-    ])
+/** A record's decision context, as expressions over `records` (under that name): see ReadableRecord. */
+export const POLICY_VERSION_OF_RECORD = sql<number | null>`(select p.version from member_policies p where p.originator = records.originator and p.active)`
+export const GRANTS_OF_RECORD = sql<RecordRow['grants']>`(select coalesce(jsonb_agg(jsonb_build_object('recipient', g.requester, 'fields', g.granted_fields, 'expiresAt', g.expires_at)), '[]'::jsonb)
+  from access_requests g where g.originator = records.originator and g.record_id = records.id and g.status = 'approved')`
 
-function rowToRecord(r: RecordRow): ReadableRecord {
+/** Every read of records goes through here (or selects the two expressions above), so each carries its decision context. */
+const recordRows = (db: Db) => db.selectFrom('records').selectAll('records').select([POLICY_VERSION_OF_RECORD.as('policy_version'), GRANTS_OF_RECORD.as('grants')])
+
+export function rowToRecord(r: RecordRow): ReadableRecord {
   return {
     originator: r.originator,
     id: r.id,

@@ -13,6 +13,7 @@ import type { PolicyCache } from '../policy/policy.cache.js'
 import type { SelectorClasses } from '../leads/selector-class.cache.js'
 import type { Matcher } from '../leads/match.service.js'
 import type { ClassIds } from '../leads/selector-class.repository.js'
+import type { LookupQuota } from '../leads/lookup-quota.js'
 import type { ReadableRecord } from './record.repository.js'
 import type { RecordLoader } from './record.loader.js'
 import type { RecordWriter } from './record-writer.js'
@@ -36,7 +37,7 @@ export interface RecordDeps {
   /** Which lead-index classes a reader may discover (search filters by them in SQL). */
   selectorClasses: SelectorClasses
   /** Selector lookups a member may make per UTC day (searches and batch items). */
-  leadQuota: number
+  leadQuota: LookupQuota
   /** Deconfliction: matches of a newly committed record with other members' records. */
   matcher: Matcher
   /** Decision classes of the lead index, by key. */

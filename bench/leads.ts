@@ -1,0 +1,90 @@
+// `npm run bench:leads` (also the second part of `npm run bench`): lead search over a growing index.
+// One real KR person record is published, then copied in bulk (new ids, one passport selector each)
+// to the sizes asked; at each size VN (named on the passport field) runs single-selector searches
+// (presented like reads) and batch lookups of 1,000 selectors, half of them hits. The copies carry
+// the template's signed bytes, so the presentation work is real; their SD-JWT ids are not their own.
+import type { Result } from 'autocannon'
+import os from 'node:os'
+import { freshDatabase } from '../test/support/database.js'
+import { accessToken, presignRecords } from './fixtures.js'
+import { freePort, load, startGateway, stopGateway } from './gateway.js'
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
+const BATCHES = Number(process.env.BENCH_LOOKUP_BATCHES ?? 40)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
+
+const passport = (i: number) => `KOR:M${String(i).padStart(8, '0')}`
+
+async function main(): Promise<void> {
+  const db = await freshDatabase()
+  const engine = db.engine
+  const sizes = (process.env.BENCH_LEAD_SIZES ?? (engine === 'postgres' ? '10000,1000000' : '10000,100000')).split(',').map(Number)
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const { DATABASE_URL: _admin, ...rest } = process.env
+  const env: NodeJS.ProcessEnv = { ...rest, ...db.env, ICACN_MODE: 'development', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', LEAD_LOOKUPS_PER_DAY: '100000000' }
+  const gateway = await startGateway(env, base)
+  try {
+    const { ids, sdJwts } = await presignRecords(base, db.dataDir, 1)
+    const kr = await accessToken(base, db.dataDir, 'KR')
+    const published = await fetch(`${base}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${kr}` }, body: JSON.stringify({ sdJwt: sdJwts[0] }) })
+    if (published.status !== 201) throw new Error(`template publish: HTTP ${published.status} ${await published.text()}`)
+    const vn = await accessToken(base, db.dataDir, 'VN', 'investigation')
+    const auth = { authorization: `Bearer ${vn}`, 'content-type': 'application/json' }
+    console.log(`ICACN Exchange lead bench — engine ${engine}, sizes ${sizes.join(', ')}, node ${process.version}, ${os.cpus().length} cores`)
+
+    const rows: Array<{ size: number; single: Result; batch: { p50: number; p99: number; hits: number } }> = []
+    let seeded = 0
+    for (const size of sizes) {
+      const t0 = performance.now()
+      const seed = await fetch(`${base}/bench/seed-leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ template: ids[0], from: seeded + 1, to: size }) })
+      if (!seed.ok) throw new Error(`seeding to ${size}: HTTP ${seed.status} ${await seed.text()}`)
+      console.log(`seeded ${size - seeded} records and selectors in ${((performance.now() - t0) / 1000).toFixed(1)} s (total ${size})`)
+      seeded = size
+      // Sanity: a seeded passport is found, as a presentation; an absent one is not.
+      const found = (await (await fetch(`${base}/v1/leads?kind=passport&selector=${passport(size)}`, { headers: auth })).json()) as { edges: unknown[] }
+      if (found.edges.length !== 1) throw new Error(`search for a seeded passport at ${size}: ${JSON.stringify(found).slice(0, 300)}`)
+
+      const single = await load('single lookup', {
+        url: base,
+        duration: DURATION_S,
+        connections: CONNECTIONS,
+        requests: [{ method: 'GET', headers: auth, setupRequest: (r) => ({ ...r, path: `/v1/leads?kind=passport&selector=${passport(1 + Math.floor(Math.random() * size))}` }) }],
+      })
+      // Batch lookups one at a time (latency per batch), 500 seeded and 500 absent selectors each.
+      const times: number[] = []
+      let hits = 0
+      for (let b = 0; b < BATCHES; b++) {
+        const selectors = Array.from({ length: 1000 }, (_, i) => ({ kind: 'passport', selector: i % 2 ? passport(1 + Math.floor(Math.random() * size)) : passport(size + 1 + b * 1000 + i) }))
+        const t = performance.now()
+        const res = await fetch(`${base}/v1/leads:lookup`, { method: 'POST', headers: auth, body: JSON.stringify({ selectors }) })
+        const body = (await res.json()) as { results: Array<{ hit?: boolean }> }
+        times.push(performance.now() - t)
+        if (res.status !== 200) throw new Error(`batch lookup: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`)
+        hits += body.results.filter((r) => r.hit).length
+      }
+      times.sort((a, b) => a - b)
+      const pct = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!
+      rows.push({ size, single, batch: { p50: pct(0.5), p99: pct(0.99), hits: hits / BATCHES } })
+    }
+
+    for (const { size, single, batch } of rows) {
+      console.log(`${String(size).padStart(9)} records: single lookup ${single.requests.average.toFixed(0).padStart(6)} req/s p50 ${single.latency.p50} ms p99 ${single.latency.p99} ms | batch of 1,000: p50 ${batch.p50.toFixed(1)} ms p99 ${batch.p99.toFixed(1)} ms (${batch.hits} hits a batch)`)
+    }
+    const [small, large] = [rows[0]!, rows.at(-1)!]
+    const note = engine === 'postgres' ? '' : ' (embedded: reported without a target)'
+    const verdict = (ok: boolean) => (engine === 'postgres' ? (ok ? ' met' : ' NOT met') : '')
+    console.log(`single lookup p99 at ${large.size}: ${large.single.latency.p99} ms (target < 10 ms${verdict(large.single.latency.p99 < 10)})${note}`)
+    console.log(`batch of 1,000 at ${large.size}: p99 ${large.batch.p99.toFixed(1)} ms (target < 200 ms${verdict(large.batch.p99 < 200)})${note}`)
+    const growth = (a: number, b: number) => (a > 0 ? (b / a).toFixed(2) : '–')
+    console.log(`flatness ${small.size} → ${large.size}: single p50 × ${growth(small.single.latency.p50, large.single.latency.p50)}, p99 × ${growth(small.single.latency.p99, large.single.latency.p99)}; batch p50 × ${growth(small.batch.p50, large.batch.p50)} (target within 2×)`)
+  } finally {
+    await stopGateway(gateway)
+    await db.cleanup()
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${(err as Error).stack ?? err}`)
+  process.exit(1)
+})
