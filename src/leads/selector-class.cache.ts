@@ -7,16 +7,7 @@ import { tickBatcher } from '../db/tick-batcher.js'
 import type { DecisionKey } from '../policy/cedar.js'
 import type { PolicyCache } from '../policy/policy.cache.js'
 import type { Reader } from '../policy/decide.js'
-
-interface SelectorClass {
-  id: number
-  originator: string
-  recordType: string
-  label: string
-  fieldMarking: string
-  recordMarking: string
-  grading: string
-}
+import { classesAfter, type SelectorClass } from './selector-class.repository.js'
 
 export interface SelectorClasses {
   /** Class ids whose fields `reader` may discover under each originator's active policy now. */
@@ -24,8 +15,11 @@ export interface SelectorClasses {
 }
 
 export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache): SelectorClasses {
-  let known: SelectorClass[] = []
+  const known = new Map<number, SelectorClass>()
   let maxId = 0
+  // The allowed set per reader profile, policy versions and class count: a search computes it once,
+  // not one decision per class per search. Bounded; forgotten whole when it fills.
+  const allowedSets = new Map<string, number[]>()
   // One round trip per turn of the event loop, shared by the lookups in it: the active versions (a
   // policy change applies at once) and whether new classes exist.
   const state = tickBatcher(async (items: readonly null[]) => {
@@ -34,28 +28,40 @@ export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache): Se
              (select coalesce(max(id), 0) from selector_classes) as max_id`.execute(db)
     return items.map(() => rows[0]!)
   }, { max: 1024 })
+
+  function allowedFor(reader: Reader, versions: Record<string, number>): number[] {
+    const allowed: number[] = []
+    for (const c of known.values()) {
+      if (c.originator === reader.member) {
+        allowed.push(c.id)
+        continue
+      }
+      const version = versions[c.originator]
+      const policy = version === undefined ? undefined : policies.policy(c.originator, version)
+      if (!policy) continue // no active policy: nothing is discoverable (deny by default)
+      const key: DecisionKey = { action: 'discover', recipient: reader.member, roles: reader.roles, purpose: reader.purpose, originator: c.originator, recordType: c.recordType, label: c.label, fieldMarking: c.fieldMarking, recordMarking: c.recordMarking, grading: c.grading }
+      // Only `discover` makes a field findable: whatever it matches, decide() then shows at least as a hit.
+      if (policies.decide(policy, key).allow) allowed.push(c.id)
+    }
+    return allowed
+  }
+
   return {
     async discoverable(reader) {
       const { versions, max_id } = await state.push(null)
       if (max_id > maxId) {
-        const fresh = await db.selectFrom('selector_classes').selectAll().where('id', '>', maxId).orderBy('id').execute()
-        known = [...known, ...fresh.map((c) => ({ id: c.id, originator: c.originator, recordType: c.record_type, label: c.label, fieldMarking: c.field_marking, recordMarking: c.record_marking, grading: c.grading }))]
-        maxId = Math.max(maxId, ...fresh.map((c) => c.id))
+        // Concurrent callers may fetch the same classes: keyed by id, they are held once.
+        for (const c of await classesAfter(db, maxId)) known.set(c.id, c)
+        maxId = Math.max(maxId, ...known.keys())
       }
-      const active = Object.entries(versions ?? {}).map(([originator, policyVersion]) => ({ originator, policyVersion }))
-      await policies.ensure(active)
-      const allowed: number[] = []
-      for (const c of known) {
-        if (c.originator === reader.member) {
-          allowed.push(c.id)
-          continue
-        }
-        const version = versions?.[c.originator]
-        const policy = version === undefined ? undefined : policies.policy(c.originator, version)
-        if (!policy) continue // no active policy: nothing is discoverable (deny by default)
-        const key: DecisionKey = { action: 'discover', recipient: reader.member, roles: reader.roles, purpose: reader.purpose, originator: c.originator, recordType: c.recordType, label: c.label, fieldMarking: c.fieldMarking, recordMarking: c.recordMarking, grading: c.grading }
-        // Only `discover` makes a field findable: whatever it matches, decide() then shows at least as a hit.
-        if (policies.decide(policy, key).allow) allowed.push(c.id)
+      const active = versions ?? {}
+      await policies.ensure(Object.entries(active).map(([originator, policyVersion]) => ({ originator, policyVersion })))
+      const memo = JSON.stringify([reader.member, [...reader.roles].sort(), reader.purpose, active, known.size])
+      let allowed = allowedSets.get(memo)
+      if (!allowed) {
+        if (allowedSets.size >= 1000) allowedSets.clear()
+        allowed = allowedFor(reader, active)
+        allowedSets.set(memo, allowed)
       }
       return allowed
     },

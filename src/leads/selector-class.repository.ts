@@ -13,6 +13,18 @@ export interface ClassKey {
   grading: string
 }
 
+export interface SelectorClass extends ClassKey {
+  id: number
+}
+
+type ClassRow = { id: number; originator: string; record_type: string; label: string; field_marking: string; record_marking: string; grading: string }
+const fromRow = (r: ClassRow): SelectorClass => ({ id: r.id, originator: r.originator, recordType: r.record_type, label: r.label, fieldMarking: r.field_marking, recordMarking: r.record_marking, grading: r.grading })
+
+/** Classes created after `id`, oldest first (what a process has not seen yet). */
+export async function classesAfter(db: Kysely<DB>, id: number): Promise<SelectorClass[]> {
+  return (await db.selectFrom('selector_classes').selectAll().where('id', '>', id).orderBy('id').execute()).map(fromRow)
+}
+
 const keyOf = (k: ClassKey) => JSON.stringify([k.originator, k.recordType, k.label, k.fieldMarking, k.recordMarking, k.grading])
 
 export interface ClassIds {
@@ -28,7 +40,7 @@ export function createClassIds(db: Kysely<DB>): ClassIds {
         const missing = [...new Map(keys.filter((k) => !known.has(keyOf(k))).map((k) => [keyOf(k), k])).values()]
         if (missing.length === 0) break
         const cols = (f: keyof ClassKey) => missing.map((k) => k[f])
-        const { rows } = await sql<{ id: number; originator: string; record_type: string; label: string; field_marking: string; record_marking: string; grading: string }>`
+        const { rows } = await sql<ClassRow>`
           with wanted as (
             select * from unnest(${cols('originator')}::char(2)[], ${cols('recordType')}::text[], ${cols('label')}::text[], ${cols('fieldMarking')}::text[], ${cols('recordMarking')}::text[], ${cols('grading')}::text[])
               as w(originator, record_type, label, field_marking, record_marking, grading)
@@ -42,7 +54,7 @@ export function createClassIds(db: Kysely<DB>): ClassIds {
           select c.* from selector_classes c join wanted w using (originator, record_type, label, field_marking, record_marking, grading)`.execute(db)
         // A class another publish is creating right now is not in this statement's snapshot: the
         // insert waited for it, so the next attempt finds it.
-        for (const r of rows) known.set(keyOf({ originator: r.originator, recordType: r.record_type, label: r.label, fieldMarking: r.field_marking, recordMarking: r.record_marking, grading: r.grading }), r.id)
+        for (const r of rows) known.set(keyOf(fromRow(r)), r.id)
       }
       return keys.map((k) => {
         const id = known.get(keyOf(k))
