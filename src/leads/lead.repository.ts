@@ -73,21 +73,9 @@ export async function findHitValues(db: Db, values: readonly string[], reader: s
 export async function consumeLookups(db: Db, member: string, n: number, limit: number, now: Date): Promise<boolean> {
   const day = now.toISOString().slice(0, 10)
   const { rows } = await sql<{ used: number }>`
-    insert into lead_lookups (member, day, used) select ${member}, ${day}::date, ${n} where ${n} <= ${limit}
+    insert into lead_lookups (member, day, used) select ${member}, ${day}::date, ${n}::int where ${n}::int <= ${limit}::int
     on conflict (member, day) do update set used = lead_lookups.used + excluded.used
-      where lead_lookups.used + excluded.used <= ${limit}
+      where lead_lookups.used + excluded.used <= ${limit}::int
     returning used`.execute(db)
   return rows.length === 1
-}
-
-/** consumeLookups for several members at once; returns "member:day" of those whose total fitted. */
-export async function consumeLookupsMany(db: Db, totals: ReadonlyArray<{ member: string; day: string; n: number }>, limit: number): Promise<Set<string>> {
-  const { rows } = await sql<{ member: string; day: string }>`
-    insert into lead_lookups (member, day, used)
-    select * from unnest(${totals.map((t) => t.member)}::char(2)[], ${totals.map((t) => t.day)}::date[], ${totals.map((t) => t.n)}::int[]) as u(member, day, used)
-    where u.used <= ${limit}
-    on conflict (member, day) do update set used = lead_lookups.used + excluded.used
-      where lead_lookups.used + excluded.used <= ${limit}
-    returning member, to_char(day, 'YYYY-MM-DD') as day`.execute(db)
-  return new Set(rows.map((r) => `${r.member}:${r.day}`))
 }
