@@ -16,6 +16,7 @@ import { ensureDevMemberKeys } from './members/dev-keys.js'
 import { createMemberKeyCache } from './members/member-key.cache.js'
 import { listMembers } from './members/member.repository.js'
 import { createPolicyCache } from './policy/policy.cache.js'
+import { createLeadIndex } from './leads/lead.loader.js'
 import { createSelectorClasses } from './leads/selector-class.cache.js'
 import { createMatcher } from './leads/match.service.js'
 import { createClassIds } from './leads/selector-class.repository.js'
@@ -108,6 +109,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       policies,
       selectorClasses: createSelectorClasses(database.db, policies),
       leadQuota: createLookupQuota(database.db, config.leadLookupsPerDay),
+      leadIndex: createLeadIndex(database.db),
       matcher: createMatcher(database.db),
       classIds: createClassIds(database.db),
     }

@@ -4,9 +4,11 @@
 // depend on fields the reader may not discover.
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
+import { CLASS_STATE_COLUMNS, type ClassState, type ClassStateRow, classStateOf } from './selector-class.repository.js'
 import { GRANTS_OF_RECORD, markingReleasesSql, POLICY_VERSION_OF_RECORD, type ReadableRecord, type RecordRow, rowToRecord } from '../records/record.repository.js'
 
 type Db = Kysely<DB> | Transaction<DB>
+type SqlRef = ReturnType<typeof sql.ref>
 
 export interface LeadFilter {
   recordType?: string
@@ -26,35 +28,62 @@ export interface LeadMatch {
  * The conditions under which an index row `s` (joined with its record `r` and class `c`) counts for
  * `reader`: a discoverable class, and markings that could release the record and the field.
  */
-const visibleTo = (reader: string, classes: readonly number[]) => sql<boolean>`s.class_id = any(${classes as number[]}::int[])
+const visibleTo = (reader: string | SqlRef, classes: readonly number[] | SqlRef) => sql<boolean>`s.class_id = any(${Array.isArray(classes) ? sql`${classes}::int[]` : classes})
       and (s.originator = ${reader} or (r.withdrawn_at is null
         and ${markingReleasesSql(sql.ref('r.marking'), sql.ref('r.releasable_to'), reader)}
         and ${markingReleasesSql(sql.ref('c.field_marking'), sql`coalesce(s.field_releasable_to, r.releasable_to)`, reader)}))`
 
-export async function findLeadMatches(db: Db, value: string, reader: string, classes: readonly number[], f: LeadFilter, limit: number): Promise<LeadMatch[]> {
-  if (classes.length === 0) return []
-  const b = f.before
-  // The matching records themselves, with their decision context, in the same statement.
-  const { rows } = await sql<RecordRow & { fields: string[] }>`
-    select records.*, ${POLICY_VERSION_OF_RECORD} as policy_version, ${GRANTS_OF_RECORD} as grants, m.fields
-    from (
+export interface LeadSearch {
+  value: string
+  reader: string
+  /** The reader's discoverable classes under the state the caller assumed. */
+  classes: readonly number[]
+  filter: LeadFilter
+  limit: number
+}
+
+/**
+ * Several searches in one statement (concurrent searches share a round trip). The statement also
+ * reports the class state of its snapshot: a caller that assumed another must search again.
+ */
+export async function findLeadMatches(db: Db, searches: readonly LeadSearch[]): Promise<{ state: ClassState; results: LeadMatch[][] }> {
+  const { rows } = await leadMatchesSql(searches).execute(db)
+  const results: LeadMatch[][] = searches.map(() => [])
+  for (const { n, fields, versions, max_class_id, ...row } of rows) {
+    if (fields) results[n]!.push({ record: rowToRecord(row as RecordRow), fields })
+  }
+  return { state: classStateOf({ versions: rows[0]!.versions, max_class_id: rows[0]!.max_class_id }), results }
+}
+
+/** The statement of findLeadMatches (exported for EXPLAIN). */
+export function leadMatchesSql(searches: readonly LeadSearch[]) {
+  const params = searches.map(({ value, reader, classes, filter: f, limit }, n) => ({
+    n, value, reader, classes, limit, record_type: f.recordType, originator: f.originator, since: f.since, grading: f.grading,
+    b_at: f.before?.receivedAt, b_originator: f.before?.originator, b_id: f.before?.id,
+  }))
+  // Each search's matches with their records and decision context; a search without any still
+  // gives one row (no record), so the state columns always arrive.
+  return sql<Partial<RecordRow> & ClassStateRow & { n: number; fields: string[] | null }>`
+    select q.n, records.*, ${POLICY_VERSION_OF_RECORD} as policy_version, ${GRANTS_OF_RECORD} as grants, m.fields, ${CLASS_STATE_COLUMNS}
+    from jsonb_to_recordset(${JSON.stringify(params)}::jsonb) as q(n int, value text, reader text, classes int[], lim int,
+      record_type text, originator text, since timestamptz, grading text, b_at timestamptz, b_originator text, b_id uuid)
+    left join lateral (
       select s.originator, s.record_id, r.received_at, array_agg(s.field order by s.field) as fields
       from record_selectors s
       join records r on r.originator = s.originator and r.id = s.record_id
       join selector_classes c on c.id = s.class_id
-      where s.value = ${value} and ${visibleTo(reader, classes)}
-        ${f.recordType ? sql`and r.type = ${f.recordType}` : sql``}
-        ${f.originator ? sql`and s.originator = ${f.originator}` : sql``}
-        ${f.since ? sql`and r.received_at >= ${f.since}` : sql``}
-        ${f.grading ? sql`and r.grading = ${f.grading}` : sql``}
-        ${b ? sql`and (r.received_at, s.originator, s.record_id) < (${b.receivedAt}, ${b.originator}, ${b.id}::uuid)` : sql``}
+      where s.value = q.value and ${visibleTo(sql.ref('q.reader'), sql.ref('q.classes'))}
+        and (q.record_type is null or r.type = q.record_type)
+        and (q.originator is null or s.originator = q.originator)
+        and (q.since is null or r.received_at >= q.since)
+        and (q.grading is null or r.grading = q.grading)
+        and (q.b_at is null or (r.received_at, s.originator, s.record_id) < (q.b_at, q.b_originator, q.b_id))
       group by s.originator, s.record_id, r.received_at
       order by r.received_at desc, s.originator desc, s.record_id desc
-      limit ${limit}
-    ) m
-    join records on records.originator = m.originator and records.id = m.record_id
-    order by m.received_at desc, m.originator desc, m.record_id desc`.execute(db)
-  return rows.map(({ fields, ...row }) => ({ record: rowToRecord(row), fields }))
+      limit q.lim
+    ) m on true
+    left join records on records.originator = m.originator and records.id = m.record_id
+    order by q.n, m.received_at desc, m.originator desc, m.record_id desc`
 }
 
 /** Which of `values` some record holds where `reader` may find it (hit / no-hit, one statement). */

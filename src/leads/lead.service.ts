@@ -8,7 +8,8 @@ import { present, presentHit, type RecordRead } from '../disclosure/present.js'
 import { errors } from '../errors.js'
 import { decodeCursor, encodeCursor, MAX_PAGE } from '../records/record-list.service.js'
 import { decideAll, type RecordDeps } from '../records/record.service.js'
-import { findLeadMatches, type LeadFilter } from './lead.repository.js'
+import type { LeadFilter, LeadMatch } from './lead.repository.js'
+import { sameClassState } from './selector-class.repository.js'
 import { type Selector, type SelectorKind, SelectorError } from './selector.model.js'
 import { normaliseSelector, parseSelectorQuery } from './selector.normalise.js'
 
@@ -35,16 +36,33 @@ export function normaliseQuery(p: Principal, q: Pick<LeadQuery, 'selector' | 'ki
   }
 }
 
+/**
+ * The matches the caller may discover. The classes are computed for the state the last statement
+ * reported; the statement reports its own, and if that differs (a policy was activated, a class
+ * created) the search runs again under it. So a policy change applies to the very next search
+ * without a round trip of its own.
+ */
+async function findVisible(deps: Pick<RecordDeps, 'selectorClasses' | 'leadIndex'>, p: Principal, value: string, filter: LeadFilter, limit: number): Promise<LeadMatch[]> {
+  let state = await deps.selectorClasses.current()
+  for (let attempt = 1; ; attempt++) {
+    const classes = await deps.selectorClasses.discoverableAt(p, state)
+    // Even with no classes: the statement still says whether the state assumed is current.
+    const r = await deps.leadIndex.search({ value, reader: p.member, classes, filter, limit })
+    deps.selectorClasses.observe(r.state)
+    if (sameClassState(r.state, state)) return r.matches
+    // Policies changing on every attempt: refuse rather than answer under a state not re-checked.
+    if (attempt === 4) throw errors.internal()
+    state = r.state
+  }
+}
+
 export async function searchLeads(db: Kysely<DB>, deps: RecordDeps, p: Principal, q: LeadQuery, first: number, after?: string | null): Promise<LeadPage> {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw errors.validation(`first must be between 1 and ${MAX_PAGE}`, [{ pointer: '/first', detail: `1 to ${MAX_PAGE}` }])
   const selector = normaliseQuery(p, q)
   const before = after ? decodeCursor(after) : undefined
   const { selector: _s, kind: _k, ...filter } = q
   // The quota is counted while the search runs; nothing is returned unless it allowed the search.
-  const [allowed, matches] = await Promise.all([
-    deps.leadQuota.consume(p.member, 1, deps.now),
-    deps.selectorClasses.discoverable(p).then((classes) => findLeadMatches(db, selector.value, p.member, classes, { ...filter, ...(before ? { before } : {}) }, first + 1)),
-  ])
+  const [allowed, matches] = await Promise.all([deps.leadQuota.consume(p.member, 1, deps.now), findVisible(deps, p, selector.value, { ...filter, ...(before ? { before } : {}) }, first + 1)])
   if (!allowed) throw errors.lookupQuotaExceeded(deps.leadQuota.limit)
   const page = matches.slice(0, first)
   const decisions = await decideAll(deps, p, page.map((m) => m.record))

@@ -7,29 +7,33 @@ import { tickBatcher } from '../db/tick-batcher.js'
 import type { DecisionKey } from '../policy/cedar.js'
 import type { PolicyCache } from '../policy/policy.cache.js'
 import type { Reader } from '../policy/decide.js'
-import { classesAfter, type SelectorClass } from './selector-class.repository.js'
+import { CLASS_STATE_COLUMNS, type ClassState, type ClassStateRow, classesAfter, classStateOf, type SelectorClass } from './selector-class.repository.js'
 
 export interface SelectorClasses {
   /** Class ids whose fields `reader` may discover under each originator's active policy now. */
   discoverable(reader: Reader): Promise<number[]>
+  /** The same under the given state (active policy versions and newest class). */
+  discoverableAt(reader: Reader, state: ClassState): Promise<number[]>
+  /** The state a statement last reported (see observe), else read now. */
+  current(): Promise<ClassState>
+  /** A statement that filtered by class ids reports the state it ran in, for the next to assume. */
+  observe(state: ClassState): void
 }
 
 export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache): SelectorClasses {
   const known = new Map<number, SelectorClass>()
   let maxId = 0
+  let last: ClassState | undefined
   // The allowed set per reader profile, policy versions and class count: a search computes it once,
   // not one decision per class per search. Bounded; forgotten whole when it fills.
   const allowedSets = new Map<string, number[]>()
-  // One round trip per turn of the event loop, shared by the lookups in it: the active versions (a
-  // policy change applies at once) and whether new classes exist.
+  // One round trip per turn of the event loop, shared by the lookups in it.
   const state = tickBatcher(async (items: readonly null[]) => {
-    const { rows } = await sql<{ versions: Record<string, number> | null; max_id: number }>`
-      select (select jsonb_object_agg(originator, version) from member_policies where active) as versions,
-             (select coalesce(max(id), 0) from selector_classes) as max_id`.execute(db)
-    return items.map(() => rows[0]!)
+    const { rows } = await sql<ClassStateRow>`select ${CLASS_STATE_COLUMNS}`.execute(db)
+    return items.map(() => classStateOf(rows[0]!))
   }, { max: 1024 })
 
-  function allowedFor(reader: Reader, versions: Record<string, number>): number[] {
+  function allowedFor(reader: Reader, versions: Readonly<Record<string, number>>): number[] {
     const allowed: number[] = []
     for (const c of known.values()) {
       if (c.originator === reader.member) {
@@ -46,24 +50,28 @@ export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache): Se
     return allowed
   }
 
+  async function discoverableAt(reader: Reader, st: ClassState): Promise<number[]> {
+    if (st.maxClassId > maxId) {
+      // Concurrent callers may fetch the same classes: keyed by id, they are held once.
+      for (const c of await classesAfter(db, maxId)) known.set(c.id, c)
+      maxId = Math.max(maxId, ...known.keys())
+    }
+    await policies.ensure(Object.entries(st.versions).map(([originator, policyVersion]) => ({ originator, policyVersion })))
+    // Classes newer than the state are left out, so the set is exactly the state's (and memoised so).
+    const memo = JSON.stringify([reader.member, [...reader.roles].sort(), reader.purpose, st.versions, st.maxClassId])
+    let allowed = allowedSets.get(memo)
+    if (!allowed) {
+      if (allowedSets.size >= 1000) allowedSets.clear()
+      allowed = allowedFor(reader, st.versions).filter((id) => id <= st.maxClassId)
+      allowedSets.set(memo, allowed)
+    }
+    return allowed
+  }
+
   return {
-    async discoverable(reader) {
-      const { versions, max_id } = await state.push(null)
-      if (max_id > maxId) {
-        // Concurrent callers may fetch the same classes: keyed by id, they are held once.
-        for (const c of await classesAfter(db, maxId)) known.set(c.id, c)
-        maxId = Math.max(maxId, ...known.keys())
-      }
-      const active = versions ?? {}
-      await policies.ensure(Object.entries(active).map(([originator, policyVersion]) => ({ originator, policyVersion })))
-      const memo = JSON.stringify([reader.member, [...reader.roles].sort(), reader.purpose, active, known.size])
-      let allowed = allowedSets.get(memo)
-      if (!allowed) {
-        if (allowedSets.size >= 1000) allowedSets.clear()
-        allowed = allowedFor(reader, active)
-        allowedSets.set(memo, allowed)
-      }
-      return allowed
-    },
+    discoverable: async (reader) => discoverableAt(reader, await state.push(null)),
+    discoverableAt,
+    current: async () => last ?? state.push(null),
+    observe: (st) => void (last = st),
   }
 }

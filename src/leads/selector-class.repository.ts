@@ -20,6 +20,28 @@ export interface SelectorClass extends ClassKey {
 type ClassRow = { id: number; originator: string; record_type: string; label: string; field_marking: string; record_marking: string; grading: string }
 const fromRow = (r: ClassRow): SelectorClass => ({ id: r.id, originator: r.originator, recordType: r.record_type, label: r.label, fieldMarking: r.field_marking, recordMarking: r.record_marking, grading: r.grading })
 
+/** What a reader's discoverable classes depend on besides the reader: a statement reports it. */
+export interface ClassState {
+  /** Active policy version per originator (an originator without one is absent). */
+  versions: Readonly<Record<string, number>>
+  /** The newest class id. */
+  maxClassId: number
+}
+
+export type ClassStateRow = { versions: Record<string, number> | null; max_class_id: number }
+
+/** Select-list items giving the ClassState of the statement's snapshot. */
+export const CLASS_STATE_COLUMNS = sql`(select jsonb_object_agg(originator, version) from member_policies where active) as versions,
+  (select coalesce(max(id), 0) from selector_classes) as max_class_id`
+
+export const classStateOf = (r: ClassStateRow): ClassState => ({ versions: r.versions ?? {}, maxClassId: Number(r.max_class_id) })
+
+/** Whether two states are the same (key order of the versions does not matter). */
+export function sameClassState(a: ClassState, b: ClassState): boolean {
+  const ka = Object.keys(a.versions)
+  return a.maxClassId === b.maxClassId && ka.length === Object.keys(b.versions).length && ka.every((k) => a.versions[k] === b.versions[k])
+}
+
 /** Classes created after `id`, oldest first (what a process has not seen yet). */
 export async function classesAfter(db: Kysely<DB>, id: number): Promise<SelectorClass[]> {
   return (await db.selectFrom('selector_classes').selectAll().where('id', '>', id).orderBy('id').execute()).map(fromRow)

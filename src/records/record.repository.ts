@@ -158,8 +158,11 @@ export const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown
 
 type SqlValue = RawBuilder<unknown> | ReturnType<typeof sql.ref>
 
-/** markings.ts markingReleases() in SQL, for pre-filters (decide() still judges every row after). */
-export function markingReleasesSql(marking: SqlValue, list: SqlValue, reader: string): RawBuilder<boolean> {
+/**
+ * markings.ts markingReleases() in SQL, for pre-filters (decide() still judges every row after).
+ * `reader` is a member code (a parameter) or an expression giving one.
+ */
+export function markingReleasesSql(marking: SqlValue, list: SqlValue, reader: string | SqlValue): RawBuilder<boolean> {
   return sql<boolean>`(${marking} in ('CLEAR', 'GREEN')
     or (${marking} = 'AMBER' and (cardinality(${list}) = 0 or 'ALL' = any(${list}) or ${reader} = any(${list})))
     or (${marking} = 'AMBER+STRICT' and ('ALL' = any(${list}) or ${reader} = any(${list})))

@@ -13,6 +13,7 @@ import type { PolicyCache } from '../policy/policy.cache.js'
 import type { SelectorClasses } from '../leads/selector-class.cache.js'
 import type { Matcher } from '../leads/match.service.js'
 import type { ClassIds } from '../leads/selector-class.repository.js'
+import type { LeadIndex } from '../leads/lead.loader.js'
 import type { LookupQuota } from '../leads/lookup-quota.js'
 import type { ReadableRecord } from './record.repository.js'
 import type { RecordLoader } from './record.loader.js'
@@ -38,6 +39,8 @@ export interface RecordDeps {
   selectorClasses: SelectorClasses
   /** Selector lookups a member may make per UTC day (searches and batch items). */
   leadQuota: LookupQuota
+  /** Lead searches, batched. */
+  leadIndex: LeadIndex
   /** Deconfliction: matches of a newly committed record with other members' records. */
   matcher: Matcher
   /** Decision classes of the lead index, by key. */

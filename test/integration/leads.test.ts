@@ -48,7 +48,7 @@ const ids = (res: { json(): { edges: Array<{ node: { visibility: string; hit?: {
 describe('lead search', () => {
   it('a Thai mobile written nationally by TH and internationally by KR is one selector, found from either form', async () => {
     const th = person('TH', { names: [{ native: 'ประเสริฐ วงศ์ใหญ่', latin: 'PRASERT Wongyai', script: 'Thai' }], phones: [{ number: '081-734-2956' }] })
-    const kr = person('KR', { names: [{ native: '정우성', latin: 'JUNG Woo-sung', script: 'Hang' }], phones: [{ number: '+66 81 734 2956', raw: '081-734-2956' }] })
+    const kr = person('KR', { names: [{ native: '정수담', latin: 'JUNG Su-dam', script: 'Hang' }], phones: [{ number: '+66 81 734 2956', raw: '081-734-2956' }] })
     expect((await publish(th)).statusCode).toBe(201)
     expect((await publish(kr)).statusCode).toBe(201)
     const national = await search('TH', { selector: '0817342956' }) // TH's region reads the national form
@@ -124,5 +124,26 @@ describe('lead search', () => {
     const res = await search('TH', { selector: 'not an identifier at all' })
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ pointer: '/selector' }] })
+  })
+
+  it('a policy change applies to the very next search, both ways (the classes are never stale)', async () => {
+    const la = person('LA', { names: [{ native: 'ສົມພອນ ແກ້ວມະນີ', latin: 'SOMPHONE Keomany', script: 'Laoo' }], phones: [{ number: '020 5512 7384' }] })
+    expect((await publish(la)).statusCode).toBe(201)
+    const admin = bearer(await gw.token('LA', ['admin']))
+    const activate = async (text: string) => {
+      const v = await gw.app.inject({ method: 'POST', url: '/v1/policy/versions', headers: admin, payload: { text } })
+      expect((await gw.app.inject({ method: 'POST', url: `/v1/policy/versions/${v.json().version}/activate`, headers: admin })).statusCode).toBe(200)
+    }
+    const q = { selector: '+856 20 5512 7384' }
+    const absent = await search('VN', { selector: '+856 20 2841 9035' })
+    expect(ids(await search('VN', q))).toEqual([la.id])
+    await activate(`${loadDefaultPolicy()}\n@id("la-phones-unfindable") forbid (principal, action, resource) when { resource.label == "phone" };\n`)
+    const hidden = await search('VN', q)
+    expect(hidden.statusCode).toBe(200)
+    expect(hidden.json().edges).toEqual(absent.json().edges)
+    expect(hidden.json().edges).toEqual([])
+    await activate(loadDefaultPolicy())
+    expect(ids(await search('VN', q))).toEqual([la.id])
+    expect(ids(await search('LA', q))).toEqual([la.id]) // the originator always finds its own
   })
 })
