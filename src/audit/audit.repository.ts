@@ -1,5 +1,6 @@
 // Append-only audit log of acts: operator acts on the coalition and members' acts on their own keys.
 import { type Kysely, sql, type Transaction } from 'kysely'
+import { prepare } from '../db/prepared.js'
 import type { DB } from '../db/schema.js'
 
 type Db = Kysely<DB> | Transaction<DB>
@@ -27,7 +28,7 @@ export const AUDIT_ROW_TYPE = sql`at timestamptz, actor_kind text, actor_member 
 export async function appendAudit(db: Db, ...entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return
   // One jsonb parameter for any number of entries: the statement text never varies.
-  await sql`
+  await sql`${prepare('audit-append')}
     insert into audit_log (at, actor_kind, actor_member, actor, action, subject, details)
     select at, actor_kind, actor_member, actor, action, subject, details
     from jsonb_to_recordset(${JSON.stringify(entries.map((e, n) => ({ ...auditRow(e), n })))}::jsonb)

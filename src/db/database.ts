@@ -3,6 +3,7 @@
 import { PGlite } from '@electric-sql/pglite'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { Kysely, PostgresDialect, sql } from 'kysely'
+import { preparingPool } from './prepared.js'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import { lockDataDir } from './data-dir-lock.js'
@@ -50,7 +51,7 @@ export async function openDatabase(config: DatabaseConfig, lockDir?: string): Pr
   if (config.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: config.url, max: config.poolMax, application_name: 'icacn-exchange' })
     const watch = watchPool(pool)
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
     return {
       db,
       engine: 'postgres',
@@ -68,7 +69,7 @@ export async function openDatabase(config: DatabaseConfig, lockDir?: string): Pr
     await pglite.waitReady
     const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig)
     const watch = watchPool(pool)
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
     const instance = pglite
     return {
       db,

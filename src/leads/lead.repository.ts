@@ -4,6 +4,7 @@
 // depend on fields the reader may not discover.
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
+import { prepare } from '../db/prepared.js'
 import { CLASS_STATE_COLUMNS, type ClassState, type ClassStateRow, classStateOf } from './selector-class.repository.js'
 import { GRANTS_OF_RECORD, markingReleasesSql, POLICY_VERSION_OF_RECORD, type ReadableRecord, type RecordRow, rowToRecord } from '../records/record.repository.js'
 
@@ -63,7 +64,7 @@ export function leadMatchesSql(searches: readonly LeadSearch[]) {
   }))
   // Each search's matches with their records and decision context; a search without any still
   // gives one row (no record), so the state columns always arrive.
-  return sql<Partial<RecordRow> & ClassStateRow & { n: number; fields: string[] | null }>`
+  return sql<Partial<RecordRow> & ClassStateRow & { n: number; fields: string[] | null }>`${prepare('lead-search')}
     select q.n, records.*, ${POLICY_VERSION_OF_RECORD} as policy_version, ${GRANTS_OF_RECORD} as grants, m.fields, ${CLASS_STATE_COLUMNS}
     from jsonb_to_recordset(${JSON.stringify(params)}::jsonb) as q(n int, value text, reader text, classes int[], lim int,
       record_type text, originator text, since timestamptz, grading text, b_at timestamptz, b_originator text, b_id uuid)

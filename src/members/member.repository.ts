@@ -1,5 +1,6 @@
 // Storage of coalition members. Plain functions over Kysely (db or trx).
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import { prepare } from '../db/prepared.js'
 import type { DB, MembersTable } from '../db/schema.js'
 
 type Db = Kysely<DB> | Transaction<DB>
@@ -68,6 +69,7 @@ export async function authStates(db: Db, pairs: ReadonlyArray<{ member: string; 
   if (pairs.length === 0) return out
   const rows = await db
     .selectFrom('members as m')
+    .modifyFront(prepare('auth-states'))
     // Arrays as single parameters: one statement text whatever the batch size.
     .leftJoin('member_keys as k', (j) => j.onRef('k.member_code', '=', 'm.code').on(sql<boolean>`k.kid = any(${[...new Set(pairs.map((p) => p.kid))]}::text[])`))
     .select(['m.code', 'm.status', 'k.revoked_at', 'k.kid'])

@@ -1,6 +1,7 @@
 // Reading stored records: the issuer JWT, the envelope in columns, and the disclosures by claim path
 // (records.disclosures, in presentation order). Plain functions over db or trx.
 import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely'
+import { prepare } from '../db/prepared.js'
 import type { DB, DisclosureJson, RecordsTable } from '../db/schema.js'
 import type { Marking } from '../policy/markings.js'
 
@@ -124,7 +125,7 @@ export async function findRecordsById(db: Db, id: string): Promise<ReadableRecor
 export async function findRecordsByIds(db: Db, ids: readonly string[]): Promise<ReadableRecord[]> {
   const valid = [...new Set(ids.map((i) => i.toLowerCase()))].filter((i) => UUID.test(i))
   if (valid.length === 0) return []
-  const rows = await recordRows(db).where(sql<boolean>`id = any(${valid}::uuid[])`).orderBy('originator').execute()
+  const rows = await recordRows(db).modifyFront(prepare('records-by-id')).where(sql<boolean>`id = any(${valid}::uuid[])`).orderBy('originator').execute()
   return rows.map(rowToRecord)
 }
 

@@ -1,0 +1,40 @@
+// Hot statements as prepared statements: PostgreSQL parses and plans them once per connection
+// instead of on every execution (planning the lead search costs more than running it). A statement
+// opts in with a `/* prepared:<name> */` comment near its start (see PREPARE); others run as usual.
+// The statement name includes a hash of the text, so one marker on text that varies stays correct.
+import { createHash } from 'node:crypto'
+import type { PostgresPool, PostgresPoolClient } from 'kysely'
+import { sql } from 'kysely'
+import type pg from 'pg'
+
+const MARKER = /\/\* prepared:([a-z0-9-]+) \*\//
+
+/** Put at the start of a statement (or after `select` with modifyFront) to have it prepared. */
+export const prepare = (name: string) => sql.raw(`/* prepared:${name} */`)
+
+export function preparingPool(pool: pg.Pool): PostgresPool {
+  // Text → statement name. Bounded by the number of marked statement texts, which do not vary with data.
+  const names = new Map<string, string | null>()
+  const nameOf = (text: string): string | null => {
+    let name = names.get(text)
+    if (name === undefined) {
+      const m = MARKER.exec(text.slice(0, 200))
+      name = m ? `${m[1]}-${createHash('sha256').update(text).digest('base64url').slice(0, 16)}` : null
+      if (names.size < 10_000) names.set(text, name)
+    }
+    return name
+  }
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect()
+      return {
+        query: ((textOrCursor: string, values: unknown[]) => {
+          const name = typeof textOrCursor === 'string' ? nameOf(textOrCursor) : null
+          return name ? client.query({ name, text: textOrCursor, values }) : client.query(textOrCursor as never, values)
+        }) as unknown as PostgresPoolClient["query"],
+        release: () => client.release(),
+      }
+    },
+    end: () => pool.end(),
+  }
+}
