@@ -17,7 +17,9 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startGateway(env: NodeJS.ProcessEnv, base: string): Promise<ChildProcess> {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['bench/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] })
+  // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
+  const profile = env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', env.BENCH_PROFILE] : []
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] })
   let exited = false
   child.once('exit', () => (exited = true))
   for (let i = 0; i < 240 && !exited; i++) {
