@@ -20,7 +20,7 @@ const personRecord = {
   marking: 'AMBER',
   grading: 'B2',
   body: {
-    names: [{ native: '박서준', latin: 'PARK Seo-jun', script: 'Hang' }],
+    names: [{ native: '박도겸', latin: 'PARK Do-gyeom', script: 'Hang' }],
     passports: [{ country: 'KOR', number: 'M70431862' }],
   },
   fieldMarkings: { passports: { marking: 'AMBER+STRICT', releasableTo: ['VN'] } },

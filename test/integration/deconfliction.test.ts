@@ -45,7 +45,7 @@ const eventsOf = async (member: string) =>
 describe('deconfliction', () => {
   it('fires for both originators when a KR record shares a Thai phone number with a TH record, each seeing the other', async () => {
     const th = person('TH', { names: [{ native: 'อนุชา ทองดี', latin: 'ANUCHA Thongdee', script: 'Thai' }], phones: [{ number: '089-512-7734' }] })
-    const kr = person('KR', { names: [{ native: '최민호', latin: 'CHOI Min-ho', script: 'Hang' }], phones: [{ number: '+66895127734' }] })
+    const kr = person('KR', { names: [{ native: '최윤재', latin: 'CHOI Yun-jae', script: 'Hang' }], phones: [{ number: '+66895127734' }] })
     await publish(th)
     expect((await matchesOf('TH')).filter((m) => m.mine.recordId === th.id)).toEqual([])
     const krSdJwt = await publish(kr)

@@ -59,7 +59,7 @@ describe('publish and read', () => {
     expect(th.body).not.toContain('passports')
     const { sdJwt, record: view } = th.json()
     for (const part of sdJwt.split('~')) if (part) expect(Buffer.from(part.split('.')[1] ?? part, 'base64url').toString()).not.toContain(PASSPORT)
-    expect(view.body.names[0].native).toBe('박서준')
+    expect(view.body.names[0].native).toBe('박도겸')
     expect(view.body).not.toHaveProperty('passports')
     expect(view.redacted).toEqual([])
 
@@ -80,7 +80,7 @@ describe('publish and read', () => {
       kbVerifier: (data: string, sig: string, payload: any) => verify('sha256', Buffer.from(data), { key: createPublicKey({ key: payload.cnf.jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url')),
     })
     const ref = await reference.verify(sdJwt, { keyBindingNonce: mine.keyBinding.nonce })
-    expect((ref.payload as any).body.names.value[0].latin).toBe('PARK Seo-jun')
+    expect((ref.payload as any).body.names.value[0].latin).toBe('PARK Do-gyeom')
     expect((ref.payload as any).body.passports).toBeUndefined()
   })
 
@@ -169,7 +169,7 @@ describe('bad input is refused with nothing stored', () => {
       const parts = (await issue('KR', person())).split('~')
       return { member: 'KR', sdJwt: [parts[0], parts[1], parts[1], ...parts.slice(2)].join('~') }
     }, 400, 'DUPLICATE_DIGEST'],
-    ['schema violation', async () => ({ member: 'KR', sdJwt: await issue('KR', person({ body: { names: [{ native: '박서준', script: 'Hang' }], passports: [{ country: 'KOR', number: 'bad number!' }] } })) }), 400, 'SCHEMA_VIOLATION'],
+    ['schema violation', async () => ({ member: 'KR', sdJwt: await issue('KR', person({ body: { names: [{ native: '박도겸', script: 'Hang' }], passports: [{ country: 'KOR', number: 'bad number!' }] } })) }), 400, 'SCHEMA_VIOLATION'],
     ['unknown type', async () => {
       // the SDK refuses unknown types itself, so sign one by hand to reach the gateway's check
       const r = person({ type: 'weather_report' })
@@ -260,7 +260,7 @@ describe('bad input is refused with nothing stored', () => {
 
   it('an oversized record', async () => {
     const before = await count()
-    const big = person({ body: { names: [{ native: '박서준', script: 'Hang' }], notes: '가'.repeat(100_000) } })
+    const big = person({ body: { names: [{ native: '박도겸', script: 'Hang' }], notes: '가'.repeat(100_000) } })
     const res = await publish('KR', await issue('KR', big))
     expect([res.statusCode, res.json().code]).toEqual([413, 'RECORD_TOO_LARGE'])
     expect(await count()).toBe(before)

@@ -11,10 +11,10 @@ function seeded(seed = 7) {
 }
 
 const body = {
-  nameHangul: '박서준',
-  nameLatin: 'PARK Seo-jun',
+  nameHangul: '박도겸',
+  nameLatin: 'PARK Do-gyeom',
   passport: { country: 'KOR', number: 'M12345678' },
-  aliases: ['서준이', 'Jun Park', 'SJ'],
+  aliases: ['도겸이', 'Gyeom Park', 'SJ'],
   telegram: '@ice_seoul_drop',
 }
 const frame: SdFrame = {
@@ -47,7 +47,7 @@ describe('pack and unpack', () => {
     const p = packed as Record<string, any>
     expect(p.iss).toBe('KR')
     expect(JSON.stringify(p)).not.toContain('M12345678')
-    expect(JSON.stringify(p)).not.toContain('박서준')
+    expect(JSON.stringify(p)).not.toContain('박도겸')
     expect(disclosures.map((d) => d.path).sort()).toEqual(
       ['/body/aliases', '/body/aliases/0', '/body/aliases/1', '/body/aliases/2', '/body/nameHangul', '/body/nameLatin', '/body/passport', '/body/passport/number', '/body/telegram'].sort(),
     )
@@ -74,14 +74,14 @@ describe('pack and unpack', () => {
     const shown = selectDisclosures(disclosures, (path) => !path.startsWith('/body/passport') || path === '/body/passport/number')
     expect(shown.map((d) => d.path)).not.toContain('/body/passport/number')
     const out = unpack(packed as Record<string, unknown>, shown.map((d) => d.encoded))
-    expect(out.claims.body).toEqual({ nameHangul: '박서준', nameLatin: 'PARK Seo-jun', aliases: ['서준이', 'Jun Park', 'SJ'], telegram: '@ice_seoul_drop' })
+    expect(out.claims.body).toEqual({ nameHangul: '박도겸', nameLatin: 'PARK Do-gyeom', aliases: ['도겸이', 'Gyeom Park', 'SJ'], telegram: '@ice_seoul_drop' })
   })
 
   it('withholding array elements removes them; the signed index stays in the path', () => {
     const { packed, disclosures } = pack(claims, frame, seeded())
     const shown = selectDisclosures(disclosures, (path) => path !== '/body/aliases/0')
     const out = unpack(packed as Record<string, unknown>, shown.map((d) => d.encoded))
-    expect((out.claims.body as any).aliases).toEqual(['Jun Park', 'SJ'])
+    expect((out.claims.body as any).aliases).toEqual(['Gyeom Park', 'SJ'])
     expect(out.disclosures.filter((d) => d.path.startsWith('/body/aliases/')).map((d) => d.path)).toEqual(['/body/aliases/1', '/body/aliases/2'])
   })
 })
