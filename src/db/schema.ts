@@ -137,6 +137,17 @@ export interface RecordSelectorsTable {
   received_at: Timestamp
 }
 
+export interface RecordNamesTable {
+  originator: string
+  record_id: string
+  field: string
+  class_id: number
+  field_releasable_to: string[] | null
+  received_at: Timestamp
+  /** tsvector of normalised words (src/leads/name.normalise.ts) */
+  lexemes: string
+}
+
 export interface LeadLookupsTable {
   member: string
   day: string
@@ -167,6 +178,7 @@ export interface DB {
   events: EventsTable
   selector_classes: SelectorClassesTable
   record_selectors: RecordSelectorsTable
+  record_names: RecordNamesTable
   lead_lookups: LeadLookupsTable
   selector_matches: SelectorMatchesTable
 }

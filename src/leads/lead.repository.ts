@@ -34,7 +34,11 @@ const visibleTo = (reader: string | SqlRef, classes: readonly number[] | SqlRef)
         and ${markingReleasesSql(sql.ref('r.marking'), sql.ref('r.releasable_to'), reader)}
         and ${markingReleasesSql(sql.ref('c.field_marking'), sql`coalesce(s.field_releasable_to, r.releasable_to)`, reader)}))`
 
+/** What a search looks in: the hard-selector index (value = normalised selector) or the name index (value = tsquery). */
+export type LeadIndexKind = 'selector' | 'name'
+
 export interface LeadSearch {
+  /** A normalised selector, or a name tsquery (src/leads/name.normalise.ts). */
   value: string
   reader: string
   /** The reader's discoverable classes under the state the caller assumed. */
@@ -47,8 +51,8 @@ export interface LeadSearch {
  * Several searches in one statement (concurrent searches share a round trip). The statement also
  * reports the class state of its snapshot: a caller that assumed another must search again.
  */
-export async function findLeadMatches(db: Db, searches: readonly LeadSearch[]): Promise<{ state: ClassState; results: LeadMatch[][] }> {
-  const { rows } = await leadMatchesSql(searches).execute(db)
+export async function findLeadMatches(db: Db, index: LeadIndexKind, searches: readonly LeadSearch[]): Promise<{ state: ClassState; results: LeadMatch[][] }> {
+  const { rows } = await leadMatchesSql(index, searches).execute(db)
   const results: LeadMatch[][] = searches.map(() => [])
   for (const { n, fields, versions, max_class_id, ...row } of rows) {
     if (fields) results[n]!.push({ record: rowToRecord(row as RecordRow), fields })
@@ -57,23 +61,27 @@ export async function findLeadMatches(db: Db, searches: readonly LeadSearch[]): 
 }
 
 /** The statement of findLeadMatches (exported for EXPLAIN). */
-export function leadMatchesSql(searches: readonly LeadSearch[]) {
+export function leadMatchesSql(index: LeadIndexKind, searches: readonly LeadSearch[]) {
   const params = searches.map(({ value, reader, classes, filter: f, limit }, n) => ({
     n, value, reader, classes, limit, record_type: f.recordType, originator: f.originator, since: f.since, grading: f.grading,
     b_at: f.before?.receivedAt, b_originator: f.before?.originator, b_id: f.before?.id,
   }))
   // Each search's matches with their records and decision context; a search without any still
   // gives one row (no record), so the state columns always arrive.
-  return sql<Partial<RecordRow> & ClassStateRow & { n: number; fields: string[] | null }>`${prepare('lead-search')}
+  // Both indexes have the row shape visibleTo needs (originator, class, field release list).
+  const [from, match, name] = index === 'selector'
+    ? [sql`record_selectors s`, sql`s.value = q.value`, 'lead-search']
+    : [sql`record_names s`, sql`s.lexemes @@ q.value::tsquery`, 'name-search']
+  return sql<Partial<RecordRow> & ClassStateRow & { n: number; fields: string[] | null }>`${prepare(name)}
     select q.n, records.*, ${POLICY_VERSION_OF_RECORD} as policy_version, ${GRANTS_OF_RECORD} as grants, m.fields, ${CLASS_STATE_COLUMNS}
     from jsonb_to_recordset(${JSON.stringify(params)}::jsonb) as q(n int, value text, reader text, classes int[], lim int,
       record_type text, originator text, since timestamptz, grading text, b_at timestamptz, b_originator text, b_id uuid)
     left join lateral (
       select s.originator, s.record_id, r.received_at, array_agg(s.field order by s.field) as fields
-      from record_selectors s
+      from ${from}
       join records r on r.originator = s.originator and r.id = s.record_id
       join selector_classes c on c.id = s.class_id
-      where s.value = q.value and ${visibleTo(sql.ref('q.reader'), sql.ref('q.classes'))}
+      where ${match} and ${visibleTo(sql.ref('q.reader'), sql.ref('q.classes'))}
         and (q.record_type is null or r.type = q.record_type)
         and (q.originator is null or s.originator = q.originator)
         and (q.since is null or r.received_at >= q.since)

@@ -15,7 +15,8 @@ import { RECORD_TYP } from './record.model.js'
 import { findCorrection, findOwnRecord, isUniqueViolation, type StoredDisclosure, type StoredRecord } from './record.repository.js'
 import type { RecordDeps } from './record.service.js'
 import type { RecordTypes } from './record-types.js'
-import { insertRecords, type NewSelector } from './record-write.repository.js'
+import { insertRecords, type NewName, type NewSelector } from './record-write.repository.js'
+import { extractNames } from '../leads/name.normalise.js'
 import { extractSelectors } from '../leads/selector.extract.js'
 import { verifySdJwt } from './sd-jwt-signing.js'
 
@@ -42,7 +43,7 @@ function fieldOf(path: string, type: string, types: RecordTypes): string {
 }
 
 /** Verifies everything that can be verified without writing, and builds the row to store. */
-async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, sdJwt: string): Promise<{ stored: StoredRecord; selectors: NewSelector[] }> {
+async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, sdJwt: string): Promise<{ stored: StoredRecord; selectors: NewSelector[]; names: NewName[] }> {
   if (Buffer.byteLength(sdJwt, 'utf8') > deps.maxRecordBytes) throw errors.recordTooLarge(deps.maxRecordBytes)
   const verified = await verifySdJwt(sdJwt, {
     typ: RECORD_TYP,
@@ -70,8 +71,12 @@ async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, 
   // Hard selectors, normalised (an invalid one refuses the record), in the originator's region.
   const values = Object.fromEntries(Object.entries(fields).map(([name, w]) => [name, w.value]))
   const found = extractSelectors(values, (f) => deps.types.label(envelope.type, f), p.member)
-  const classIds = await deps.classIds.resolve(found.map((x) => ({ originator: p.member, recordType: envelope.type, label: x.label, fieldMarking: fields[x.field]?.marking ?? envelope.marking, recordMarking: envelope.marking, grading: envelope.grading })))
+  // Names and aliases, for free-text search only (never deconflicted).
+  const names = extractNames(values, (f) => deps.types.label(envelope.type, f))
+  const classKey = (x: { field: string; label: string }) => ({ originator: p.member, recordType: envelope.type, label: x.label, fieldMarking: fields[x.field]?.marking ?? envelope.marking, recordMarking: envelope.marking, grading: envelope.grading })
+  const classIds = await deps.classIds.resolve([...found, ...names].map(classKey))
   const selectors = found.map((x, i) => ({ field: x.field, kind: x.kind, value: x.value, classId: classIds[i]!, fieldReleasableTo: fields[x.field]?.releasableTo ?? null }))
+  const nameRows = names.map((x, i) => ({ field: x.field, classId: classIds[found.length + i]!, fieldReleasableTo: fields[x.field]?.releasableTo ?? null, lexemes: x.lexemes }))
   const stored: StoredRecord = {
     ...envelope,
     createdAt: new Date(envelope.createdAt),
@@ -85,7 +90,7 @@ async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, 
     withdrawnAt: null,
     disclosures,
   }
-  return { stored, selectors }
+  return { stored, selectors, names: nameRows }
 }
 
 /**
@@ -93,7 +98,7 @@ async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, 
  * Only the caller's own records are consulted, so publishing never reveals another member's ids.
  */
 export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Principal, sdJwt: string): Promise<PublishResult> {
-  const { stored, selectors } = await verifyForPublish(db, deps, p, sdJwt)
+  const { stored, selectors, names } = await verifyForPublish(db, deps, p, sdJwt)
   const audit: AuditEntry = { at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.published', subject: `record:${p.member}:${stored.id}`, details: { type: stored.type, version: stored.version, sd_jwt_sha256: stored.sdJwtSha256 } }
 
   // Not written: the id is taken, or the signing key is no longer usable. A revoked key is trusted
@@ -115,7 +120,7 @@ export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Princip
   // second pass answers from what committed.
   const attempt = async (): Promise<{ created: boolean; rec: StoredRecord }> => {
     const supersedes = stored.supersedes
-    if (!supersedes) return (await deps.writer.write({ record: stored, audit, selectors })) ? { created: true, rec: stored } : notWritten()
+    if (!supersedes) return (await deps.writer.write({ record: stored, audit, selectors, names })) ? { created: true, rec: stored } : notWritten()
     const created = await db.transaction().execute(async (trx) => {
       if (await findOwnRecord(trx, p.member, stored.id)) return false
       const previous = await findOwnRecord(trx, p.member, supersedes)
@@ -125,7 +130,7 @@ export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Princip
       }
       const correction = await findCorrection(trx, p.member, previous.id)
       if (correction) throw errors.invalidEnvelope([{ pointer: '/supersedes', detail: `version ${previous.version} is already corrected by ${correction.id}; correct the latest version` }])
-      return (await insertRecords(trx, [{ record: stored, audit, selectors }])).size === 1
+      return (await insertRecords(trx, [{ record: stored, audit, selectors, names }])).size === 1
     })
     return created ? { created: true, rec: stored } : notWritten()
   }

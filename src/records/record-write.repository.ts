@@ -1,4 +1,4 @@
-// Writing new records: each record row (disclosures inline), its audit entry and its lead-index rows in ONE statement for
+// Writing new records: each record row (disclosures inline), its audit entry, lead-index and name rows in ONE statement for
 // a whole batch: one round trip, atomic without an explicit transaction, and nothing is written for
 // a record whose id its originator already holds or whose signing key is no longer usable.
 import { type Kysely, sql, type Transaction } from 'kysely'
@@ -18,11 +18,21 @@ export interface NewSelector {
   fieldReleasableTo: string[] | null
 }
 
+/** One name-search row of a new record (src/leads/name.normalise.ts): a name or alias field's words. */
+export interface NewName {
+  field: string
+  classId: number
+  fieldReleasableTo: string[] | null
+  lexemes: readonly string[]
+}
+
 export interface NewRecord {
   record: StoredRecord
   audit: AuditEntry
   /** Its hard selectors: indexed in the same statement, only if the record goes in. */
   selectors?: readonly NewSelector[]
+  /** Its name and alias fields, for free-text search: likewise. */
+  names?: readonly NewName[]
 }
 
 export const recordKey = (r: { originator: string; id: string }): string => `${r.originator}:${r.id}`
@@ -37,7 +47,7 @@ export const recordKey = (r: { originator: string; id: string }): string => `${r
 export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promise<Set<string>> {
   if (batch.length === 0) return new Set()
   const input = JSON.stringify(
-    batch.map(({ record: r, audit, selectors = [] }) => ({
+    batch.map(({ record: r, audit, selectors = [], names = [] }) => ({
       originator: r.originator,
       id: r.id,
       type: r.type,
@@ -58,6 +68,7 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
       disclosures: disclosuresJson(r.disclosures),
       audit: auditRow(audit),
       selectors: selectors.map((x) => ({ field: x.field, kind: x.kind, value: x.value, class_id: x.classId, field_releasable_to: x.fieldReleasableTo })),
+      names: names.map((x) => ({ field: x.field, class_id: x.classId, field_releasable_to: x.fieldReleasableTo, lexemes: x.lexemes })),
     })),
   )
   const { rows } = await sql<{ originator: string; id: string }>`
@@ -66,7 +77,7 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
         originator char(2), id uuid, type text, version integer, supersedes uuid, created_at timestamptz,
         retain_until timestamptz, marking text, releasable_to text[], originator_control boolean, grading text,
         purpose_limits text[], issuer_jwt text, signing_kid text, holder_kid text, sd_jwt_sha256 text,
-        received_at timestamptz, disclosures jsonb, audit jsonb, selectors jsonb)
+        received_at timestamptz, disclosures jsonb, audit jsonb, selectors jsonb, names jsonb)
     ),
     rec as (
       insert into records (originator, id, type, version, supersedes, created_at, retain_until, marking, releasable_to,
@@ -92,6 +103,12 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
       select i.originator, i.id, s.field, s.kind, s.value, s.class_id, s.field_releasable_to, i.received_at
       from rec join input i on i.originator = rec.originator and i.id = rec.id,
         jsonb_to_recordset(i.selectors) as s(field text, kind text, value text, class_id integer, field_releasable_to text[])
+    ),
+    nam as (
+      insert into record_names (originator, record_id, field, class_id, field_releasable_to, received_at, lexemes)
+      select i.originator, i.id, n.field, n.class_id, n.field_releasable_to, i.received_at, array_to_tsvector(n.lexemes)
+      from rec join input i on i.originator = rec.originator and i.id = rec.id,
+        jsonb_to_recordset(coalesce(i.names, '[]'::jsonb)) as n(field text, class_id integer, field_releasable_to text[], lexemes text[])
     )
     select originator, id from rec`.execute(db)
   return new Set(rows.map(recordKey))

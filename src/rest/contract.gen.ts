@@ -509,8 +509,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Records of any member holding a hard selector (phone, wallet, handle, onion, document…)
-         * @description The selector is normalised as at publish (national phone numbers in the caller's region). A record matches only through fields the caller may discover; searching a withheld field's value answers exactly as a value that exists nowhere. Each result is a presentation or a hit, decided as a read. Audited.
+         * Records of any member holding a hard selector (phone, wallet, handle, onion, document…) or a name
+         * @description Give either `selector` or `text`. The selector is normalised as at publish (national phone numbers in the caller's region). `text` searches person, organisation and channel names and aliases: Unicode NFKC, case folding, diacritics folded on Latin letters only (never on Thai, Lao or Khmer, where marks change the word); every word must match, as a prefix from two characters; a Korean name written as one word is also found by its given name. A record matches only through fields the caller may discover; searching a withheld field's value answers exactly as a value that exists nowhere. Each result is a presentation or a hit, decided as a read. Audited; each search counts against the daily lookup quota.
          */
         get: operations["searchLeads"];
         put?: never;
@@ -894,14 +894,17 @@ export interface components {
             expiresAt: string | null;
         };
         LeadPage: {
-            selector: {
+            /** @description Selector searches — the selector as normalised */
+            selector?: {
                 kind: string;
                 /** @description The normalised form matched */
                 value: string;
             };
+            /** @description Text searches — the words searched for, normalised (NFKC, case-folded, Latin diacritics folded) */
+            terms?: string[];
             edges: {
                 cursor: string;
-                /** @description The caller-discoverable fields holding the selector */
+                /** @description The caller-discoverable fields holding the selector (or the words) */
                 matchedFields: string[];
                 node: components["schemas"]["RecordRead"];
             }[];
@@ -1769,8 +1772,9 @@ export interface operations {
     };
     searchLeads: {
         parameters: {
-            query: {
-                selector: string;
+            query?: {
+                selector?: string;
+                text?: string;
                 kind?: "phone" | "email" | "telegram" | "onion" | "crypto" | "passport" | "national_id" | "bank_account" | "vehicle" | "url" | "domain";
                 type?: string;
                 originator?: string;

@@ -89,7 +89,7 @@ describe('lead search', () => {
     const v = await gw.app.inject({ method: 'POST', url: '/v1/policy/versions', headers: admin, payload: { text: 'permit (principal, action == Icacn::Action::"discover", resource);' } })
     await gw.app.inject({ method: 'POST', url: `/v1/policy/versions/${v.json().version}/activate`, headers: admin })
     const hit = person('PH', { names: [{ native: 'Andres Villareal Cruz', latin: 'CRUZ Andres', script: 'Latn' }], phones: [{ number: '0917 482 6630' }] })
-    const secret = person('KR', { names: [{ native: '한지민', latin: 'HAN Ji-min', script: 'Hang' }], passports: [{ country: 'KOR', number: 'M58204417' }] })
+    const secret = person('KR', { names: [{ native: '한서율', latin: 'HAN Seo-yul', script: 'Hang' }], passports: [{ country: 'KOR', number: 'M58204417' }] })
     expect((await publish(hit)).statusCode).toBe(201)
     expect((await publish(secret)).statusCode).toBe(201)
 

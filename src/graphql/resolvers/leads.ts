@@ -10,7 +10,8 @@ import type { RecordDeps } from '../../records/record.service.js'
 import { node } from './records.js'
 
 interface LeadFilterInput {
-  selector: string
+  selector?: string | null
+  text?: string | null
   kind?: string | null
   type?: string | null
   originator?: string | null
@@ -29,7 +30,8 @@ export function leadResolvers(deps: () => RecordDeps) {
         if (f.kind && !isSelectorKind(f.kind)) throw errors.validation('kind is not a selector kind', [{ pointer: '/filter/kind', detail: 'phone, email, telegram, onion, crypto, passport, national_id, bank_account, vehicle, url or domain' }])
         if (f.grading && !/^[A-F][1-6]$/.test(f.grading)) throw errors.validation('grading is an Admiralty grading such as B2', [{ pointer: '/filter/grading', detail: 'A1 to F6' }])
         const query: LeadQuery = {
-          selector: f.selector,
+          ...(f.selector != null ? { selector: f.selector } : {}),
+          ...(f.text != null ? { text: f.text } : {}),
           ...(f.kind && isSelectorKind(f.kind) ? { kind: f.kind } : {}),
           ...(f.type ? { recordType: f.type } : {}),
           ...(f.originator ? { originator: f.originator } : {}),
@@ -37,7 +39,7 @@ export function leadResolvers(deps: () => RecordDeps) {
           ...(f.grading ? { grading: f.grading } : {}),
         }
         const page = await searchLeads(ctx.app.db, deps(), principalOf(ctx.reply.request), query, args.first, args.after)
-        return { selector: page.selector, edges: page.items.map((i) => ({ cursor: i.cursor, matchedFields: i.matchedFields, node: node(i.read) })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } }
+        return { selector: page.selector ?? null, terms: page.terms ?? null, edges: page.items.map((i) => ({ cursor: i.cursor, matchedFields: i.matchedFields, node: node(i.read) })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } }
       },
     },
   }

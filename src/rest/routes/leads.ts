@@ -18,13 +18,13 @@ export interface LeadRouteOptions {
 }
 
 export default async function leadRoutes(app: FastifyInstance, opts: LeadRouteOptions): Promise<void> {
-  app.route<{ Querystring: { selector: string; kind?: SelectorKind; type?: string; originator?: string; since?: string; grading?: string; first?: number; after?: string }; Reply: S['LeadPage'] }>({
+  app.route<{ Querystring: { selector?: string; text?: string; kind?: SelectorKind; type?: string; originator?: string; since?: string; grading?: string; first?: number; after?: string }; Reply: S['LeadPage'] }>({
     ...opts.contract.route('searchLeads'),
     handler: async (request, reply) => {
       const q = request.query
-      const query: LeadQuery = { selector: q.selector, ...(q.kind ? { kind: q.kind } : {}), ...(q.type ? { recordType: q.type } : {}), ...(q.originator ? { originator: q.originator } : {}), ...(q.since ? { since: new Date(q.since) } : {}), ...(q.grading ? { grading: q.grading } : {}) }
+      const query: LeadQuery = { ...(q.selector !== undefined ? { selector: q.selector } : {}), ...(q.text !== undefined ? { text: q.text } : {}), ...(q.kind ? { kind: q.kind } : {}), ...(q.type ? { recordType: q.type } : {}), ...(q.originator ? { originator: q.originator } : {}), ...(q.since ? { since: new Date(q.since) } : {}), ...(q.grading ? { grading: q.grading } : {}) }
       const page = await searchLeads(app.db, opts.deps(), principalOf(request), query, q.first ?? 20, q.after)
-      return reply.header('Cache-Control', 'no-store').send({ selector: page.selector, edges: page.items.map((i) => ({ cursor: i.cursor, matchedFields: i.matchedFields, node: wire(i.read) })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } })
+      return reply.header('Cache-Control', 'no-store').send({ ...(page.selector ? { selector: page.selector } : {}), ...(page.terms ? { terms: page.terms } : {}), edges: page.items.map((i) => ({ cursor: i.cursor, matchedFields: i.matchedFields, node: wire(i.read) })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } })
     },
   })
   // find-my-way reads ':' as a parameter: the literal AIP-style colon is escaped as '::'.
