@@ -23,6 +23,7 @@ import { createClassIds } from './leads/selector-class.repository.js'
 import { createLookupQuota } from './leads/lookup-quota.js'
 import { ensureDefaultPolicies } from './policy/policy.service.js'
 import { lapseOverdueRequests } from './policy/access-request.service.js'
+import { lapseOverdueContactRequests } from './leads/match-contact.service.js'
 import { createRecordWriter } from './records/record-writer.js'
 import { createRecordLoader } from './records/record.loader.js'
 import { createAuditWriter } from './audit/audit.writer.js'
@@ -143,11 +144,12 @@ async function provisionMemberKeys(app: FastifyInstance, config: Config, databas
   }
 }
 
-/** Every minute: forget expired assertion ids; let unanswered access requests lapse (evented). */
+/** Every minute: forget expired assertion ids; let unanswered access and contact requests lapse (evented). */
 function scheduleHousekeeping(app: FastifyInstance, clock: Clock): void {
   const timer = setInterval(() => {
     purgeExpiredJtis(app.db, clock()).catch((err) => app.log.warn({ err }, 'jti purge failed'))
     lapseOverdueRequests(app.db, clock()).catch((err) => app.log.warn({ err }, 'access request lapse failed'))
+    lapseOverdueContactRequests(app.db, clock()).catch((err) => app.log.warn({ err }, 'contact request lapse failed'))
   }, 60_000)
   timer.unref()
   app.addHook('onClose', async () => clearInterval(timer))

@@ -148,6 +148,26 @@ export interface RecordNamesTable {
   lexemes: string
 }
 
+export interface MatchContactsTable {
+  id: string
+  match_id: string
+  requester: string
+  requester_record: string
+  requester_field: string
+  target: string
+  target_record: string
+  target_field: string
+  requested_by: string
+  message: string
+  purpose: string
+  status: 'pending' | 'accepted' | 'declined' | 'lapsed'
+  created_at: Timestamp
+  respond_by: Timestamp
+  decided_at: Timestamp | null
+  decided_by: string | null
+  reason: string | null
+}
+
 export interface LeadLookupsTable {
   member: string
   day: string
@@ -181,4 +201,5 @@ export interface DB {
   record_names: RecordNamesTable
   lead_lookups: LeadLookupsTable
   selector_matches: SelectorMatchesTable
+  match_contacts: MatchContactsTable
 }

@@ -75,7 +75,7 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
   const leads = leadResolvers(opts.recordDeps)
   await app.register(mercurius, {
     schema: readSchema(),
-    resolvers: { DateTime, JSON: JSONScalar, Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query, ...leads.Query }, Mutation: { ...records.Mutation, ...policy.Mutation }, RecordRead: records.RecordRead } as never,
+    resolvers: { DateTime, JSON: JSONScalar, Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query, ...leads.Query }, Mutation: { ...records.Mutation, ...policy.Mutation, ...leads.Mutation }, RecordRead: records.RecordRead } as never,
     loaders: loaders(opts.clock) as never,
     graphiql: opts.graphiql,
     jit: 1,

@@ -62,17 +62,22 @@ export interface MatchRow {
   createdAt: Date
   mine: { record: string; field: string }
   other: { originator: string; record: string; field: string }
-  /** May the member discover the other side's field (policy and markings, now)? */
+  /** May the member discover the other side's field (policy and markings, now), or did the other side accept contact? */
   visible: boolean
 }
 
-/** The member's matches, newest first; those whose records were withdrawn are gone for both sides. */
-export async function listMatches(db: Db, member: string, classes: readonly number[], limit: number): Promise<MatchRow[]> {
+/**
+ * The member's matches, newest first (or the one with `id`); those whose records were withdrawn are
+ * gone for both sides. The other side is visible where the member may discover its field, or where
+ * the other side accepted the member's contact request on that match.
+ */
+export async function listMatches(db: Db, member: string, classes: readonly number[], limit: number, id?: string): Promise<MatchRow[]> {
   const { rows } = await sql<{ id: string; kind: string; value: string; created_at: Date; my_record: string; my_field: string; other_originator: string; other_record: string; other_field: string; visible: boolean }>`
     select m.id, m.kind, m.value, m.created_at, x.my_record, x.my_field, x.other_originator, x.other_record, x.other_field,
-      (s.class_id = any(${classes as number[]}::int[])
+      ((s.class_id = any(${classes as number[]}::int[])
         and ${markingReleasesSql(sql.ref('r.marking'), sql.ref('r.releasable_to'), member)}
-        and ${markingReleasesSql(sql.ref('c.field_marking'), sql`coalesce(s.field_releasable_to, r.releasable_to)`, member)}) as visible
+        and ${markingReleasesSql(sql.ref('c.field_marking'), sql`coalesce(s.field_releasable_to, r.releasable_to)`, member)})
+      or exists (select 1 from match_contacts k where k.match_id = m.id and k.requester = ${member} and k.status = 'accepted')) as visible
     from selector_matches m
     cross join lateral (select
         case when m.a_originator = ${member} then m.a_record else m.b_record end as my_record,
@@ -85,6 +90,7 @@ export async function listMatches(db: Db, member: string, classes: readonly numb
     join record_selectors s on s.originator = x.other_originator and s.record_id = x.other_record and s.field = x.other_field and s.value = m.value
     join selector_classes c on c.id = s.class_id
     where (m.a_originator = ${member} or m.b_originator = ${member}) and mine.withdrawn_at is null and r.withdrawn_at is null
+      ${id ? sql`and m.id = ${id}::uuid` : sql``}
     order by m.created_at desc, m.id
     limit ${limit}`.execute(db)
   return rows.map((r) => ({ id: r.id, kind: r.kind, value: r.value, createdAt: r.created_at, mine: { record: r.my_record, field: r.my_field }, other: { originator: r.other_originator, record: r.other_record, field: r.other_field }, visible: r.visible }))

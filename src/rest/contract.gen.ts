@@ -550,11 +550,88 @@ export interface paths {
         };
         /**
          * Deconfliction — the caller's records that share a hard selector with another member's
-         * @description Computed at publish, for both originators. The other side's member, record and field are shown only where the other's policy lets the caller discover that field (and the markings allow); otherwise the match is blind (`other` null): another coalition record shares a selector of this kind. Matches of withdrawn records are gone.
+         * @description Computed at publish, for both originators. The other side's member, record and field are shown only where the other's policy lets the caller discover that field (and the markings allow); otherwise the match is blind (`other` null): another coalition record shares a selector of this kind, and the caller can ask to be put in contact (POST /v1/matches/{matchId}/contact-requests); once the hidden side accepts, it is shown. Matches of withdrawn records are gone.
          */
         get: operations["listMatches"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/matches/{matchId}/contact-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                matchId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the hidden side of a blind match to be put in contact
+         * @description Only on the caller's own blind matches (a match that is not the caller's is 404, one whose other side is already shown is 409). Asking reveals the caller's side (member, record, field) and message to the hidden side, which accepts or declines within 14 days or the request lapses. Audited; a `match.contact.requested` event to both sides.
+         */
+        post: operations["requestMatchContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contact-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contact requests the caller made (as=requester) or must answer (as=target) */
+        get: operations["listContactRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contact-requests/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        /** One contact request the caller made or must answer */
+        get: operations["getContactRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contact-requests/{requestId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The hidden side accepts (and is shown to the asker on that match) or declines */
+        post: operations["decideContactRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -868,6 +945,29 @@ export interface components {
                 visibility: "none" | "hit" | "disclose";
                 fields: components["schemas"]["FieldExplanation"][];
             }[];
+        };
+        ContactRequest: {
+            id: string;
+            matchId: string;
+            requester: components["schemas"]["MatchSide"];
+            /** @description The hidden side — shown to itself, and to the asker only once accepted */
+            target: components["schemas"]["MatchSide"] | null;
+            message: string;
+            purpose: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "lapsed";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            respondBy: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            reason: string | null;
+        };
+        MatchSide: {
+            originator: string;
+            recordId: string;
+            field: string;
         };
         AccessRequest: {
             id: string;
@@ -1883,6 +1983,128 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem"];
+        };
+    };
+    requestMatchContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                matchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    message: string;
+                    /** @enum {string} */
+                    purpose: "investigation" | "analysis" | "prosecution";
+                };
+            };
+        };
+        responses: {
+            /** @description The request, pending (the hidden side not shown) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactRequest"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    listContactRequests: {
+        parameters: {
+            query: {
+                as: "requester" | "target";
+                status?: "pending" | "accepted" | "declined" | "lapsed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first (at most 200) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ContactRequest"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+        };
+    };
+    getContactRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactRequest"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    decideContactRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "accept" | "decline";
+                    /** @description Shown to the asker */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The decided request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactRequest"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
         };
     };
     listEvents: {

@@ -4,10 +4,14 @@ import { principalOf } from '../../auth/plugin.js'
 import { errors } from '../../errors.js'
 import { type LeadQuery, searchLeads } from '../../leads/lead.service.js'
 import { type LookupItem, lookupSelectors } from '../../leads/lead-lookup.service.js'
+import type { ContactStatus } from '../../leads/match-contact.repository.js'
+import { contactView, decideContactRequest, listContactRequests, requestContact } from '../../leads/match-contact.service.js'
 import { listMyMatches } from '../../leads/match.service.js'
 import { isSelectorKind } from '../../leads/selector.model.js'
 import type { RecordDeps } from '../../records/record.service.js'
 import { node } from './records.js'
+
+const CONTACT_STATUSES: readonly string[] = ['pending', 'accepted', 'declined', 'lapsed']
 
 interface LeadFilterInput {
   selector?: string | null
@@ -21,7 +25,24 @@ interface LeadFilterInput {
 
 export function leadResolvers(deps: () => RecordDeps) {
   return {
+    Mutation: {
+      async requestMatchContact(_: unknown, args: { matchId: string; message: string; purpose: string }, ctx: MercuriusContext) {
+        const p = principalOf(ctx.reply.request)
+        return contactView(await requestContact(ctx.app.db, deps(), p, args.matchId, { message: args.message, purpose: args.purpose }), p.member)
+      },
+      async decideContactRequest(_: unknown, args: { id: string; decision: 'ACCEPT' | 'DECLINE'; reason?: string | null }, ctx: MercuriusContext) {
+        const p = principalOf(ctx.reply.request)
+        const input = { decision: args.decision === 'ACCEPT' ? ('accept' as const) : ('decline' as const), ...(args.reason ? { reason: args.reason } : {}) }
+        return contactView(await decideContactRequest(ctx.app.db, deps().now, p, args.id, input), p.member)
+      },
+    },
     Query: {
+      async contactRequests(_: unknown, args: { as: 'REQUESTER' | 'TARGET'; status?: string | null }, ctx: MercuriusContext) {
+        if (args.status && !CONTACT_STATUSES.includes(args.status)) throw errors.validation(`status must be one of ${CONTACT_STATUSES.join(', ')}`, [{ pointer: '/status', detail: CONTACT_STATUSES.join(', ') }])
+        const p = principalOf(ctx.reply.request)
+        const items = await listContactRequests(ctx.app.db, deps().now, p, args.as === 'REQUESTER' ? 'requester' : 'target', (args.status ?? undefined) as ContactStatus | undefined)
+        return items.map((c) => contactView(c, p.member))
+      },
       matches: (_: unknown, __: unknown, ctx: MercuriusContext) => listMyMatches(ctx.app.db, deps(), principalOf(ctx.reply.request)),
       leadLookup: (_: unknown, args: { selectors: Array<{ selector: string; kind?: string | null }> }, ctx: MercuriusContext) =>
         lookupSelectors(ctx.app.db, deps(), principalOf(ctx.reply.request), args.selectors.map((s): LookupItem => ({ selector: s.selector, ...(s.kind ? { kind: s.kind } : {}) }))),

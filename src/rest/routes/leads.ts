@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify'
 import { principalOf } from '../../auth/plugin.js'
 import { type LeadQuery, searchLeads } from '../../leads/lead.service.js'
 import { type LookupItem, lookupSelectors } from '../../leads/lead-lookup.service.js'
+import type { ContactSide, ContactStatus } from '../../leads/match-contact.repository.js'
+import { type ContactDecisionInput, contactView, decideContactRequest, getContactRequest, listContactRequests, requestContact } from '../../leads/match-contact.service.js'
 import { listMyMatches } from '../../leads/match.service.js'
 import type { SelectorKind } from '../../leads/selector.model.js'
 import type { RecordDeps } from '../../records/record.service.js'
@@ -36,5 +38,35 @@ export default async function leadRoutes(app: FastifyInstance, opts: LeadRouteOp
   app.route({
     ...opts.contract.route('listMatches'),
     handler: async (request, reply) => reply.header('Cache-Control', 'no-store').send({ matches: await listMyMatches(app.db, opts.deps(), principalOf(request)) }),
+  })
+  // Contact requests on blind matches: asked by the blind side, answered by the hidden side.
+  app.route<{ Params: { matchId: string }; Body: { message: string; purpose: string }; Reply: S['ContactRequest'] }>({
+    ...opts.contract.route('requestMatchContact'),
+    handler: async (request, reply) => {
+      const p = principalOf(request)
+      return reply.code(201).send(contactView(await requestContact(app.db, opts.deps(), p, request.params.matchId, request.body), p.member))
+    },
+  })
+  app.route<{ Querystring: { as: ContactSide; status?: ContactStatus }; Reply: { items: Array<S['ContactRequest']> } }>({
+    ...opts.contract.route('listContactRequests'),
+    handler: async (request, reply) => {
+      const p = principalOf(request)
+      const items = await listContactRequests(app.db, opts.deps().now, p, request.query.as, request.query.status)
+      return reply.header('Cache-Control', 'no-store').send({ items: items.map((c) => contactView(c, p.member)) })
+    },
+  })
+  app.route<{ Params: { requestId: string }; Reply: S['ContactRequest'] }>({
+    ...opts.contract.route('getContactRequest'),
+    handler: async (request, reply) => {
+      const p = principalOf(request)
+      return reply.header('Cache-Control', 'no-store').send(contactView(await getContactRequest(app.db, opts.deps().now, p, request.params.requestId), p.member))
+    },
+  })
+  app.route<{ Params: { requestId: string }; Body: ContactDecisionInput; Reply: S['ContactRequest'] }>({
+    ...opts.contract.route('decideContactRequest'),
+    handler: async (request, reply) => {
+      const p = principalOf(request)
+      return reply.send(contactView(await decideContactRequest(app.db, opts.deps().now, p, request.params.requestId, request.body), p.member))
+    },
   })
 }
