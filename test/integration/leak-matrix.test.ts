@@ -187,6 +187,21 @@ describe('leak matrix: 6 originators × 6 recipients × none / hit / disclose ×
       const gqlListed = gqlPages.flatMap((p) => p.json().data.records.edges as Array<{ node: { __typename: string; id?: string; record?: { id: string } } }>)
       expect(gqlListed.map((e) => [e.node.id ?? e.node.record!.id, e.node.__typename === 'RecordHit' ? 'hit' : 'disclose']).sort()).toEqual(want.sort())
 
+      // Name search: a record is found by its name at its level (none: not at all), and by its RED
+      // alias only by the member the alias is released to; a withheld name answers as one that exists nowhere.
+      const nowhere = await get(r, `/v1/leads?${new URLSearchParams({ text: 'Zzyzx Qwertyuiop' })}`)
+      for (const s of seeded) {
+        if (s.o === r) continue
+        const byName = await get(r, `/v1/leads?${new URLSearchParams({ text: s.latin })}`)
+        const byAlias = await get(r, `/v1/leads?${new URLSearchParams({ text: s.alias })}`)
+        seen.push(byName, byAlias)
+        const found = (res: LightMyRequestResponse) => (res.json().edges as Array<{ node: { visibility: string; hit?: { id: string }; record?: { id: string } } }>).filter((e) => (e.node.hit?.id ?? e.node.record?.id) === s.id).map((e) => e.node.visibility)
+        const lvl = expected(s, r)
+        expect(found(byName), `${r} searching ${s.latin}`).toEqual(lvl === 'none' ? [] : [lvl])
+        expect(found(byAlias), `${r} searching ${s.alias}`).toEqual(r === s.aliasTo && lvl !== 'none' ? [lvl] : [])
+        if (found(byAlias).length === 0) expect(byAlias.json().edges).toEqual(nowhere.json().edges)
+      }
+
       // No sentinel this recipient may not have, anywhere.
       const haystack = seen.map(bytesOf).join('\n')
       for (const s of seeded) {
