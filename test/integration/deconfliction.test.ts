@@ -3,14 +3,11 @@
 // computed once, idempotently.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDefaultPolicy } from '../../src/policy/policy.service.js'
-import { loadRecordTypes } from '../../src/records/record-types.js'
-import { uuidv7 } from '../../src/records/record-id.js'
 import type { RecordInput } from '../../src/records/record.model.js'
-import { issueRecord } from '../../src/sdk/records.js'
 import { assertMatchesContract } from '../support/contract.js'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
+import { personRecord, publishRecord } from '../support/publish.js'
 
-const types = loadRecordTypes()
 let gw: TestGateway
 
 beforeAll(async () => {
@@ -23,14 +20,9 @@ beforeAll(async () => {
 })
 afterAll(async () => gw?.close())
 
-const person = (originator: string, body: Record<string, unknown>): RecordInput => ({
-  id: uuidv7(), originator, type: 'person', version: 1, supersedes: null, createdAt: new Date().toISOString(), retainUntil: null,
-  marking: 'AMBER', releasableTo: ['ALL'], handling: { originatorControl: false }, grading: 'B3', purposeLimits: [], body,
-})
+const person = (originator: string, body: Record<string, unknown>) => personRecord(originator, body, { grading: 'B3' })
 async function publish(r: RecordInput) {
-  const { kid, key } = await gw.memberKey(r.originator)
-  const sdJwt = await issueRecord(r, { key, kid, alg: 'ES256' }, { holderJwk: gw.app.gatewayKeys.receipt.active.publicJwk, types })
-  const res = await gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(await gw.token(r.originator)), payload: { sdJwt } })
+  const { res, sdJwt } = await publishRecord(gw, r)
   expect(res.statusCode, res.body).toBeLessThan(300)
   return sdJwt
 }

@@ -7,14 +7,11 @@ import { createBase58check } from '@scure/base'
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDefaultPolicy } from '../../src/policy/policy.service.js'
-import { loadRecordTypes } from '../../src/records/record-types.js'
-import { uuidv7 } from '../../src/records/record-id.js'
 import type { RecordInput } from '../../src/records/record.model.js'
-import { issueRecord } from '../../src/sdk/records.js'
 import { assertMatchesContract } from '../support/contract.js'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
+import { personRecord, publishRecord } from '../support/publish.js'
 
-const types = loadRecordTypes()
 let gw: TestGateway
 // Invented wallets: 20 random bytes, as a TRON address (0x41 ‖ bytes, base58check) and as an EVM one.
 const raw20 = randomBytes(20)
@@ -31,16 +28,8 @@ beforeAll(async () => {
 })
 afterAll(async () => gw?.close())
 
-const person = (originator: string, body: Record<string, unknown>, over: Partial<RecordInput> = {}): RecordInput => ({
-  id: uuidv7(), originator, type: 'person', version: 1, supersedes: null, createdAt: new Date().toISOString(), retainUntil: null,
-  marking: 'AMBER', releasableTo: ['ALL'], handling: { originatorControl: false }, grading: 'B2', purposeLimits: [], body, ...over,
-})
-
-async function publish(r: RecordInput) {
-  const { kid, key } = await gw.memberKey(r.originator)
-  const sdJwt = await issueRecord(r, { key, kid, alg: 'ES256' }, { holderJwk: gw.app.gatewayKeys.receipt.active.publicJwk, types })
-  return gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(await gw.token(r.originator)), payload: { sdJwt } })
-}
+const person = personRecord
+const publish = async (r: RecordInput) => (await publishRecord(gw, r)).res
 const search = async (member: string, query: Record<string, string>) =>
   gw.app.inject({ method: 'GET', url: `/v1/leads?${new URLSearchParams(query)}`, headers: bearer(await gw.token(member, ['analyst'], 'investigation')) })
 const ids = (res: { json(): { edges: Array<{ node: { visibility: string; hit?: { id: string }; record?: { id: string } } }> } }) => res.json().edges.map((e) => e.node.hit?.id ?? e.node.record!.id).sort()
