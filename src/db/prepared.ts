@@ -27,11 +27,22 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect()
+      // A migration (by a newer instance) can change a table under a prepared `select *`: PostgreSQL
+      // then refuses that statement ("cached plan must not change result type"). It is deallocated
+      // and prepared afresh once; pg's record of what this connection has prepared is kept in step.
+      const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, unknown> } }).connection?.parsedStatements
+      const run = (name: string, text: string, values: unknown[]) => client.query({ name, text, values })
       return {
         query: ((textOrCursor: string, values: unknown[]) => {
           const name = typeof textOrCursor === 'string' ? nameOf(textOrCursor) : null
-          return name ? client.query({ name, text: textOrCursor, values }) : client.query(textOrCursor as never, values)
-        }) as unknown as PostgresPoolClient["query"],
+          if (!name) return client.query(textOrCursor as never, values)
+          return run(name, textOrCursor, values).catch(async (e: unknown) => {
+            if ((e as { code?: string }).code !== '0A000' || !parsed) throw e
+            await client.query(`deallocate "${name}"`)
+            delete parsed[name]
+            return run(name, textOrCursor, values)
+          })
+        }) as unknown as PostgresPoolClient['query'],
         release: () => client.release(),
       }
     },

@@ -44,4 +44,16 @@ describe('prepared statements', () => {
     for (const name of marked) expect(['lead-search', 'records-by-id', 'audit-append', 'auth-states', 'test-echo']).toContain(name)
     if (gw.db.engine === 'embedded') expect([...marked].sort()).toEqual(['audit-append', 'auth-states', 'lead-search', 'records-by-id', 'test-echo'])
   })
+
+  it('a prepared statement a migration made stale is prepared afresh, not failed', async () => {
+    const db = gw.app.db
+    await sql`create table prep_probe (a int)`.execute(db)
+    await sql`insert into prep_probe values (1)`.execute(db)
+    const probe = () => sql<{ a: number }>`${prepare('test-probe')} select * from prep_probe`.execute(db)
+    // Prepared on every pooled connection (concurrent uses spread over the pool).
+    for (let i = 0; i < 3; i++) expect((await Promise.all(Array.from({ length: 12 }, probe))).map((r) => r.rows)).toEqual(Array(12).fill([{ a: 1 }]))
+    await sql`alter table prep_probe add column b text`.execute(db)
+    for (let i = 0; i < 3; i++) expect((await Promise.all(Array.from({ length: 12 }, probe))).map((r) => r.rows)).toEqual(Array(12).fill([{ a: 1, b: null }]))
+    await sql`drop table prep_probe`.execute(db)
+  })
 })
