@@ -54,10 +54,10 @@ export interface LeadSearch {
 export async function findLeadMatches(db: Db, index: LeadIndexKind, searches: readonly LeadSearch[]): Promise<{ state: ClassState; results: LeadMatch[][] }> {
   const { rows } = await leadMatchesSql(index, searches).execute(db)
   const results: LeadMatch[][] = searches.map(() => [])
-  for (const { n, fields, versions, max_class_id, ...row } of rows) {
+  for (const { n, fields, versions, class_count, ...row } of rows) {
     if (fields) results[n]!.push({ record: rowToRecord(row as RecordRow), fields })
   }
-  return { state: classStateOf({ versions: rows[0]!.versions, max_class_id: rows[0]!.max_class_id }), results }
+  return { state: classStateOf(rows[0]!), results }
 }
 
 /** The statement of findLeadMatches (exported for EXPLAIN). */

@@ -7,12 +7,12 @@ import { tickBatcher } from '../db/tick-batcher.js'
 import type { DecisionKey } from '../policy/cedar.js'
 import type { PolicyCache } from '../policy/policy.cache.js'
 import type { Reader } from '../policy/decide.js'
-import { CLASS_STATE_COLUMNS, type ClassState, type ClassStateRow, classesAfter, classStateOf, type SelectorClass } from './selector-class.repository.js'
+import { CLASS_STATE_COLUMNS, type ClassState, type ClassStateRow, classesExcept, classStateOf, type SelectorClass } from './selector-class.repository.js'
 
 export interface SelectorClasses {
   /** Class ids whose fields `reader` may discover under each originator's active policy now. */
   discoverable(reader: Reader): Promise<number[]>
-  /** The same under the given state (active policy versions and newest class). */
+  /** The same under the given state (active policy versions and number of classes). */
   discoverableAt(reader: Reader, state: ClassState): Promise<number[]>
   /** The state a statement last reported (see observe), else read now. */
   current(): Promise<ClassState>
@@ -22,7 +22,6 @@ export interface SelectorClasses {
 
 export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache): SelectorClasses {
   const known = new Map<number, SelectorClass>()
-  let maxId = 0
   let last: ClassState | undefined
   // The allowed set per reader profile, policy versions and class count: a search computes it once,
   // not one decision per class per search. Bounded; forgotten whole when it fills.
@@ -51,18 +50,18 @@ export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache): Se
   }
 
   async function discoverableAt(reader: Reader, st: ClassState): Promise<number[]> {
-    if (st.maxClassId > maxId) {
+    if (known.size < st.classCount) {
       // Concurrent callers may fetch the same classes: keyed by id, they are held once.
-      for (const c of await classesAfter(db, maxId)) known.set(c.id, c)
-      maxId = Math.max(maxId, ...known.keys())
+      for (const c of await classesExcept(db, [...known.keys()])) known.set(c.id, c)
     }
     await policies.ensure(Object.entries(st.versions).map(([originator, policyVersion]) => ({ originator, policyVersion })))
-    // Classes newer than the state are left out, so the set is exactly the state's (and memoised so).
-    const memo = JSON.stringify([reader.member, [...reader.roles].sort(), reader.purpose, st.versions, st.maxClassId])
+    // Classes only ever get added, so the number held identifies the set the answer was computed over.
+    // (A class newer than the state matches no row of the state's snapshot: including it is harmless.)
+    const memo = JSON.stringify([reader.member, [...reader.roles].sort(), reader.purpose, st.versions, known.size])
     let allowed = allowedSets.get(memo)
     if (!allowed) {
       if (allowedSets.size >= 1000) allowedSets.clear()
-      allowed = allowedFor(reader, st.versions).filter((id) => id <= st.maxClassId)
+      allowed = allowedFor(reader, st.versions)
       allowedSets.set(memo, allowed)
     }
     return allowed

@@ -24,27 +24,30 @@ const fromRow = (r: ClassRow): SelectorClass => ({ id: r.id, originator: r.origi
 export interface ClassState {
   /** Active policy version per originator (an originator without one is absent). */
   versions: Readonly<Record<string, number>>
-  /** The newest class id. */
-  maxClassId: number
+  /**
+   * How many classes exist. A count, not the newest id: ids are taken before their class commits,
+   * so a class can appear with a lower id than one already seen.
+   */
+  classCount: number
 }
 
-export type ClassStateRow = { versions: Record<string, number> | null; max_class_id: number }
+export type ClassStateRow = { versions: Record<string, number> | null; class_count: number }
 
 /** Select-list items giving the ClassState of the statement's snapshot. */
 export const CLASS_STATE_COLUMNS = sql`(select jsonb_object_agg(originator, version) from member_policies where active) as versions,
-  (select coalesce(max(id), 0) from selector_classes) as max_class_id`
+  (select count(*)::int from selector_classes) as class_count`
 
-export const classStateOf = (r: ClassStateRow): ClassState => ({ versions: r.versions ?? {}, maxClassId: Number(r.max_class_id) })
+export const classStateOf = (r: ClassStateRow): ClassState => ({ versions: r.versions ?? {}, classCount: Number(r.class_count) })
 
 /** Whether two states are the same (key order of the versions does not matter). */
 export function sameClassState(a: ClassState, b: ClassState): boolean {
   const ka = Object.keys(a.versions)
-  return a.maxClassId === b.maxClassId && ka.length === Object.keys(b.versions).length && ka.every((k) => a.versions[k] === b.versions[k])
+  return a.classCount === b.classCount && ka.length === Object.keys(b.versions).length && ka.every((k) => a.versions[k] === b.versions[k])
 }
 
-/** Classes created after `id`, oldest first (what a process has not seen yet). */
-export async function classesAfter(db: Kysely<DB>, id: number): Promise<SelectorClass[]> {
-  return (await db.selectFrom('selector_classes').selectAll().where('id', '>', id).orderBy('id').execute()).map(fromRow)
+/** Every class but those with these ids (what a process has not seen yet). */
+export async function classesExcept(db: Kysely<DB>, known: readonly number[]): Promise<SelectorClass[]> {
+  return (await db.selectFrom('selector_classes').selectAll().where(sql<boolean>`not (id = any(${known as number[]}::int[]))`).execute()).map(fromRow)
 }
 
 const keyOf = (k: ClassKey) => JSON.stringify([k.originator, k.recordType, k.label, k.fieldMarking, k.recordMarking, k.grading])

@@ -5,6 +5,7 @@
 import { sha256 } from '@noble/hashes/sha2'
 import { createBase58check } from '@scure/base'
 import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDefaultPolicy } from '../../src/policy/policy.service.js'
 import type { RecordInput } from '../../src/records/record.model.js'
@@ -134,5 +135,17 @@ describe('lead search', () => {
     await activate(loadDefaultPolicy())
     expect(ids(await search('VN', q))).toEqual([la.id])
     expect(ids(await search('LA', q))).toEqual([la.id]) // the originator always finds its own
+  })
+
+  it('a decision class committed after a higher-numbered one (ids out of commit order) is still searchable', async () => {
+    // The search has seen the classes so far; then a class appears with a lower id than the newest
+    // (as when two publishes create classes and the first to take an id commits last).
+    expect((await search('VN', { selector: '+855 12 736 408' })).statusCode).toBe(200)
+    await sql`insert into selector_classes (id, originator, record_type, label, field_marking, record_marking, grading)
+      values (-7, 'KH', 'person', 'phone', 'AMBER', 'AMBER', 'C3')`.execute(gw.app.db)
+    const kh = person('KH', { names: [{ native: 'ស៊ុន វាសនា', latin: 'SUN Veasna', script: 'Khmr' }], phones: [{ number: '012 736 408' }] }, { grading: 'C3' })
+    expect((await publish(kh)).statusCode).toBe(201)
+    expect((await sql<{ class_id: number }>`select class_id from record_selectors where record_id = ${kh.id}::uuid and field = 'phones'`.execute(gw.app.db)).rows).toEqual([{ class_id: -7 }])
+    expect(ids(await search('VN', { selector: '+855 12 736 408' }))).toEqual([kh.id])
   })
 })
