@@ -44,3 +44,11 @@ export async function load(name: string, opts: autocannon.Options): Promise<Resu
   if (bad > 0) throw new Error(`${name}: ${bad} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`)
   return result
 }
+
+/** Runs a bench script's main, failing the process (non-zero exit) with the error's stack. */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(`bench: ${(err as Error).stack ?? err}`)
+    process.exit(1)
+  })
+}

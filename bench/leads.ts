@@ -7,7 +7,7 @@ import type { Result } from 'autocannon'
 import os from 'node:os'
 import { freshDatabase } from '../test/support/database.js'
 import { accessToken, presignRecords } from './fixtures.js'
-import { freePort, load, startGateway, stopGateway } from './gateway.js'
+import { freePort, load, runBench, startGateway, stopGateway } from './gateway.js'
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
 const BATCHES = Number(process.env.BENCH_LOOKUP_BATCHES ?? 40)
@@ -101,7 +101,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench: ${(err as Error).stack ?? err}`)
-  process.exit(1)
-})
+runBench(main)

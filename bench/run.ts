@@ -4,7 +4,7 @@
 import type autocannon from 'autocannon'
 import type { Result } from 'autocannon'
 import os from 'node:os'
-import { freePort, load as loadWith, startGateway, stopGateway } from './gateway.js'
+import { freePort, load as loadWith, runBench, startGateway, stopGateway } from './gateway.js'
 import { freshDatabase } from '../test/support/database.js'
 import { DECIDE_FIELDS, decisionCost } from './decision-cost.js'
 import { accessToken, ASSERTION_TYPE, assertionSigner, PASSPORT, presignRecords } from './fixtures.js'
@@ -127,7 +127,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench: ${(err as Error).stack ?? err}`)
-  process.exit(1)
-})
+runBench(main)

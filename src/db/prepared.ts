@@ -13,15 +13,16 @@ const MARKER = /\/\* prepared:([a-z0-9-]+) \*\//
 export const prepare = (name: string) => sql.raw(`/* prepared:${name} */`)
 
 export function preparingPool(pool: pg.Pool): PostgresPool {
-  // Text → statement name. Bounded by the number of marked statement texts, which do not vary with data.
-  const names = new Map<string, string | null>()
+  // Text → statement name, for marked texts only (their number does not vary with data; others
+  // are never held, so statements whose text varies cannot fill this).
+  const names = new Map<string, string>()
   const nameOf = (text: string): string | null => {
-    let name = names.get(text)
-    if (name === undefined) {
-      const m = MARKER.exec(text.slice(0, 200))
-      name = m ? `${m[1]}-${createHash('sha256').update(text).digest('base64url').slice(0, 16)}` : null
-      if (names.size < 10_000) names.set(text, name)
-    }
+    const known = names.get(text)
+    if (known) return known
+    const m = MARKER.exec(text.slice(0, 200))
+    if (!m) return null
+    const name = `${m[1]}-${createHash('sha256').update(text).digest('base64url').slice(0, 16)}`
+    if (names.size < 10_000) names.set(text, name)
     return name
   }
   return {

@@ -3,15 +3,10 @@
 // (two publishes creating the same class at once both find it afterwards). Ids never change: cached.
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema.js'
+import type { FieldContext } from '../policy/cedar.js'
 
-export interface ClassKey {
-  originator: string
-  recordType: string
-  label: string
-  fieldMarking: string
-  recordMarking: string
-  grading: string
-}
+/** A class is the reader-independent part of a decision key. */
+export type ClassKey = FieldContext
 
 export interface SelectorClass extends ClassKey {
   id: number

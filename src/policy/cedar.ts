@@ -8,18 +8,22 @@ import { projectFile } from '../project-files.js'
 
 export type PolicyAction = 'disclose' | 'discover'
 
-/** Everything a release decision may depend on; nothing else reaches the policy. */
-export interface DecisionKey {
-  action: PolicyAction
-  recipient: string
-  roles: readonly string[]
-  purpose: string | null
+/** What a decision depends on about the field (not the reader): also the lead index's decision class. */
+export interface FieldContext {
   originator: string
   recordType: string
   label: string
   fieldMarking: string
   recordMarking: string
   grading: string
+}
+
+/** Everything a release decision may depend on; nothing else reaches the policy. */
+export interface DecisionKey extends FieldContext {
+  action: PolicyAction
+  recipient: string
+  roles: readonly string[]
+  purpose: string | null
 }
 
 export interface PolicyDecision {
