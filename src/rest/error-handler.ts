@@ -11,14 +11,16 @@ interface AjvError {
 }
 
 function fieldErrors(err: FastifyError): FieldError[] {
-  const ctx = err.validationContext ?? 'body'
+  // fastify names the query string 'querystring'; pointers say /query like every other refusal.
+  const ctx = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'body')
   return ((err.validation ?? []) as AjvError[]).map((v) => {
     const extra = v.params?.missingProperty ?? v.params?.additionalProperty
     return { pointer: `/${ctx}${v.instancePath}${extra ? `/${extra}` : ''}`, detail: v.message ?? 'is invalid' }
   })
 }
 
-export function toAppError(err: FastifyError | AppError | Error, bodyLimit: number): AppError {
+/** `contentType`: the request's Content-Type header, named in a 415 (fastify's own error does not carry it). */
+export function toAppError(err: FastifyError | AppError | Error, bodyLimit: number, contentType?: string): AppError {
   if (err instanceof AppError) return err
   const fe = err as FastifyError
   if (fe.validation) return errors.validation('the request does not match the contract', fieldErrors(fe))
@@ -26,7 +28,7 @@ export function toAppError(err: FastifyError | AppError | Error, bodyLimit: numb
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errors.payloadTooLarge(bodyLimit)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedMediaType(String(fe.message.split(': ').pop() ?? ''))
+      return errors.unsupportedMediaType(contentType)
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -38,7 +40,7 @@ export function toAppError(err: FastifyError | AppError | Error, bodyLimit: numb
 
 async function errorHandler(app: FastifyInstance, opts: { bodyLimit: number }): Promise<void> {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const appErr = toAppError(err, opts.bodyLimit)
+    const appErr = toAppError(err, opts.bodyLimit, request.headers['content-type'])
     if (appErr.code === 'INTERNAL') request.log.error({ err }, 'unhandled error')
     else request.log.info({ code: appErr.code, status: appErr.status }, 'request refused')
     if (appErr.status === 401) reply.header('WWW-Authenticate', `Bearer error="invalid_token"`)
