@@ -1,30 +1,34 @@
 // Mercurius at /graphql inside an authenticated scope: SDL from schema/*.graphql, loaders for
-// nested fields, JIT, depth and cost limits, and AppError mapped once to extensions.code.
+// nested fields, JIT, depth and cost limits, input guards, introspection off in production unless
+// configured, and every error (ours and mercurius's) mapped once to extensions.code.
 import fs from 'node:fs'
 import path from 'node:path'
-import type { FastifyError, FastifyInstance } from 'fastify'
-import { type ExecutionResult, GraphQLError, type GraphQLFormattedError } from 'graphql'
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
+import { type ExecutionResult, GraphQLError, type GraphQLFormattedError, NoSchemaIntrospectionCustomRule } from 'graphql'
 import mercurius, { type MercuriusContext } from 'mercurius'
 import type { Clock } from '../clock.js'
-import { AppError, problemType, toGraphQLExtensions, toProblem } from '../errors.js'
+import { AppError, errors, problemType, toGraphQLExtensions, toProblem } from '../errors.js'
 import { projectFile } from '../project-files.js'
 import { toAppError } from '../rest/error-handler.js'
-import { assertQueryCost } from './cost.js'
+import { assertGraphQLText, assertNoNulArguments } from './input-guard.js'
+import { assertQueryLimits } from './limits.js'
 import { loaders } from './loaders.js'
 import { memberResolvers } from './resolvers/members.js'
 import { leadResolvers } from './resolvers/leads.js'
 import { policyResolvers } from './resolvers/policy.js'
 import { recordResolvers } from './resolvers/records.js'
-import type { RecordDeps } from '../records/record.service.js'
+import type { AppServices } from '../app.js'
 import { DateTime, JSONScalar } from './scalars.js'
 
 export interface GraphqlOptions {
   graphiql: boolean
   maxDepth: number
   maxCost: number
+  /** Introspection (__schema, __type) allowed; plain introspection is then exempt from the limits. */
+  introspection: boolean
   bodyLimit: number
   clock: Clock
-  recordDeps: () => RecordDeps
+  services: () => AppServices
 }
 
 function readSchema(): string {
@@ -44,10 +48,8 @@ function formatOne(error: GraphQLError, log: FastifyInstance['log']): { formatte
   const given = error.extensions?.code
   if (typeof given === 'string') return { formatted: { ...base, extensions: error.extensions }, clientError: error.extensions.status === 400 }
   if (!original || original instanceof GraphQLError) {
-    // Parse and validation errors (including the depth and cost limits) are the caller's to fix.
-    const tooComplex = /query depth/i.test(error.message)
-    const code = tooComplex ? 'QUERY_TOO_COMPLEX' : 'VALIDATION_FAILED'
-    return { formatted: { ...base, extensions: { code, type: problemType(code), status: 400 } }, clientError: true }
+    // Parse and validation errors are the caller's to fix.
+    return { formatted: { ...base, extensions: { code: 'VALIDATION_FAILED', type: problemType('VALIDATION_FAILED'), status: 400 } }, clientError: true }
   }
   log.error({ err: original }, 'graphql resolver failed')
   return { formatted: { ...base, message: 'an internal error occurred', extensions: { code: 'INTERNAL', type: problemType('INTERNAL'), status: 500 } }, clientError: false }
@@ -56,12 +58,38 @@ function formatOne(error: GraphQLError, log: FastifyInstance['log']): { formatte
 function errorFormatter(execution: ExecutionResult & { errors: readonly GraphQLError[] }, ctx: MercuriusContext) {
   const log = ctx.reply?.log ?? ctx.app.log
   const flat = execution.errors.flatMap((e) => {
-    const nested = (e.originalError as { errors?: unknown })?.errors
+    // Mercurius's validation error carries the GraphQL errors in `errors`; an AppError's `errors` are its field errors.
+    const nested = e.originalError instanceof AppError ? undefined : (e.originalError as { errors?: unknown })?.errors
     return Array.isArray(nested) ? nested.map((n) => (n instanceof GraphQLError ? n : new GraphQLError(String((n as Error).message)))) : [e]
   })
   const results = flat.map((e) => formatOne(e, log))
   const statusCode = execution.data ? 200 : results.some((r) => r.clientError) ? 400 : 200
   return { statusCode, response: { data: execution.data ?? null, errors: results.map((r) => r.formatted) } }
+}
+
+/**
+ * Mercurius's own refusals of a request (no query, a persisted-query hash, variables or extensions
+ * that are not JSON) carry an MER_ERR_ code and a 4xx status: the caller's to fix, never INTERNAL.
+ */
+function mercuriusRefusal(error: FastifyError, request: FastifyRequest): GraphQLError | null {
+  if (!error.code?.startsWith('MER_ERR_') || (error.statusCode ?? 500) >= 500 || Array.isArray((error as { errors?: unknown }).errors)) return null
+  const params = (request.query ?? {}) as Record<string, unknown>
+  const notJson = (['variables', 'extensions'] as const).filter((k) => typeof params[k] === 'string' && !parses(params[k] as string))
+  const err = error.code.startsWith('MER_ERR_GQL_PERSISTED_QUERY')
+    ? errors.validation('the request has no query: send the operation text as `query` (persisted queries are not supported)', [{ pointer: '/query', detail: 'required' }])
+    : notJson.length
+      ? errors.validation('the variables and extensions parameters must be JSON', notJson.map((k) => ({ pointer: `/${k}`, detail: 'not valid JSON' })))
+      : errors.validation(error.message)
+  return new GraphQLError(err.message, { extensions: toGraphQLExtensions(err) })
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlOptions): Promise<void> {
@@ -70,29 +98,34 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
     if (request.routeOptions.url?.startsWith('/graphiql')) return
     await app.authenticate(request)
   })
-  const records = recordResolvers(opts.recordDeps)
-  const policy = policyResolvers(opts.recordDeps)
-  const leads = leadResolvers(opts.recordDeps)
+  const records = recordResolvers(opts.services)
+  const policy = policyResolvers(opts.services)
+  const leads = leadResolvers(opts.services)
   await app.register(mercurius, {
     schema: readSchema(),
     resolvers: { DateTime, JSON: JSONScalar, Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query, ...leads.Query }, Mutation: { ...records.Mutation, ...policy.Mutation, ...leads.Mutation }, RecordRead: records.RecordRead } as never,
     loaders: loaders(opts.clock) as never,
     graphiql: opts.graphiql,
     jit: 1,
-    queryDepth: opts.maxDepth,
+    // Production hides the schema unless GRAPHQL_INTROSPECTION=true; __typename stays allowed.
+    ...(opts.introspection ? {} : { validationRules: [NoSchemaIntrospectionCustomRule] }),
     errorFormatter: errorFormatter as never,
     errorHandler: async (error: FastifyError, request, reply) => {
       // Errors before GraphQL runs (authentication, body parsing, size) are HTTP problems.
       if (error instanceof AppError || error.code?.startsWith('FST_')) {
-        const appErr = toAppError(error, opts.bodyLimit)
+        const appErr = toAppError(error, opts.bodyLimit, request.headers['content-type'])
         if (appErr.code === 'INTERNAL') request.log.error({ err: error }, 'graphql transport error')
         return reply.code(appErr.status).type('application/problem+json').send(toProblem(appErr, request.url.split('?')[0]))
       }
-      const { statusCode, response } = errorFormatter({ errors: [error instanceof GraphQLError ? error : new GraphQLError(error.message, { originalError: error })] }, { reply, app } as unknown as MercuriusContext)
+      const gqlError = error instanceof GraphQLError ? error : (mercuriusRefusal(error, request) ?? new GraphQLError(error.message, { originalError: error }))
+      const { statusCode, response } = errorFormatter({ errors: [gqlError] }, { reply, app } as unknown as MercuriusContext)
       return reply.code(statusCode).send(response)
     },
   })
-  app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
-    assertQueryCost(schema, document, (variables ?? {}) as Record<string, unknown>, opts.maxCost)
+  app.graphql.addHook('preParsing', async (_schema, source) => assertGraphQLText(source))
+  app.graphql.addHook('preExecution', async (schema, document, _context, variables) => {
+    const values = (variables ?? {}) as Record<string, unknown>
+    assertQueryLimits(schema, document, values, { maxDepth: opts.maxDepth, maxCost: opts.maxCost, introspection: opts.introspection })
+    assertNoNulArguments(document, values)
   })
 }

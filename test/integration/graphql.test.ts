@@ -45,12 +45,15 @@ describe('graphql', () => {
     }
   })
 
-  it('refuses queries over the cost limit with QUERY_TOO_COMPLEX', async () => {
-    const aliases = Array.from({ length: 4 }, (_, i) => `m${i}: members { keys { kid } }`).join(' ')
-    const res = await gql(`{ ${aliases} }`)
+  it('refuses queries over the cost limit (400 here) with QUERY_TOO_COMPLEX', async () => {
+    // members { keys { kid } } costs 6 members × (1 + 10 keys × 1.1) = 72: five fit, six do not.
+    const aliases = (n: number) => Array.from({ length: n }, (_, i) => `m${i}: members { keys { kid } }`).join(' ')
+    expect((await gql(`{ ${aliases(5)} }`)).json().errors).toBeUndefined()
+    const res = await gql(`{ ${aliases(6)} }`)
     const body = res.json()
     expect(res.statusCode).toBe(400)
     expect(body.data).toBeNull()
     expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX')
+    expect(body.errors[0].message).toBe('query cost 432 exceeds the limit of 400')
   })
 })

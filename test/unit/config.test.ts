@@ -40,6 +40,7 @@ describe('loadConfig', () => {
     [{ CORS_ORIGINS: 'https://ok.example,*' }, 'CORS_ORIGINS'],
     [{ MIGRATE_ON_START: 'maybe' }, 'MIGRATE_ON_START'],
     [{ BODY_LIMIT: '-1' }, 'BODY_LIMIT'],
+    [{ GRAPHQL_INTROSPECTION: 'yes' }, 'GRAPHQL_INTROSPECTION'],
   ])('refuses %o naming %s', (env, variable) => {
     const e = errorFor(env)
     expect(e.variable).toBe(variable)
@@ -57,6 +58,14 @@ describe('loadConfig', () => {
     expect(errorFor({ ...withAud, MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json' }).variable).toBe('GATEWAY_RECEIPT_KEYS')
     const ok = loadConfig({ ...withAud, MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json', GATEWAY_RECEIPT_KEYS: 'r.json' }, '/srv/icacn')
     expect(ok).toMatchObject({ mode: 'production', trustListFile: '/srv/icacn/trust.json', gatewayTokenKeysFile: '/srv/icacn/t.json' })
+  })
+
+  it('answers GraphQL introspection in development, and in production only when GRAPHQL_INTROSPECTION=true', () => {
+    const production = { ICACN_MODE: 'production', GATEWAY_AUDIENCE: 'https://exchange.icacn.example', MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json', GATEWAY_RECEIPT_KEYS: 'r.json' }
+    expect(loadConfig({}).graphqlIntrospection).toBe(true)
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).graphqlIntrospection).toBe(false)
+    expect(loadConfig(production).graphqlIntrospection).toBe(false)
+    expect(loadConfig({ ...production, GRAPHQL_INTROSPECTION: 'true' }).graphqlIntrospection).toBe(true)
   })
 
   it('documents every variable it reads in the README', () => {
