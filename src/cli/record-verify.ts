@@ -9,7 +9,7 @@ import { parse, required, UsageError } from './args.js'
 import { accessToken, CliError, gatewayBase, gatewayJson } from './gateway-client.js'
 import { readInput, sdJwtFrom } from './record.js'
 
-const VERIFY_USAGE = 'usage: icacn verify --aud CODE (--file FILE | --stdin) [--trust trust.json] [--max-age SECONDS] [--url URL]'
+const VERIFY_USAGE = 'usage: icacn verify --aud CODE (--file FILE | --stdin) [--trust trust.json] [--nonce NONCE] [--max-age SECONDS] [--url URL]'
 const TRUST_USAGE = 'usage: icacn trust --member CODE [--out trust.json] [--url URL]'
 
 type Jwks = { keys: JWK[] }
@@ -49,16 +49,19 @@ function claimedAudience(sdJwt: string): string | undefined {
 }
 
 export async function verifyCommand(argv: string[], config: Config): Promise<void> {
-  const v = parse(argv, { aud: { type: 'string' }, file: { type: 'string' }, stdin: { type: 'boolean' }, trust: { type: 'string' }, 'max-age': { type: 'string' }, url: { type: 'string' } })
+  const v = parse(argv, { aud: { type: 'string' }, file: { type: 'string' }, stdin: { type: 'boolean' }, trust: { type: 'string' }, nonce: { type: 'string' }, 'max-age': { type: 'string' }, url: { type: 'string' } })
   if (!v.aud) throw new UsageError(VERIFY_USAGE)
   const aud = required(v, 'aud').toUpperCase()
-  const maxAge = v['max-age'] === undefined ? 600 : Number(v['max-age'])
-  if (!Number.isInteger(maxAge) || maxAge <= 0) throw new UsageError('--max-age must be a whole number of seconds')
+  // Freshness is asked for, never assumed: a presentation in a case file must verify next month.
+  const maxAge = v['max-age'] === undefined ? undefined : Number(v['max-age'])
+  if (maxAge !== undefined && (!Number.isInteger(maxAge) || maxAge <= 0)) throw new UsageError('--max-age must be a whole number of seconds')
+  const nonce = typeof v.nonce === 'string' ? v.nonce : undefined
+  if (nonce === '') throw new UsageError('--nonce must not be empty')
   const sdJwt = sdJwtFrom(await readInput(v, VERIFY_USAGE))
   const trust = typeof v.trust === 'string' ? loadTrust(v.trust) : await fetchTrust(config, gatewayBase(config, v.url as string | undefined), aud)
   let verified: VerifiedRecord
   try {
-    verified = await verifyPresentation(sdJwt, trust, { aud, maxAgeSeconds: maxAge })
+    verified = await verifyPresentation(sdJwt, trust, { aud, maxAgeSeconds: maxAge, nonce })
   } catch (e) {
     if (!isAppError(e)) throw new CliError(`presentation not verified for audience ${aud}: ${(e as Error).message}`)
     const claimed = claimedAudience(sdJwt)

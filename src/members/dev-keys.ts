@@ -2,7 +2,7 @@
 // (mode 0600, git-ignored) so a fresh clone can sign assertions; public halves are registered.
 import fs from 'node:fs'
 import path from 'node:path'
-import { type CryptoKey, importJWK, type JWK } from 'jose'
+import { calculateJwkThumbprint, type CryptoKey, importJWK, type JWK } from 'jose'
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { appendAudit } from '../audit/audit.repository.js'
@@ -32,7 +32,9 @@ export async function ensureDevMemberKeys(db: Kysely<DB>, dataDir: string, now: 
       jwk = await createDevKey(file)
       generated.push(m.code)
     }
-    const kid = jwk.kid as string
+    // The coalition profile's kid is the RFC 7638 thumbprint: a hand-edited dev key file must not register another.
+    const kid = await calculateJwkThumbprint({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, 'sha256')
+    if (jwk.kid !== kid) throw new Error(`${file}: kid must be the key's RFC 7638 thumbprint (${kid})`)
     if (await kidExists(db, kid)) continue
     await db.transaction().execute(async (trx) => {
       const publicJwk: JWK = { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, kid, alg: 'ES256', use: 'sig' }

@@ -1,7 +1,7 @@
 // Validates the clear envelope and the wrapped body of a verified record's claims. Pure: the set of
 // member codes and the record types are passed in. Each kind of fault has its own problem type.
 import { errors, type FieldError } from '../errors.js'
-import { isMarking } from '../policy/markings.js'
+import { isMarking, markingAtLeast } from '../policy/markings.js'
 import type { RecordEnvelope, WrappedField } from './record.model.js'
 import type { RecordTypes } from './record-types.js'
 
@@ -20,6 +20,9 @@ function releaseList(v: unknown, pointer: string, members: ReadonlySet<string>, 
   })
   return v as string[]
 }
+
+/** A field's list narrows the record's: ["ALL"] on the record admits any list; under named members, ALL is not among them. */
+const narrows = (field: readonly string[], record: readonly string[]) => record.includes('ALL') || field.every((c) => record.includes(c))
 
 export function parseRecordClaims(claims: Record<string, unknown>, members: ReadonlySet<string>, types: RecordTypes): { envelope: RecordEnvelope; fields: Record<string, WrappedField> } {
   const bad: FieldError[] = []
@@ -41,6 +44,9 @@ export function parseRecordClaims(claims: Record<string, unknown>, members: Read
   need(Array.isArray(c.purposeLimits) && c.purposeLimits.every((p) => PURPOSES.includes(p as string)), '/purposeLimits', `must be an array of ${PURPOSES.join(', ')}`)
 
   const fields: Record<string, WrappedField> = {}
+  // A field marking may only narrow the record's (README "SD-JWT profile"): a wider one would let
+  // the field out where the record itself may not go.
+  const wider: FieldError[] = []
   const body = c.body
   if (typeof body !== 'object' || body === null || Array.isArray(body)) bad.push({ pointer: '/body', detail: 'must be an object' })
   else {
@@ -55,10 +61,13 @@ export function parseRecordClaims(claims: Record<string, unknown>, members: Read
       const fieldList = wrapped.releasableTo === undefined ? undefined : releaseList(wrapped.releasableTo, `${p}/releasableTo`, members, bad)
       const fieldMarking = wrapped.marking ?? c.marking
       need(!(fieldMarking === 'RED' && (fieldList ?? releasableTo)?.includes('ALL')), `${p}/releasableTo`, 'a RED field is released only to members named explicitly')
+      if (!markingAtLeast(fieldMarking, c.marking)) wider.push({ pointer: `${p}/marking`, detail: `${fieldMarking} is wider than the record's ${c.marking}; a field marking may only narrow it` })
+      if (fieldList && releasableTo && !narrows(fieldList, releasableTo)) wider.push({ pointer: `${p}/releasableTo`, detail: `must be a subset of the record's releasableTo ${JSON.stringify(releasableTo)}` })
       fields[name] = wrapped as unknown as WrappedField
     }
   }
   if (bad.length) throw errors.invalidEnvelope(bad)
+  if (wider.length) throw errors.sdJwtProfile("a field's marking and releasableTo may only narrow the record's", wider)
   const unwrapped = Object.fromEntries(Object.entries(fields).map(([k, w]) => [k, w.value]))
   const schemaErrors = types.validateBody(c.type, unwrapped)
   if (schemaErrors.length) throw errors.schemaViolation(schemaErrors)

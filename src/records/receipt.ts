@@ -1,5 +1,6 @@
 // The gateway's signed receipt to a publisher: which record (digest of the exact bytes) it received,
-// and when. Receipt time, not the signer's iat, is what key retirement is judged against.
+// and when. Receipt time, not the signer's iat, is what key retirement is judged against; it is
+// written exactly as in the KB-JWT of every read (disclosure/present.ts), so the two compare equal.
 import { randomUUID } from 'node:crypto'
 import type { GatewayKeySet } from '../auth/gateway-keys.js'
 import { signJws } from '../auth/jws.js'
@@ -17,7 +18,8 @@ export interface ReceiptInput {
 export function signReceipt(keys: GatewayKeySet, r: ReceiptInput): string {
   const payload = {
     record: { id: r.recordId, version: r.version, sd_jwt_sha256: r.sdJwtSha256 },
-    received_at: r.receivedAt.toISOString(),
+    // NumericDate with the millisecond fraction, like a retired key's `exp` in the member JWKS.
+    icacn_received_at: r.receivedAt.getTime() / 1000,
     iss: r.issuer,
     sub: r.originator,
     aud: r.originator,

@@ -58,8 +58,13 @@ export interface VerifyOptions {
   issuerKey(header: jose.ProtectedHeaderParameters, payload: jose.JWTPayload): Promise<{ key: KeyObject | jose.JWK; alg: SigningAlg }>
   /** Time against which exp and nbf are judged (default: now). */
   now?: Date
-  /** Require a KB-JWT for this audience (and nonce, when given), signed by the key in cnf.jwk. */
-  keyBinding?: { aud: string; nonce?: string; now: Date; maxAgeSeconds: number }
+  /**
+   * Require a KB-JWT for this audience, signed by the key in cnf.jwk. Freshness is opt-in: the nonce
+   * is checked only when given, and the KB-JWT's age only with maxAgeSeconds, so a presentation kept
+   * in a case file still verifies later: the acceptable iat window is the verifier's to set (RFC 9901
+   * §7.3), and a signed record of a past release has no transaction to be fresh for.
+   */
+  keyBinding?: { aud: string; nonce?: string; now: Date; maxAgeSeconds?: number }
 }
 
 export interface VerifiedSdJwt {
@@ -122,7 +127,7 @@ export async function verifySdJwt(compact: string, o: VerifyOptions): Promise<Ve
   const aud = kb.aud
   if (!(aud === o.keyBinding.aud || (Array.isArray(aud) && aud.includes(o.keyBinding.aud)))) throw errors.wrongAudience()
   const age = o.keyBinding.now.getTime() / 1000 - (kb.iat as number)
-  if (age > o.keyBinding.maxAgeSeconds + CLOCK_TOLERANCE_S) throw errors.tokenExpired('key-binding JWT')
+  if (o.keyBinding.maxAgeSeconds !== undefined && age > o.keyBinding.maxAgeSeconds + CLOCK_TOLERANCE_S) throw errors.tokenExpired('key-binding JWT')
   if (age < -CLOCK_TOLERANCE_S) throw errors.tokenNotYetValid('key-binding JWT')
   if (kb.sd_hash !== sdHash(parts.issuerJwt, parts.disclosures)) throw errors.tamperedDisclosure('sd_hash does not match the presented disclosures')
   if (o.keyBinding.nonce !== undefined && kb.nonce !== o.keyBinding.nonce) throw errors.invalidClaims('key-binding JWT nonce does not match')

@@ -44,12 +44,24 @@ export interface VerifiedRecord {
   receivedAt: Date
 }
 
+export interface VerifyPresentationOptions {
+  /** The reading member the gateway released the presentation to. */
+  aud: string
+  /** Freshness, opt-in: the nonce the reader sent with its read; checked only when given. */
+  nonce?: string
+  /** Freshness, opt-in: refuse a KB-JWT older than this; with none, a presentation verifies at any later time. */
+  maxAgeSeconds?: number
+  /** The time to verify at (default: now). */
+  now?: Date
+}
+
 /**
  * Verifies what the gateway released: the originator's signature (key from the trust list by
  * iss and kid), every disclosure against its digest, and the gateway's KB-JWT for `aud` (the
- * reading member) bound to exactly these disclosures.
+ * reading member) bound to exactly these disclosures. Age and nonce are checked only when asked
+ * for, so a presentation kept in a case file still verifies next month.
  */
-export async function verifyPresentation(sdJwt: string, trust: Trust, opts: { aud: string; nonce?: string; now?: Date; maxAgeSeconds?: number }): Promise<VerifiedRecord> {
+export async function verifyPresentation(sdJwt: string, trust: Trust, opts: VerifyPresentationOptions): Promise<VerifiedRecord> {
   let signingKey: (JWK & { exp?: number }) | undefined
   const v = await verifySdJwt(sdJwt, {
     typ: RECORD_TYP,
@@ -60,7 +72,7 @@ export async function verifyPresentation(sdJwt: string, trust: Trust, opts: { au
       return { key, alg: key.alg === 'EdDSA' ? 'EdDSA' : 'ES256' }
     },
     now: opts.now ?? new Date(),
-    keyBinding: { aud: opts.aud, now: opts.now ?? new Date(), maxAgeSeconds: opts.maxAgeSeconds ?? 600, ...(opts.nonce ? { nonce: opts.nonce } : {}) },
+    keyBinding: { aud: opts.aud, now: opts.now ?? new Date(), maxAgeSeconds: opts.maxAgeSeconds, nonce: opts.nonce },
   })
   // A retired key carries exp (its retirement) in the member JWKS: it stands behind records the
   // gateway received before then, by the receipt time the gateway signed, never the signer's iat.

@@ -1,9 +1,13 @@
 // The record CLI against the real gateway on loopback: KR issues and publishes a person record, TH
 // reads it without the VN-only passport, saves the trust file, and verifies offline; VN cannot.
+import { createPrivateKey } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { decodeJwt, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bindPresentation } from '../../src/records/sd-jwt-signing.js'
+import { splitSdJwt } from '../../src/records/sd-jwt.js'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
 import { freePort, type Gateway, gatewayEnv, runCli, startGateway } from '../support/process.js'
 
@@ -72,7 +76,7 @@ describe('record CLI: issue, publish, get, trust, verify', () => {
   })
 
   it('get as TH answers without the VN-only passport', () => {
-    const got = runCli(env, ['get', '--member', 'TH', '--id', recordId, '--purpose', 'investigation'])
+    const got = runCli(env, ['get', '--member', 'TH', '--originator', 'KR', '--id', recordId, '--purpose', 'investigation'])
     expect(got.status, got.stderr).toBe(0)
     expect(got.stdout).not.toContain('M70431862')
     const out = JSON.parse(got.stdout) as { sdJwt: string; record: unknown }
@@ -107,5 +111,33 @@ describe('record CLI: issue, publish, get, trust, verify', () => {
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(/^icacn: .*audience VN/)
     expect(lines[0]).toContain('wrong-audience')
+  })
+
+  it('verify offline a presentation released 30 days ago: passes without --max-age; --max-age or a wrong --nonce refuse it', () => {
+    // Re-sign TH's presentation with the gateway's own key-binding key as if released a month ago,
+    // with the nonce TH would have sent on that read; the record and receipt time stay as received.
+    const { sdJwt } = JSON.parse(fs.readFileSync(file('presentation.json'), 'utf8')) as { sdJwt: string }
+    const { issuerJwt, disclosures, kbJwt } = splitSdJwt(sdJwt)
+    const [gwKey] = (JSON.parse(fs.readFileSync(path.join(db.dataDir, 'dev-keys', 'gateway-receipt.jwks.json'), 'utf8')) as { keys: JWK[] }).keys
+    const iat = Math.floor(Date.now() / 1000) - 30 * 86_400
+    const aged = bindPresentation({
+      issuerJwt, disclosures, aud: 'TH', nonce: 'th-case-2026-0117', iat,
+      signer: { key: createPrivateKey({ key: gwKey as never, format: 'jwk' }), kid: gwKey!.kid!, alg: 'ES256' },
+      extra: { icacn_received_at: decodeJwt(kbJwt!).icacn_received_at },
+    })
+    fs.writeFileSync(file('presentation-30-days.sdjwt'), aged)
+    const verify = (...extra: string[]) => runCli({ ...env, PORT: '1' }, ['verify', '--aud', 'TH', '--trust', file('trust.json'), '--file', file('presentation-30-days.sdjwt'), ...extra])
+
+    const offline = verify()
+    expect(offline.status, offline.stderr).toBe(0)
+    expect(JSON.parse(offline.stdout)).toMatchObject({ verified: true, originator: 'KR', keyBinding: { aud: 'TH', iat, nonce: 'th-case-2026-0117' } })
+    expect(verify('--nonce', 'th-case-2026-0117').status).toBe(0)
+
+    const stale = verify('--max-age', '600')
+    expect(stale.status).toBe(1)
+    expect(stale.stderr).toContain('urn:icacn:problem:token-expired')
+    const replayed = verify('--nonce', 'th-case-2026-0118')
+    expect(replayed.status).toBe(1)
+    expect(replayed.stderr).toContain('urn:icacn:problem:invalid-claims')
   })
 })

@@ -1,11 +1,13 @@
 // Our SD-JWT implementation against an independent one (@sd-jwt/core 0.19): each verifies what the
-// other issues and presents, with and without key binding; a flipped byte fails in both.
+// other issues and presents, with and without key binding; a flipped byte fails in both; what it
+// issues meets the coalition profile once told to pad with decoys (it adds none unasked).
 import { SDJwtInstance } from '@sd-jwt/core'
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto'
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { bindPresentation, issueSdJwt, verifySdJwt } from '../../src/records/sd-jwt-signing.js'
 import { selectDisclosures, splitSdJwt } from '../../src/records/sd-jwt.js'
+import { assertSdJwtProfile } from '../../src/records/sd-jwt-profile.js'
 
 const TYP = 'icacn-record+sd-jwt'
 const body = {
@@ -31,11 +33,11 @@ async function pair(): Promise<Pair> {
 const nodeSigner = (jwk: JWK) => (data: string) => sign('sha256', Buffer.from(data), { key: createPrivateKey({ key: jwk as any, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }).toString('base64url')
 const nodeVerifier = (jwk: JWK) => (data: string, sig: string) => verify('sha256', Buffer.from(data), { key: createPublicKey({ key: jwk as any, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'))
 
-function reference(): SDJwtInstance<Record<string, unknown>> {
+function reference(saltGenerator = () => randomBytes(16).toString('base64url')): SDJwtInstance<Record<string, unknown>> {
   return new SDJwtInstance({
     hasher: (data: string | ArrayBuffer) => new Uint8Array(createHash('sha256').update(typeof data === 'string' ? data : Buffer.from(data)).digest()),
     hashAlg: 'sha-256',
-    saltGenerator: () => randomBytes(16).toString('base64url'),
+    saltGenerator,
     signer: nodeSigner(issuer.privateJwk),
     signAlg: 'ES256',
     verifier: nodeVerifier(issuer.publicJwk),
@@ -66,14 +68,26 @@ describe('interop with @sd-jwt/core', () => {
     expect(cnf).toEqual({ jwk: holder.publicJwk })
   })
 
-  it('we verify what @sd-jwt/core issues', async () => {
-    const sdJwt = await reference().issue(
+  // Five fields and three decoys: eight digests, the smallest bucket the profile accepts.
+  const referenceIssue = (ref: SDJwtInstance<Record<string, unknown>>, decoys: number) =>
+    ref.issue(
       { ...claims, cnf: { jwk: holder.publicJwk } },
-      { body: { _sd: ['nameKhmer', 'nameLatin', 'passport', 'aliases', 'wallet'], aliases: { _sd: [0, 1] } } } as any,
+      { body: { _sd: ['nameKhmer', 'nameLatin', 'passport', 'aliases', 'wallet'], _sd_decoy: decoys, aliases: { _sd: [0, 1] } } } as any,
       { header: { typ: TYP, kid: 'kh-1' } },
     )
-    const v = await ours(sdJwt)
+
+  it('we verify what @sd-jwt/core issues, and it meets the coalition profile', async () => {
+    const v = await ours(await referenceIssue(reference(), 3))
     expect(v.claims).toMatchObject(claims)
+    expect(v.payload._sd_alg).toBe('sha-256')
+    expect(() => assertSdJwtProfile(v)).not.toThrow()
+  })
+
+  it('what @sd-jwt/core issues without decoys, or with short salts, verifies but breaks the profile', async () => {
+    const bare = await ours(await referenceIssue(reference(), 0))
+    expect(() => assertSdJwtProfile(bare)).toThrow(expect.objectContaining({ code: 'SD_JWT_PROFILE', errors: [expect.objectContaining({ pointer: '/body/_sd' })] }))
+    const short = await ours(await referenceIssue(reference(() => randomBytes(4).toString('base64url')), 3))
+    expect(() => assertSdJwtProfile(short)).toThrow(expect.objectContaining({ code: 'SD_JWT_PROFILE', errors: expect.arrayContaining([expect.objectContaining({ pointer: '/body/aliases/0', detail: expect.stringMatching(/4 bytes/) })]) }))
   })
 
   it('@sd-jwt/core verifies our redacted presentation with our key-binding JWT', async () => {
