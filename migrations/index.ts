@@ -14,6 +14,7 @@ import * as m0010 from './0010_lead_lookups.js'
 import * as m0011 from './0011_selector_matches.js'
 import * as m0012 from './0012_record_names.js'
 import * as m0013 from './0013_match_contacts.js'
+import * as m0014 from './0014_publish_selectors.js'
 
 export const migrations: Record<string, Migration> = {
   '0001_members': m0001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0011_selector_matches': m0011,
   '0012_record_names': m0012,
   '0013_match_contacts': m0013,
+  '0014_publish_selectors': m0014,
 }

@@ -174,6 +174,12 @@ export interface LeadLookupsTable {
   used: number
 }
 
+export interface PublishSelectorsTable {
+  member: string
+  day: string
+  used: number
+}
+
 export interface SelectorMatchesTable {
   id: string
   kind: string
@@ -200,6 +206,7 @@ export interface DB {
   record_selectors: RecordSelectorsTable
   record_names: RecordNamesTable
   lead_lookups: LeadLookupsTable
+  publish_selectors: PublishSelectorsTable
   selector_matches: SelectorMatchesTable
   match_contacts: MatchContactsTable
 }

@@ -14,6 +14,11 @@ export interface SelectorClasses {
   discoverable(reader: Reader): Promise<number[]>
   /** The same under the given state (active policy versions and number of classes). */
   discoverableAt(reader: Reader, state: ClassState): Promise<number[]>
+  /**
+   * Class ids of other originators whose policies let a hard identifier in them be matched with
+   * `member`'s records (action deconflict, principal = member, no roles, no purpose), under `state`.
+   */
+  deconflictableAt(member: string, state: ClassState): Promise<number[]>
   /** The state a statement last reported (see observe), else read now. */
   current(): Promise<ClassState>
   /** A statement that filtered by class ids reports the state it ran in, for the next to assume. */
@@ -32,24 +37,26 @@ export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache): Se
     return items.map(() => classStateOf(rows[0]!))
   }, { max: 1024 })
 
-  function allowedFor(reader: Reader, versions: Readonly<Record<string, number>>): number[] {
+  function allowedFor(action: 'discover' | 'deconflict', reader: Reader, versions: Readonly<Record<string, number>>): number[] {
     const allowed: number[] = []
     for (const c of known.values()) {
       if (c.originator === reader.member) {
-        allowed.push(c.id)
+        // One's own classes are always discoverable; a member is never deconflicted with itself.
+        if (action === 'discover') allowed.push(c.id)
         continue
       }
       const version = versions[c.originator]
       const policy = version === undefined ? undefined : policies.policy(c.originator, version)
       if (!policy) continue // no active policy: nothing is discoverable (deny by default)
-      const key: DecisionKey = { action: 'discover', recipient: reader.member, roles: reader.roles, purpose: reader.purpose, originator: c.originator, recordType: c.recordType, label: c.label, fieldMarking: c.fieldMarking, recordMarking: c.recordMarking, grading: c.grading }
+      const key: DecisionKey = { action, recipient: reader.member, roles: reader.roles, purpose: reader.purpose, originator: c.originator, recordType: c.recordType, label: c.label, fieldMarking: c.fieldMarking, recordMarking: c.recordMarking, grading: c.grading }
       // Only `discover` makes a field findable: whatever it matches, decide() then shows at least as a hit.
+      // Only `deconflict` (asked of both originators) lets it be matched with another member's record.
       if (policies.decide(policy, key).allow) allowed.push(c.id)
     }
     return allowed
   }
 
-  async function discoverableAt(reader: Reader, st: ClassState): Promise<number[]> {
+  async function allowedAt(action: 'discover' | 'deconflict', reader: Reader, st: ClassState): Promise<number[]> {
     if (known.size < st.classCount) {
       // Concurrent callers may fetch the same classes: keyed by id, they are held once.
       for (const c of await classesExcept(db, [...known.keys()])) known.set(c.id, c)
@@ -57,19 +64,21 @@ export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache): Se
     await policies.ensure(Object.entries(st.versions).map(([originator, policyVersion]) => ({ originator, policyVersion })))
     // Classes only ever get added, so the number held identifies the set the answer was computed over.
     // (A class newer than the state matches no row of the state's snapshot: including it is harmless.)
-    const memo = JSON.stringify([reader.member, [...reader.roles].sort(), reader.purpose, st.versions, known.size])
+    const memo = JSON.stringify([action, reader.member, [...reader.roles].sort(), reader.purpose, st.versions, known.size])
     let allowed = allowedSets.get(memo)
     if (!allowed) {
       if (allowedSets.size >= 1000) allowedSets.clear()
-      allowed = allowedFor(reader, st.versions)
+      allowed = allowedFor(action, reader, st.versions)
       allowedSets.set(memo, allowed)
     }
     return allowed
   }
 
+  const discoverableAt = (reader: Reader, st: ClassState) => allowedAt('discover', reader, st)
   return {
     discoverable: async (reader) => discoverableAt(reader, await state.push(null)),
     discoverableAt,
+    deconflictableAt: (member, st) => allowedAt('deconflict', { member, roles: [], purpose: null }, st),
     current: async () => last ?? state.push(null),
     observe: (st) => void (last = st),
   }

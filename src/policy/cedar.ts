@@ -5,8 +5,13 @@ import fs from 'node:fs'
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
 import type { AuthorizationCall, EntityJson } from '@cedar-policy/cedar-wasm/nodejs'
 import { projectFile } from '../project-files.js'
+import { compiledOrThrow } from './policy-set.js'
 
-export type PolicyAction = 'disclose' | 'discover'
+/**
+ * disclose: the reader receives the field; discover: it may learn the field exists (and find the
+ * record by it); deconflict: a hard identifier in it may be matched against the principal's records.
+ */
+export type PolicyAction = 'disclose' | 'discover' | 'deconflict'
 
 /** What a decision depends on about the field (not the reader): also the lead index's decision class. */
 export interface FieldContext {
@@ -35,6 +40,8 @@ export interface PolicyDecision {
 }
 
 export const loadCedarSchema = (): string => fs.readFileSync(projectFile('schema/policy/icacn.cedarschema'), 'utf8')
+/** The shipped default policy: every member's version 1, and the source of inherited deconflict rules. */
+export const loadDefaultPolicy = (): string => fs.readFileSync(projectFile('schema/policy/default.cedar'), 'utf8')
 
 const uid = (type: string, id: string) => ({ type: `Icacn::${type}`, id })
 
@@ -58,34 +65,18 @@ export function cedarRequest(k: DecisionKey): Omit<AuthorizationCall, 'policies'
 }
 
 /**
- * A policy set as id → policy text. The id is the policy's `@id("…")` annotation where it has one
- * (so decisions cite the names the member chose), else its position (`policy0`, `policy1`, …).
+ * Evaluates `text` (Cedar, one member's set, compiled as for activation: see policy-set.ts) for `key`.
+ * Default deny; a forbid wins; a policy that fails to evaluate denies (fail closed: a forbid that
+ * errors must not let a permit win).
  */
-export function policyMap(text: string): Record<string, string> {
-  const parts = cedar.policySetTextToParts(text)
-  if (parts.type !== 'success') throw new Error(`cedar: ${parts.errors.map((e) => e.message).join('; ')}`)
-  const map: Record<string, string> = {}
-  parts.policies.forEach((policy, i) => {
-    const json = cedar.policyToJson(policy)
-    const id = json.type === 'success' ? json.json.annotations?.id : undefined
-    const name = typeof id === 'string' && id && !(id in map) ? id : `policy${i}`
-    map[name] = policy
-  })
-  return map
-}
-
-/**
- * Evaluates `policies` (Cedar text, one member's set) for `key`. Default deny; a forbid wins; a
- * policy that fails to evaluate denies (fail closed: a forbid that errors must not let a permit win).
- */
-export function evaluatePolicy(policies: string | Record<string, string>, key: DecisionKey): PolicyDecision {
-  const staticPolicies = typeof policies === 'string' ? policyMap(policies) : policies
+export function evaluatePolicy(text: string, key: DecisionKey, defaultText: string = loadDefaultPolicy()): PolicyDecision {
+  const staticPolicies = compiledOrThrow(text, defaultText).policies
   return withPurposeProbe(key, (k) => cedar.isAuthorized({ ...cedarRequest(k), policies: { staticPolicies } }))
 }
 
 /** Parses a policy set once into the Cedar engine under `id`, for evaluatePreparsed. */
-export function preparsePolicies(id: string, text: string): void {
-  const r = cedar.preparsePolicySet(id, { staticPolicies: policyMap(text) })
+export function preparsePolicies(id: string, text: string, defaultText: string): void {
+  const r = cedar.preparsePolicySet(id, { staticPolicies: compiledOrThrow(text, defaultText).policies })
   if (r.type !== 'success') throw new Error(`cedar: ${r.errors.map((e) => e.message).join('; ')}`)
 }
 
@@ -103,7 +94,8 @@ export const DECLARABLE_PURPOSES = ['investigation', 'analysis', 'prosecution'] 
  */
 function withPurposeProbe(key: DecisionKey, run: (k: DecisionKey) => cedar.AuthorizationAnswer): PolicyDecision {
   const d = decisionOf(run(key))
-  const purposeMissing = !d.allow && key.purpose === null && DECLARABLE_PURPOSES.some((purpose) => decisionOf(run({ ...key, purpose })).allow)
+  // Deconfliction is asked with no purpose by design (the principal is a member, not a reader).
+  const purposeMissing = key.action !== 'deconflict' && !d.allow && key.purpose === null && DECLARABLE_PURPOSES.some((purpose) => decisionOf(run({ ...key, purpose })).allow)
   return { ...d, purposeMissing }
 }
 

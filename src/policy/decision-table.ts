@@ -2,7 +2,7 @@
 // then answered from memory, so a steady-state read costs look-ups, not evaluations. Consent and
 // operation grants are an overlay applied per record by the caller, never part of this table.
 import { randomUUID } from 'node:crypto'
-import { type DecisionKey, evaluatePreparsed, type PolicyDecision, preparsePolicies } from './cedar.js'
+import { type DecisionKey, evaluatePreparsed, loadDefaultPolicy, type PolicyDecision, preparsePolicies } from './cedar.js'
 import type { PolicySource } from './decide.js'
 
 export interface ActivePolicy {
@@ -24,13 +24,13 @@ export function memoKey(policy: ActivePolicy, k: DecisionKey): string {
 }
 
 /** Cedar with each policy version parsed once (parsing costs ten times an evaluation). */
-export function cedarEvaluator(): (policy: ActivePolicy, key: DecisionKey) => PolicyDecision {
+export function cedarEvaluator(defaultText: string = loadDefaultPolicy()): (policy: ActivePolicy, key: DecisionKey) => PolicyDecision {
   const prefix = randomUUID() // the engine's preparsed sets are process-wide: ids must not collide
   const parsed = new Set<string>()
   return (policy, key) => {
     const id = `${prefix}:${policy.originator}:${policy.version}`
     if (!parsed.has(id)) {
-      preparsePolicies(id, policy.text)
+      preparsePolicies(id, policy.text, defaultText)
       parsed.add(id)
     }
     return evaluatePreparsed(id, key)
@@ -66,7 +66,7 @@ export function createDecisionTable(evaluate: (policy: ActivePolicy, key: Decisi
  * memoises its own decisions and none enters the shared table. All drafts share one engine slot,
  * re-parsed whenever another draft used it in between, so dry runs never accumulate in the engine.
  */
-export function draftEvaluator(): (policy: ActivePolicy) => PolicySource {
+export function draftEvaluator(defaultText: string = loadDefaultPolicy()): (policy: ActivePolicy) => PolicySource {
   const slot = `${randomUUID()}:draft`
   let loaded: string | null = null
   return (policy) => {
@@ -78,7 +78,7 @@ export function draftEvaluator(): (policy: ActivePolicy) => PolicySource {
         let d = memo.get(id)
         if (!d) {
           if (loaded !== p.text) {
-            preparsePolicies(slot, p.text)
+            preparsePolicies(slot, p.text, defaultText)
             loaded = p.text
           }
           d = evaluatePreparsed(slot, key)

@@ -1,13 +1,12 @@
-// Validating a member's release policy before it can be activated: it must parse, type-check
-// against the gateway's Cedar schema, and never reach another originator's data (a member's
-// policies govern the release of its own records only).
+// Validating a member's release policy before it can be activated: it must parse, compile to one set
+// with distinct ids (policy-set.ts: the very set that will be evaluated), type-check against the
+// gateway's Cedar schema, and never reach another originator's data (a member's policies govern the
+// release of its own records only).
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
-import { loadCedarSchema } from './cedar.js'
+import { loadCedarSchema, loadDefaultPolicy } from './cedar.js'
+import { compilePolicySet, type PolicySetProblem } from './policy-set.js'
 
-export interface PolicyProblem {
-  policyId: string | null
-  message: string
-}
+export type PolicyProblem = PolicySetProblem
 
 /** True where `node` is `resource.originator`. */
 function isOriginatorRef(node: unknown): boolean {
@@ -29,19 +28,20 @@ function scan(node: unknown, out: { strings: Set<string>; originator: boolean })
  * names resource.originator together with another member's code is refused: it would be written to
  * reach data the gateway never lets it govern, which is at best a mistake.
  */
-export function validatePolicySet(originator: string, text: string, memberCodes: ReadonlySet<string>): PolicyProblem[] {
-  const parts = cedar.policySetTextToParts(text)
-  if (parts.type !== 'success') return parts.errors.map((e) => ({ policyId: null, message: e.message }))
-  const validation = cedar.validate({ schema: loadCedarSchema(), policies: { staticPolicies: text }, validationSettings: { mode: 'strict' } })
+export function validatePolicySet(originator: string, text: string, memberCodes: ReadonlySet<string>, defaultText: string = loadDefaultPolicy()): PolicyProblem[] {
+  const compiled = compilePolicySet(text, defaultText)
+  if (!compiled.ok) return compiled.problems
+  const staticPolicies = compiled.set.policies
+  const validation = cedar.validate({ schema: loadCedarSchema(), policies: { staticPolicies }, validationSettings: { mode: 'strict' } })
   if (validation.type !== 'success') return validation.errors.map((e) => ({ policyId: null, message: e.message }))
   const problems: PolicyProblem[] = validation.validationErrors.map((e) => ({ policyId: e.policyId, message: e.error.message }))
-  parts.policies.forEach((policy, i) => {
+  for (const [id, policy] of Object.entries(staticPolicies)) {
     const json = cedar.policyToJson(policy)
-    if (json.type !== 'success') return
+    if (json.type !== 'success') continue
     const found = { strings: new Set<string>(), originator: false }
     scan(json.json, found)
     const others = [...found.strings].filter((s) => s !== originator && memberCodes.has(s))
-    if (found.originator && others.length) problems.push({ policyId: `policy${i}`, message: `a policy of ${originator} may govern only ${originator}'s records, not ${others.join(', ')}'s` })
-  })
+    if (found.originator && others.length) problems.push({ policyId: id, message: `a policy of ${originator} may govern only ${originator}'s records, not ${others.join(', ')}'s` })
+  }
   return problems
 }

@@ -9,6 +9,7 @@ import type { RecordInput } from '../../src/records/record.model.js'
 import { issueRecord } from '../../src/sdk/records.js'
 import { assertMatchesContract } from '../support/contract.js'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
+import { publishRecord, withdrawRecord } from '../support/publish.js'
 
 const types = loadRecordTypes()
 const QUOTA = 8
@@ -78,5 +79,16 @@ describe('batch lookup and quota', () => {
     const ph = await lookup('PH', Array.from({ length: QUOTA + 1 }, (_, i) => ({ selector: `+63917${String(1000000 + i)}` })))
     expect(ph.statusCode).toBe(429)
     expect((await lookup('PH', [{ selector: '+84903184472' }])).json().results[0].hit).toBe(true)
+  })
+
+  it('a value held only in a withdrawn record is a no-hit, as one that exists nowhere (search and match too)', async () => {
+    const r = person('LA', { names: [{ native: 'ຄຳແສງ ວົງສາ', latin: 'KHAMSENG Vongsa', script: 'Laoo' }], phones: [{ number: '+8562077415230' }] })
+    expect((await publishRecord(gw, r)).res.statusCode).toBe(201)
+    expect((await lookup('TH', [{ selector: '+8562077415230' }])).json().results[0].hit).toBe(true)
+    expect((await withdrawRecord(gw, r)).statusCode).toBe(200)
+    const after = await lookup('TH', [{ selector: '+8562077415230' }, { selector: '+8562077415231' }])
+    expect(after.json().results.map((x: { hit: boolean }) => x.hit)).toEqual([false, false])
+    // The originator still finds its own withdrawn record.
+    expect((await lookup('LA', [{ selector: '+8562077415230' }])).json().results[0].hit).toBe(true)
   })
 })

@@ -15,9 +15,10 @@ let gw: TestGateway
 
 beforeAll(async () => {
   gw = await startGateway()
-  // KH keeps its wallet fields undiscoverable: its side of a wallet match is hidden from everyone.
+  // KH keeps its wallet fields undiscoverable (while still deconflicting them): its record and field
+  // in a wallet match are hidden from everyone; only its member code shows.
   const admin = bearer(await gw.token('KH', ['admin']))
-  const text = `${loadDefaultPolicy()}\n@id("kh-wallets-hidden") forbid (principal, action, resource) when { resource.label == "wallet" };\n`
+  const text = `${loadDefaultPolicy()}\n@id("kh-wallets-hidden") forbid (principal, action in [Icacn::Action::"disclose", Icacn::Action::"discover"], resource) when { resource.label == "wallet" };\n`
   const v = await gw.app.inject({ method: 'POST', url: '/v1/policy/versions', headers: admin, payload: { text } })
   expect((await gw.app.inject({ method: 'POST', url: `/v1/policy/versions/${v.json().version}/activate`, headers: admin })).statusCode).toBe(200)
 })
@@ -52,7 +53,7 @@ describe('contact requests on blind matches', () => {
   it('the blind side asks; the hidden side sees who asks and accepts; the match then shows it to the asker', async () => {
     const { kh, th } = await mkPair('สุริยา บุญมา')
     const blind = await matchOf('TH', th.id)
-    expect(blind).toMatchObject({ blind: true, other: null })
+    expect(blind).toMatchObject({ blind: true, other: { originator: 'KH', recordId: null, field: null } })
     const res = await ask('TH', blind.id)
     expect(res.statusCode, res.body).toBe(201)
     assertMatchesContract('requestMatchContact', res)
@@ -91,7 +92,7 @@ describe('contact requests on blind matches', () => {
     const seen = await gw.app.inject({ method: 'GET', url: `/v1/contact-requests/${req.id}`, headers: await as('TH') })
     expect(seen.json()).toMatchObject({ status: 'declined', reason: 'การสืบสวนยังเปิดอยู่', target: null })
     expect(seen.body).not.toContain(kh.id)
-    expect(await matchOf('TH', th.id)).toMatchObject({ blind: true, other: null })
+    expect(await matchOf('TH', th.id)).toMatchObject({ blind: true, other: { originator: 'KH', recordId: null, field: null } })
     expect((await decide('KH', req.id, { decision: 'accept' })).json().code).toBe('CONTACT_REQUEST_CLOSED')
   })
 

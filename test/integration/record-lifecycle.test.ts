@@ -1,7 +1,5 @@
 // After publishing: corrections as new versions, the versions a reader may see, and withdrawal by
 // the originator with a request signed by its own key.
-import { randomUUID } from 'node:crypto'
-import { type CryptoKey, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auditFor } from '../../src/audit/audit.repository.js'
 import { loadRecordTypes } from '../../src/records/record-types.js'
@@ -9,7 +7,8 @@ import { uuidv7 } from '../../src/records/record-id.js'
 import type { RecordInput } from '../../src/records/record.model.js'
 import { issueRecord } from '../../src/sdk/records.js'
 import { assertMatchesContract } from '../support/contract.js'
-import { bearer, ISSUER, startGateway, type TestGateway } from '../support/app.js'
+import { bearer, startGateway, type TestGateway } from '../support/app.js'
+import { withdrawal } from '../support/publish.js'
 import { recordFixtures } from '../fixtures/records.js'
 
 const types = loadRecordTypes()
@@ -43,14 +42,6 @@ async function publishSeizure(record: RecordInput) {
   return gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(await gw.token(record.originator)), payload: { sdJwt } })
 }
 
-async function withdrawal(member: string, record: string, key: { kid: string; key: CryptoKey }, reason = 'source retracted the report') {
-  const now = Math.floor(Date.now() / 1000)
-  return new SignJWT({ record, reason })
-    .setProtectedHeader({ alg: 'ES256', typ: 'record-withdrawal+jwt', kid: key.kid })
-    .setIssuer(member).setSubject(member).setAudience(ISSUER).setIssuedAt(now).setExpirationTime(now + 120).setJti(randomUUID())
-    .sign(key.key)
-}
-
 const bodyTemplate = recordFixtures.seizure[0]!.body
 
 describe('versions and withdrawal', () => {
@@ -59,7 +50,7 @@ describe('versions and withdrawal', () => {
     expect((await publishSeizure(v1)).statusCode).toBe(201)
     const v2 = seizure({ body: bodyTemplate, version: 2, supersedes: v1.id, grading: 'A2' })
     expect((await publishSeizure(v2)).statusCode).toBe(201)
-    const res = await gw.app.inject({ method: 'GET', url: `/v1/records/${v1.id}/versions`, headers: bearer(await gw.token('PH')) })
+    const res = await gw.app.inject({ method: 'GET', url: `/v1/records/TH/${v1.id}/versions`, headers: bearer(await gw.token('PH')) })
     expect(res.statusCode).toBe(200)
     assertMatchesContract('listRecordVersions', res)
     expect(res.json().versions.map((v: { id: string; version: number }) => [v.id, v.version])).toEqual([[v1.id, 1], [v2.id, 2]])
@@ -83,24 +74,24 @@ describe('versions and withdrawal', () => {
 
     // an access token alone is not enough, and KR cannot withdraw TH's record
     const kr = await gw.memberKey('KR')
-    const byKr = await gw.app.inject({ method: 'POST', url: `/v1/records/${rec.id}:withdraw`, headers: bearer(await gw.token('KR')), payload: { request: await withdrawal('KR', rec.id, kr) } })
+    const byKr = await gw.app.inject({ method: 'POST', url: `/v1/records/TH/${rec.id}:withdraw`, headers: bearer(await gw.token('KR')), payload: { request: await withdrawal('KR', rec.id, kr) } })
     expect([byKr.statusCode, byKr.json().code]).toEqual([404, 'RECORD_NOT_FOUND'])
-    const mismatch = await gw.app.inject({ method: 'POST', url: `/v1/records/${rec.id}:withdraw`, headers: bearer(thToken), payload: { request: await withdrawal('TH', uuidv7(), th) } })
+    const mismatch = await gw.app.inject({ method: 'POST', url: `/v1/records/TH/${rec.id}:withdraw`, headers: bearer(thToken), payload: { request: await withdrawal('TH', uuidv7(), th) } })
     expect(mismatch.json().code).toBe('INVALID_CLAIMS')
 
-    const res = await gw.app.inject({ method: 'POST', url: `/v1/records/${rec.id}:withdraw`, headers: bearer(thToken), payload: { request: await withdrawal('TH', rec.id, th) } })
+    const res = await gw.app.inject({ method: 'POST', url: `/v1/records/TH/${rec.id}:withdraw`, headers: bearer(thToken), payload: { request: await withdrawal('TH', rec.id, th) } })
     expect(res.statusCode).toBe(200)
     assertMatchesContract('withdrawRecord', res)
-    const again = await gw.app.inject({ method: 'POST', url: `/v1/records/${rec.id}:withdraw`, headers: bearer(thToken), payload: { request: await withdrawal('TH', rec.id, th) } })
+    const again = await gw.app.inject({ method: 'POST', url: `/v1/records/TH/${rec.id}:withdraw`, headers: bearer(thToken), payload: { request: await withdrawal('TH', rec.id, th) } })
     expect([again.statusCode, again.json().code]).toEqual([409, 'RECORD_WITHDRAWN'])
 
-    const other = await gw.app.inject({ method: 'GET', url: `/v1/records/${rec.id}`, headers: bearer(await gw.token('LA')) })
+    const other = await gw.app.inject({ method: 'GET', url: `/v1/records/TH/${rec.id}`, headers: bearer(await gw.token('LA')) })
     expect([other.statusCode, other.json().code]).toEqual([404, 'RECORD_NOT_FOUND'])
-    const own = await gw.app.inject({ method: 'GET', url: `/v1/records/${rec.id}`, headers: bearer(thToken) })
+    const own = await gw.app.inject({ method: 'GET', url: `/v1/records/TH/${rec.id}`, headers: bearer(thToken) })
     expect(own.json().record.withdrawnAt).toEqual(res.json().withdrawnAt)
     expect((await auditFor(gw.app.db, `record:TH:${rec.id}`)).map((a) => a.action)).toContain('record.withdrawn')
 
-    const badVerb = await gw.app.inject({ method: 'POST', url: `/v1/records/${rec.id}:delete`, headers: bearer(thToken), payload: { request: 'x' } })
+    const badVerb = await gw.app.inject({ method: 'POST', url: `/v1/records/TH/${rec.id}:delete`, headers: bearer(thToken), payload: { request: 'x' } })
     expect(badVerb.statusCode).toBe(404)
   })
 })

@@ -1,11 +1,13 @@
 // Publishing invented records in integration tests: a person record with sensible defaults, signed
 // by the member's dev key as an SD-JWT bound to the gateway's key, posted as that member.
+import { randomUUID } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
+import { type CryptoKey, SignJWT } from 'jose'
 import { loadRecordTypes } from '../../src/records/record-types.js'
 import { uuidv7 } from '../../src/records/record-id.js'
 import type { RecordInput } from '../../src/records/record.model.js'
 import { issueRecord } from '../../src/sdk/records.js'
-import { bearer, type TestGateway } from './app.js'
+import { bearer, ISSUER, type TestGateway } from './app.js'
 
 const types = loadRecordTypes()
 
@@ -21,4 +23,19 @@ export async function publishRecord(gw: TestGateway, r: RecordInput): Promise<{ 
   const sdJwt = await issueRecord(r, { key, kid, alg: 'ES256' }, { holderJwk: gw.app.gatewayKeys.receipt.active.publicJwk, types })
   const res = await gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(await gw.token(r.originator)), payload: { sdJwt } })
   return { res, sdJwt }
+}
+
+/** A withdrawal request (typ record-withdrawal+jwt) signed with `key`, naming `record`. */
+export async function withdrawal(member: string, record: string, key: { kid: string; key: CryptoKey }, reason = 'source retracted the report'): Promise<string> {
+  const now = Math.floor(Date.now() / 1000)
+  return new SignJWT({ record, reason })
+    .setProtectedHeader({ alg: 'ES256', typ: 'record-withdrawal+jwt', kid: key.kid })
+    .setIssuer(member).setSubject(member).setAudience(ISSUER).setIssuedAt(now).setExpirationTime(now + 120).setJti(randomUUID())
+    .sign(key.key)
+}
+
+/** The originator withdraws its record `r` with a request signed by its dev key; the caller asserts on the response. */
+export async function withdrawRecord(gw: TestGateway, r: { originator: string; id: string }): Promise<LightMyRequestResponse> {
+  const request = await withdrawal(r.originator, r.id, await gw.memberKey(r.originator))
+  return gw.app.inject({ method: 'POST', url: `/v1/records/${r.originator}/${r.id}:withdraw`, headers: bearer(await gw.token(r.originator)), payload: { request } })
 }

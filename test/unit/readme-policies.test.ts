@@ -14,8 +14,9 @@ const key = (over: Partial<DecisionKey>): DecisionKey => ({
 })
 
 describe('README worked examples', () => {
-  it('has two, and each validates for its originator', () => {
-    expect(blocks).toHaveLength(2)
+  it('has two worked examples and the deconfliction example, and each validates for its originator', () => {
+    expect(blocks).toHaveLength(3)
+    expect(validatePolicySet('LA', blocks[2]!, MEMBERS)).toEqual([])
     expect(validatePolicySet('KR', blocks[0]!, MEMBERS)).toEqual([])
     expect(validatePolicySet('PH', blocks[1]!, MEMBERS)).toEqual([])
   })
@@ -38,5 +39,12 @@ describe('README worked examples', () => {
     expect(evaluatePolicy(ph, k({ recipient: 'KR', grading: 'A1' })).allow).toBe(true)
     expect(evaluatePolicy(ph, k({ recipient: 'VN', grading: 'A1' })).allow).toBe(false)
     expect(evaluatePolicy(ph, k({ recordType: 'seizure', action: 'discover' })).allow).toBe(false)
+  })
+
+  it('the deconfliction example, on its own, narrows the inherited default: no phones, and only KR and TH', () => {
+    const dk = (over: Partial<DecisionKey>) => key({ action: 'deconflict', originator: 'LA', roles: [], purpose: null, ...over })
+    expect(evaluatePolicy(blocks[2]!, dk({ recipient: 'KR', label: 'wallet' }))).toMatchObject({ allow: true, policyIds: ['default-deconflict'] })
+    expect(evaluatePolicy(blocks[2]!, dk({ recipient: 'TH', label: 'phone' }))).toMatchObject({ allow: false, policyIds: ['no-phone-deconfliction'] })
+    expect(evaluatePolicy(blocks[2]!, dk({ recipient: 'VN', label: 'wallet' }))).toMatchObject({ allow: false, policyIds: ['deconflict-kr-th-only'] })
   })
 })
