@@ -7,14 +7,12 @@ import type { DB } from '../db/schema.js'
 import { appendAudit, type AuditActor } from '../audit/audit.repository.js'
 import { parsePurpose, type Principal, requireRole } from '../auth/principal.js'
 import { errors } from '../errors.js'
-import { RESPONSE_DAYS } from '../policy/access-request.service.js'
+import { DAY_MS, decideRequest, getRequest as getInWorkflow, lapseOverdue, listRequests as listInWorkflow, RESPONSE_DAYS, type Workflow } from '../policy/request-workflow.js'
 import { isUniqueViolation, isUuid } from '../records/record.repository.js'
-import type { RecordDeps } from '../records/record.service.js'
 import { appendEvents } from '../webhooks/event.repository.js'
 import { type ContactRequest, type ContactSide, type ContactStatus, decideContact, findContact, insertContact, lapseOverdueContacts, listContacts } from './match-contact.repository.js'
-import { listMatches } from './match.repository.js'
+import { findMyMatches, type MatchDeps } from './match.service.js'
 
-const DAY_MS = 86_400_000
 const side = (s: ContactRequest['requester']) => ({ originator: s.originator, recordId: s.record, field: `/body/${s.field}` })
 
 /** What `viewer` may see of a request: the hidden side only to itself, or to the asker once accepted. */
@@ -38,12 +36,12 @@ export interface ContactInput {
 }
 
 /** A match that is not the caller's answers as one that does not exist; one it can already see is refused. */
-export async function requestContact(db: Kysely<DB>, deps: Pick<RecordDeps, 'selectorClasses' | 'now'>, p: Principal, matchId: string, input: ContactInput): Promise<ContactRequest> {
+export async function requestContact(db: Kysely<DB>, deps: MatchDeps & { now: Date }, p: Principal, matchId: string, input: ContactInput): Promise<ContactRequest> {
   requireRole(p, 'analyst')
   if (!input.message.trim() || input.message.length > 2000) throw errors.validation('message must be 1 to 2000 characters', [{ pointer: '/message', detail: '1 to 2000 characters' }])
   if (!parsePurpose(input.purpose)) throw errors.invalidPurpose('a contact request needs a purpose')
   if (!isUuid(matchId)) throw errors.matchNotFound()
-  const [m] = await listMatches(db, p.member, await deps.selectorClasses.discoverable(p), 1, matchId)
+  const [m] = await findMyMatches(db, deps, p, 1, matchId)
   if (!m) throw errors.matchNotFound()
   if (m.visible) throw errors.matchNotBlind()
   const now = deps.now
@@ -67,40 +65,33 @@ export interface ContactDecisionInput {
   reason?: string
 }
 
+/** Contact requests: decided by the hidden side (the target) only. */
+const contact: Workflow<ContactRequest, ContactSide> = {
+  statuses: ['pending', 'accepted', 'declined', 'lapsed'],
+  findForParty: (db, member, id) => findContact(db, member, id),
+  listFor: (db, member, side, status, limit) => listContacts(db, member, side, status as ContactStatus | undefined, limit),
+  findForDecision: (trx, member, id) => findContact(trx, member, id, 'target', true),
+  lapseOverdue: lapseOverdueContacts,
+  recordStep,
+  notFound: () => errors.contactRequestNotFound(),
+  closed: (status) => errors.contactRequestClosed(status),
+  lapsedAction: 'match.contact.lapsed',
+}
+
 /** Only the hidden side decides; to anyone else the request does not exist. */
 export async function decideContactRequest(db: Kysely<DB>, now: Date, p: Principal, id: string, input: ContactDecisionInput): Promise<ContactRequest> {
   requireRole(p, 'analyst')
   if (input.reason !== undefined && input.reason.length > 2000) throw errors.validation('reason must be at most 2000 characters', [{ pointer: '/reason', detail: 'at most 2000 characters' }])
-  const outcome = await db.transaction().execute(async (trx) => {
-    const c = await findContact(trx, p.member, id, 'target', true)
-    if (!c) throw errors.contactRequestNotFound()
-    if (c.status !== 'pending') throw errors.contactRequestClosed(c.status)
-    if (c.respondBy <= now) return { lapsed: await lapseAll(trx, now) }
+  return decideRequest(db, contact, now, p.member, id, async (trx) => {
     const decided = await decideContact(trx, id, { status: input.decision === 'accept' ? 'accepted' : 'declined', decidedAt: now, decidedBy: p.actor, reason: input.reason?.trim() || null })
     await recordStep(trx, decided, `match.contact.${decided.status}`, { kind: 'member', member: p.member, actor: p.actor }, now)
-    return { decided }
+    return decided
   })
-  if ('lapsed' in outcome) throw errors.contactRequestClosed('lapsed')
-  return outcome.decided
-}
-
-async function lapseAll(trx: Transaction<DB>, now: Date): Promise<number> {
-  const lapsed = await lapseOverdueContacts(trx, now)
-  for (const c of lapsed) await recordStep(trx, c, 'match.contact.lapsed', { kind: 'gateway' }, now)
-  return lapsed.length
 }
 
 /** Run by the gateway on a timer, and before requests are listed, so a lapse is never missed. */
-export const lapseOverdueContactRequests = (db: Kysely<DB>, now: Date): Promise<number> => db.transaction().execute((trx) => lapseAll(trx, now))
+export const lapseOverdueContactRequests = (db: Kysely<DB>, now: Date): Promise<number> => lapseOverdue(db, contact, now)
 
-export async function listContactRequests(db: Kysely<DB>, now: Date, p: Principal, as: ContactSide, status?: ContactStatus): Promise<ContactRequest[]> {
-  await lapseOverdueContactRequests(db, now)
-  return listContacts(db, p.member, as, status, 200)
-}
+export const listContactRequests = (db: Kysely<DB>, now: Date, p: Principal, as: ContactSide, status?: string | null): Promise<ContactRequest[]> => listInWorkflow(db, contact, now, p.member, as, status)
 
-export async function getContactRequest(db: Kysely<DB>, now: Date, p: Principal, id: string): Promise<ContactRequest> {
-  await lapseOverdueContactRequests(db, now)
-  const c = await findContact(db, p.member, id)
-  if (!c) throw errors.contactRequestNotFound()
-  return c
-}
+export const getContactRequest = (db: Kysely<DB>, now: Date, p: Principal, id: string): Promise<ContactRequest> => getInWorkflow(db, contact, now, p.member, id)

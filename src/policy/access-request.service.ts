@@ -4,18 +4,18 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
-import { appendAudit } from '../audit/audit.repository.js'
+import { appendAudit, type AuditActor } from '../audit/audit.repository.js'
 import { parsePurpose, type Principal, requireRole } from '../auth/principal.js'
 import { errors } from '../errors.js'
-import { decideAll, recordMeta, type RecordDeps } from '../records/record.service.js'
+import { decideRecords, type DecideDeps, recordMeta } from '../disclosure/release.js'
+import type { RecordLoader } from '../records/record.loader.js'
+import type { RecordRef } from '../records/record.repository.js'
 import { appendEvents } from '../webhooks/event.repository.js'
 import { explain } from './decide.js'
-import { type AccessRequest, type AccessStatus, findAccessRequest, insertAccessRequest, lapseOverdue, listAccessRequests, recordDecision } from './access-request.repository.js'
+import { type AccessRequest, type AccessStatus, findAccessRequest, insertAccessRequest, lapseOverdue as lapseOverdueRows, listAccessRequests, recordDecision } from './access-request.repository.js'
+import { DAY_MS, decideRequest, getRequest as getInWorkflow, lapseOverdue, listRequests as listInWorkflow, RESPONSE_DAYS, type Workflow } from './request-workflow.js'
 
-/** How long an originator has to answer before a request lapses. */
-export const RESPONSE_DAYS = 14
 const MAX_GRANT_DAYS = 365
-const DAY_MS = 86_400_000
 
 const field = (pointer: string) => pointer.replace(/^\/body\//, '')
 const pointer = (f: string) => `/body/${f}`
@@ -27,10 +27,26 @@ export const accessRequestView = (r: AccessRequest) => ({
 })
 
 /** Audit (the acting side) and events (both sides) for one step, in the step's transaction. */
-async function recordStep(trx: Transaction<DB>, r: AccessRequest, action: string, actor: Parameters<typeof appendAudit>[1]['actor'], now: Date): Promise<void> {
+async function recordStep(trx: Transaction<DB>, r: AccessRequest, action: string, actor: AuditActor, now: Date): Promise<void> {
   const data = { requestId: r.id, originator: r.originator, recordId: r.recordId, requester: r.requester, status: r.status, ...(r.grantedFields ? { grantedFields: r.grantedFields.map(pointer), expiresAt: r.expiresAt?.toISOString() } : {}) }
   await appendAudit(trx, { at: now, actor, action, subject: `access-request:${r.id}`, details: data })
   await appendEvents(trx, ...[r.requester, r.originator].map((member) => ({ member, type: action, subject: `access-request:${r.id}`, data, at: now })))
+}
+
+/** Consent requests: decided by the originator's analysts. */
+const consent: Workflow<AccessRequest, 'requester' | 'originator'> = {
+  statuses: ['pending', 'approved', 'denied', 'lapsed'],
+  findForParty: (db, member, id) => findAccessRequest(db, member, id),
+  listFor: (db, member, side, status, limit) => listAccessRequests(db, member, side, status as AccessStatus | undefined, limit),
+  findForDecision: async (trx, member, id) => {
+    const r = await findAccessRequest(trx, member, id, true)
+    return r && r.originator === member ? r : undefined
+  },
+  lapseOverdue: lapseOverdueRows,
+  recordStep,
+  notFound: () => errors.accessRequestNotFound(),
+  closed: (status) => errors.accessRequestClosed(status),
+  lapsedAction: 'access.lapsed',
 }
 
 export interface AccessRequestInput {
@@ -39,18 +55,20 @@ export interface AccessRequestInput {
   purpose: string
 }
 
-/** A record the requester may not see at all is "not found", exactly as for a read. */
-export async function requestAccess(db: Kysely<DB>, deps: RecordDeps, p: Principal, recordId: string, input: AccessRequestInput): Promise<AccessRequest> {
+export interface AccessRequestDeps extends DecideDeps {
+  records: RecordLoader
+}
+
+/** A record the requester may not see at all (or its own) is "not found", exactly as for a read. */
+export async function requestAccess(db: Kysely<DB>, deps: AccessRequestDeps, p: Principal, ref: RecordRef, input: AccessRequestInput): Promise<AccessRequest> {
   requireRole(p, 'analyst')
   if (!input.justification.trim() || input.justification.length > 2000) throw errors.validation('justification must be 1 to 2000 characters', [{ pointer: '/justification', detail: '1 to 2000 characters' }])
   const purpose = parsePurpose(input.purpose)
   if (!purpose) throw errors.invalidPurpose('an access request needs a purpose')
   const reader = { ...p, purpose }
-  const others = (await deps.records.byId(recordId)).filter((r) => r.originator !== p.member)
-  const decisions = await decideAll(deps, reader, others)
-  const i = decisions.findIndex((d) => d.visibility !== 'none')
-  if (i < 0) throw errors.recordNotFound()
-  const rec = others[i]!
+  const found = await deps.records.byRef(ref)
+  const rec = found && found.originator !== p.member ? found : undefined
+  if (!rec || (await decideRecords(deps, reader, [rec], 'refuse'))[0]!.visibility === 'none') throw errors.recordNotFound()
   const requestable = explain(reader, recordMeta(rec), deps.policies, deps.now).fields.filter((f) => f.requestable).map((f) => f.field)
   let fields = requestable
   if (input.fields) {
@@ -86,11 +104,7 @@ export async function decideAccess(db: Kysely<DB>, now: Date, p: Principal, id: 
     }
   } else if (!input.reason?.trim()) throw errors.validation('a denial needs a reason', [{ pointer: '/reason', detail: 'required to deny' }])
   if (input.reason !== undefined && input.reason.length > 2000) throw errors.validation('reason must be at most 2000 characters', [{ pointer: '/reason', detail: 'at most 2000 characters' }])
-  const outcome = await db.transaction().execute(async (trx) => {
-    const r = await findAccessRequest(trx, p.member, id, true)
-    if (!r || r.originator !== p.member) throw errors.accessRequestNotFound()
-    if (r.status !== 'pending') throw errors.accessRequestClosed(r.status)
-    if (r.respondBy <= now) return { lapsed: await lapseAll(trx, now) }
+  return decideRequest(db, consent, now, p.member, id, async (trx, r) => {
     if (input.decision === 'approve') {
       grantedFields = input.fields ? [...new Set(input.fields.map(field))] : r.fields
       const bad = grantedFields.findIndex((f) => !r.fields.includes(f))
@@ -98,29 +112,14 @@ export async function decideAccess(db: Kysely<DB>, now: Date, p: Principal, id: 
     }
     const decided = await recordDecision(trx, id, { status: input.decision === 'approve' ? 'approved' : 'denied', decidedAt: now, decidedBy: p.actor, reason: input.reason?.trim() ?? null, grantedFields, expiresAt })
     await recordStep(trx, decided, input.decision === 'approve' ? 'access.approved' : 'access.denied', { kind: 'member', member: p.member, actor: p.actor }, now)
-    return { decided }
+    return decided
   })
-  if ('lapsed' in outcome) throw errors.accessRequestClosed('lapsed')
-  return outcome.decided
-}
-
-async function lapseAll(trx: Transaction<DB>, now: Date): Promise<number> {
-  const lapsed = await lapseOverdue(trx, now)
-  for (const r of lapsed) await recordStep(trx, r, 'access.lapsed', { kind: 'gateway' }, now)
-  return lapsed.length
 }
 
 /** Run by the gateway on a timer, and before requests are listed, so a lapse is never missed. */
-export const lapseOverdueRequests = (db: Kysely<DB>, now: Date): Promise<number> => db.transaction().execute((trx) => lapseAll(trx, now))
+export const lapseOverdueRequests = (db: Kysely<DB>, now: Date): Promise<number> => lapseOverdue(db, consent, now)
 
-export async function listRequests(db: Kysely<DB>, now: Date, p: Principal, as: 'requester' | 'originator', status?: AccessStatus): Promise<AccessRequest[]> {
-  await lapseOverdueRequests(db, now)
-  return listAccessRequests(db, p.member, as, status, 200)
-}
+/** The caller's requests as requester or originator, newest first, optionally of one status. */
+export const listRequests = (db: Kysely<DB>, now: Date, p: Principal, as: 'requester' | 'originator', status?: string | null): Promise<AccessRequest[]> => listInWorkflow(db, consent, now, p.member, as, status)
 
-export async function getRequest(db: Kysely<DB>, now: Date, p: Principal, id: string): Promise<AccessRequest> {
-  await lapseOverdueRequests(db, now)
-  const r = await findAccessRequest(db, p.member, id)
-  if (!r) throw errors.accessRequestNotFound()
-  return r
-}
+export const getRequest = (db: Kysely<DB>, now: Date, p: Principal, id: string): Promise<AccessRequest> => getInWorkflow(db, consent, now, p.member, id)
