@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       if (found.edges.length !== 1) throw new Error(`search for a seeded passport at ${size}: ${JSON.stringify(found).slice(0, 300)}`)
 
       // Baseline in the same run: a read of one record by id (same token, same presentation work).
-      const read = await load('read baseline', { url: `${base}/v1/records/${ids[0]}`, duration: DURATION_S, connections: CONNECTIONS, headers: auth })
+      const read = await load('read baseline', { url: `${base}/v1/records/KR/${ids[0]}`, duration: DURATION_S, connections: CONNECTIONS, headers: auth })
       const searches = (connections: number) =>
         load('single lookup', {
           url: base,

@@ -78,25 +78,31 @@ async function main(): Promise<void> {
 
     // Read: the first record published. Sanity check once: TH's read is the redacted one.
     const R = ids[0]!
-    const check = await fetch(`${base}/v1/records/${R}`, { headers: { authorization: `Bearer ${th}` } })
+    const check = await fetch(`${base}/v1/records/KR/${R}`, { headers: { authorization: `Bearer ${th}` } })
     const text = await check.text()
     if (check.status !== 200) throw new Error(`sanity read of ${R} as TH: HTTP ${check.status} ${text}`)
     if (text.includes(PASSPORT)) throw new Error(`sanity read of ${R} as TH: the response contains the passport number`)
     const auth = { authorization: `Bearer ${th}` }
     // Baseline and read alternate, half the duration at a time, so drift on a shared machine hits both.
     const half = { duration: Math.max(1, DURATION_S / 2) }
-    const fetchOnly = await load('bare fetch', { url: `${base}/bench/fetch/records/${R}`, headers: auth })
-    const b1 = await load('record baseline', { url: `${base}/bench/baseline/records/${R}`, headers: auth, ...half })
-    const r1 = await load('read', { url: `${base}/v1/records/${R}`, headers: auth, ...half })
-    const b2 = await load('record baseline', { url: `${base}/bench/baseline/records/${R}`, headers: auth, ...half })
-    const r2 = await load('read', { url: `${base}/v1/records/${R}`, headers: auth, ...half })
+    const bare1 = await load('bare fetch', { url: `${base}/bench/bare/records/KR/${R}`, ...half })
+    const ra1 = await load('read', { url: `${base}/v1/records/KR/${R}`, headers: auth, ...half })
+    const bare2 = await load('bare fetch', { url: `${base}/bench/bare/records/KR/${R}`, ...half })
+    const ra2 = await load('read', { url: `${base}/v1/records/KR/${R}`, headers: auth, ...half })
+    const bare = merge(bare1, bare2)
+    const readVsBare = merge(ra1, ra2)
+    const fetchOnly = await load('authenticated fetch', { url: `${base}/bench/fetch/records/KR/${R}`, headers: auth })
+    const b1 = await load('record baseline', { url: `${base}/bench/baseline/records/KR/${R}`, headers: auth, ...half })
+    const r1 = await load('read', { url: `${base}/v1/records/KR/${R}`, headers: auth, ...half })
+    const b2 = await load('record baseline', { url: `${base}/bench/baseline/records/KR/${R}`, headers: auth, ...half })
+    const r2 = await load('read', { url: `${base}/v1/records/KR/${R}`, headers: auth, ...half })
     const recordBaseline = merge(b1, b2)
     const read = merge(r1, r2)
     // The policy engine's share: the same read with every policy question answered "allow", alternated.
-    const c1 = await load('constant-policy read', { url: `${base}/bench/constant-policy/records/${R}`, headers: auth, ...half })
-    const p1 = await load('read', { url: `${base}/v1/records/${R}`, headers: auth, ...half })
-    const c2 = await load('constant-policy read', { url: `${base}/bench/constant-policy/records/${R}`, headers: auth, ...half })
-    const p2 = await load('read', { url: `${base}/v1/records/${R}`, headers: auth, ...half })
+    const c1 = await load('constant-policy read', { url: `${base}/bench/constant-policy/records/KR/${R}`, headers: auth, ...half })
+    const p1 = await load('read', { url: `${base}/v1/records/KR/${R}`, headers: auth, ...half })
+    const c2 = await load('constant-policy read', { url: `${base}/bench/constant-policy/records/KR/${R}`, headers: auth, ...half })
+    const p2 = await load('read', { url: `${base}/v1/records/KR/${R}`, headers: auth, ...half })
     const constantPolicy = merge(c1, c2)
     const policyRead = merge(p1, p2)
     const perRead = decisionCost()
@@ -108,11 +114,13 @@ async function main(): Promise<void> {
     console.log(row('POST /v1/auth/token (assertion → token)', tokens, baseline, 'baseline'))
     console.log(row(`POST /v1/records (publish, ${CONNECTIONS} connections)`, publish, baseline, 'baseline'))
     console.log(row(`POST /v1/records (publish, ${PUBLISH_CONNECTIONS} connections)`, publishSaturated, baseline, 'baseline'))
-    console.log(row('GET /bench/fetch/records/R (bare fetch)', fetchOnly, baseline, 'baseline'))
+    console.log(row('GET /bench/bare/records/KR/R (bare fetch: no auth)', bare, baseline, 'baseline'))
+    console.log(row('GET /v1/records/KR/R (redacted read, TH)', readVsBare, bare, 'bare fetch'))
+    console.log(row('GET /bench/fetch/records/KR/R (auth, no audit)', fetchOnly, baseline, 'baseline'))
     console.log(row('GET /bench/baseline/records/R (no crypto, audited)', recordBaseline, baseline, 'baseline'))
-    console.log(row('GET /v1/records/R (redacted read, TH)', read, recordBaseline, 'record baseline'))
-    console.log(row('GET /bench/constant-policy/records/R (policy = allow)', constantPolicy, constantPolicy, 'constant-policy'))
-    console.log(row('GET /v1/records/R (same read, real policy)', policyRead, constantPolicy, 'constant-policy'))
+    console.log(row('GET /v1/records/KR/R (redacted read, TH)', read, recordBaseline, 'record baseline'))
+    console.log(row('GET /bench/constant-policy/records/KR/R (policy = allow)', constantPolicy, constantPolicy, 'constant-policy'))
+    console.log(row('GET /v1/records/KR/R (same read, real policy)', policyRead, constantPolicy, 'constant-policy'))
     const note = engine === 'postgres' ? 'on PostgreSQL' : 'applies on PostgreSQL; embedded figure has none'
     const verdict = (ok: boolean) => (engine === 'postgres' ? (ok ? ': met' : ': NOT met') : '')
     const best = Math.max(publish.requests.average, publishSaturated.requests.average)
@@ -120,7 +128,7 @@ async function main(): Promise<void> {
     const ratio = read.requests.average / recordBaseline.requests.average
     const p50 = constantPolicy.latency.p50
     console.log(`policy engine per read: ${perRead.toFixed(1)} µs of decide() in process (memoised, ${DECIDE_FIELDS} fields) = ${p50 > 0 ? ((perRead / 1000 / p50) * 100).toFixed(2) : '–'}% of the read's p50 (${p50} ms; target < 5%); HTTP: ${(policyRead.requests.average / constantPolicy.requests.average).toFixed(3)} × the constant-policy read's throughput, p50 ${policyRead.latency.p50} vs ${p50} ms`)
-    console.log(`read/baseline throughput ratio: ${ratio.toFixed(2)} (target ≥ 0.50 ${note}${verdict(ratio >= 0.5)}); read/bare fetch: ${(read.requests.average / fetchOnly.requests.average).toFixed(2)}`)
+    console.log(`read/audited baseline throughput ratio: ${ratio.toFixed(3)} (target ≥ 0.50 ${note}${verdict(ratio >= 0.5)}); read/bare fetch (no auth): ${(readVsBare.requests.average / bare.requests.average).toFixed(3)}; read/authenticated fetch: ${(read.requests.average / fetchOnly.requests.average).toFixed(3)}`)
   } finally {
     await stopGateway(gateway)
     await db.cleanup()

@@ -1,9 +1,10 @@
-// The gateway process `npm run bench` spawns: the real app plus two bench-only routes (never in the
-// product) that authenticate and read the same row a real read does, then return it as stored, with
-// no decision, no redaction and no KB-JWT: /bench/baseline/records/:id writes the same audit entry a
-// real read writes (the read minus its crypto); /bench/fetch/records/:id writes nothing (bare fetch).
-// /bench/constant-policy/records/:id is the real read with the policy engine replaced by "allow":
-// the difference to GET /v1/records/:id is what the policy engine costs a read.
+// The gateway process `npm run bench` spawns: the real app plus bench-only routes (never in the
+// product) reading the same row a real read does and returning it as stored, with no decision, no
+// redaction and no KB-JWT: /bench/baseline/records/:o/:id authenticates and writes the same audit
+// entry a real read writes (the read minus its crypto); /bench/fetch/records/:o/:id authenticates and
+// writes nothing; /bench/bare/records/:o/:id is the "bare fetch": fastify + the same pool reading the
+// same row, with no auth, no crypto, no policy and no audit. /bench/constant-policy/records/:o/:id is
+// the real read with the policy engine answering "allow": the difference is what the engine costs.
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { createAuditWriter } from '../src/audit/audit.writer.js'
@@ -27,8 +28,8 @@ async function baselineRoutes(app: FastifyInstance): Promise<void> {
   // The same batched fetch the real read uses, so the ratio measures decision, KB-JWT and audit.
   const records = createRecordLoader(app.db)
   const audit = createAuditWriter(app.db)
-  app.get<{ Params: { id: string } }>('/bench/baseline/records/:id', async (request, reply) => {
-    const [rec] = await records.byId(request.params.id)
+  app.get<{ Params: { originator: string; id: string } }>('/bench/baseline/records/:originator/:id', async (request, reply) => {
+    const rec = await records.byRef(request.params)
     if (!rec) return reply.code(404).send({ code: 'NOT_FOUND' })
     const p = principalOf(request)
     const disclosed = rec.disclosures.map((d) => d.path)
@@ -36,19 +37,30 @@ async function baselineRoutes(app: FastifyInstance): Promise<void> {
     return { issuerJwt: rec.issuerJwt, disclosures: rec.disclosures.map((d) => d.encoded) }
   })
   // Same contract schema (serialiser) as the real route, so only the decision differs.
-  app.route<{ Params: { id: string } }>({
+  app.route<{ Params: { originator: string; id: string } }>({
     ...loadContract().route('getRecord'),
-    url: '/bench/constant-policy/records/:id',
+    url: '/bench/constant-policy/records/:originator/:id',
     handler: async (request, reply) => {
-      const deps = app.recordDeps()
-      const read = await readRecord(app.db, { ...deps, policies: constantPolicies(deps.policies) }, principalOf(request), request.params.id)
+      const deps = app.services()
+      const read = await readRecord({ ...deps, policies: constantPolicies(deps.policies) }, principalOf(request), request.params)
       return reply.header('Cache-Control', 'no-store').send(read.visibility === 'hit' ? read : { visibility: 'disclose', sdJwt: read.sdJwt, record: read.record })
     },
   })
-  app.get<{ Params: { id: string } }>('/bench/fetch/records/:id', async (request, reply) => {
-    const [rec] = await records.byId(request.params.id)
+  app.get<{ Params: { originator: string; id: string } }>('/bench/fetch/records/:originator/:id', async (request, reply) => {
+    const rec = await records.byRef(request.params)
     if (!rec) return reply.code(404).send({ code: 'NOT_FOUND' })
     return { issuerJwt: rec.issuerJwt, disclosures: rec.disclosures.map((d) => d.encoded) }
+  })
+}
+
+/** The bare fetch: no authentication hook in this scope, one plain statement on the gateway's pool. */
+async function bareFetchRoutes(app: FastifyInstance): Promise<void> {
+  app.get<{ Params: { originator: string; id: string } }>('/bench/bare/records/:originator/:id', async (request, reply) => {
+    const { rows } = await sql<{ issuer_jwt: string; disclosures: Array<{ encoded: string }> }>`/* prepared:bench-bare */
+      select issuer_jwt, disclosures from records where originator = ${request.params.originator} and id = ${request.params.id}::uuid`.execute(app.db)
+    const rec = rows[0]
+    if (!rec) return reply.code(404).send({ code: 'NOT_FOUND' })
+    return { issuerJwt: rec.issuer_jwt, disclosures: rec.disclosures.map((d) => d.encoded) }
   })
 }
 
@@ -84,6 +96,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env)
   const app = await buildApp(config)
   await app.register(baselineRoutes)
+  await app.register(bareFetchRoutes)
   await app.register(seedRoutes)
   await app.listen({ host: config.host, port: config.port })
   app.log.info({ mode: config.mode, engine: app.database.engine, issuer: config.issuer }, 'ICACN Exchange ready')

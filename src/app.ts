@@ -21,18 +21,36 @@ import { createSelectorClasses } from './leads/selector-class.cache.js'
 import { createMatcher } from './leads/match.service.js'
 import { createClassIds } from './leads/selector-class.repository.js'
 import { createLookupQuota } from './leads/lookup-quota.js'
+import { createPublishQuota } from './leads/publish-quota.js'
+import { loadZawgyiModel } from './records/zawgyi-model.js'
+import { createZawgyiCheck } from './records/zawgyi.js'
 import { ensureDefaultPolicies } from './policy/policy.service.js'
 import { lapseOverdueRequests } from './policy/access-request.service.js'
 import { lapseOverdueContactRequests } from './leads/match-contact.service.js'
 import { createRecordWriter } from './records/record-writer.js'
 import { createRecordLoader } from './records/record.loader.js'
 import { createAuditWriter } from './audit/audit.writer.js'
-import type { RecordDeps } from './records/record.service.js'
+import type { ReadDeps } from './records/record.service.js'
+import type { PublishDeps } from './records/record-publish.service.js'
+import type { LeadDeps } from './leads/lead.service.js'
+import type { LookupDeps } from './leads/lead-lookup.service.js'
+import type { ExplainDeps, DryRunDeps } from './policy/explain.service.js'
+import type { PolicyDeps } from './policy/policy.service.js'
+import type { WithdrawDeps } from './records/record-lifecycle.service.js'
+import type { MatchDeps } from './leads/match.service.js'
 import { importTrustList } from './members/trust-list.js'
 import { loadRecordTypes } from './records/record-types.js'
 import { loadContract } from './rest/contract.js'
 import errorHandler from './rest/error-handler.js'
+import { clientErrorHandler, frameworkErrors } from './rest/client-error.js'
+import requestGuards from './rest/request-guards.js'
 import restPlugin from './rest/plugin.js'
+
+/**
+ * What the REST and GraphQL adapters hold to call services: the union of the small dependency types
+ * each service declares next to itself (a service sees only its own part).
+ */
+export type AppServices = ReadDeps & PublishDeps & LeadDeps & LookupDeps & ExplainDeps & DryRunDeps & PolicyDeps & WithdrawDeps & MatchDeps
 
 export interface AppOptions {
   /** Use an already-open database (tests, CLI); the app then does not close it. */
@@ -60,6 +78,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     return503OnClosing: true,
+    // Refusals outside any route (unparseable HTTP, undecodable URLs) are problem+json too.
+    clientErrorHandler,
+    frameworkErrors,
   })
   database.onConnectionError((err) => app.log.warn({ err: { code: (err as { code?: string }).code, message: err.message } }, 'a pooled database connection failed and was discarded'))
   try {
@@ -92,14 +113,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     })
     await app.register(dbPlugin, { database, owns: !options.database })
     await app.register(errorHandler, { bodyLimit: config.bodyLimitBytes })
+    await app.register(requestGuards)
     if (config.corsOrigins.length) await app.register(cors, { origin: [...config.corsOrigins], credentials: false })
     await app.register(authPlugin, { issuer: config.issuer, accessTokenKeys: keys.accessToken })
     // Member codes change only by migration (which needs a restart); keys are imported once each.
     const memberCodes: ReadonlySet<string> = new Set((await listMembers(database.db)).map((m) => m.code))
     const policies = createPolicyCache(database.db)
-    const records = {
+    const selectorClasses = createSelectorClasses(database.db, policies)
+    // Google's Zawgyi model, loaded once (a few milliseconds): publish refuses Zawgyi, search converts it.
+    const zawgyi = loadZawgyiModel()
+    const services = {
       types: loadRecordTypes(),
-      keys,
+      receiptKeys: keys.receipt,
       issuer: config.issuer,
       maxRecordBytes: config.recordMaxBytes,
       memberCodes,
@@ -108,25 +133,30 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       records: createRecordLoader(database.db),
       audit: createAuditWriter(database.db),
       policies,
-      selectorClasses: createSelectorClasses(database.db, policies),
+      selectorClasses,
       leadQuota: createLookupQuota(database.db, config.leadLookupsPerDay),
       leadIndex: createLeadIndex(database.db),
-      matcher: createMatcher(database.db),
+      matcher: createMatcher(database.db, selectorClasses, memberCodes),
       classIds: createClassIds(database.db),
+      publishQuota: createPublishQuota(database.db, config.publishSelectorsPerDay),
+      maxSelectors: config.recordMaxSelectors,
+      zawgyi,
+      zawgyiCheck: createZawgyiCheck(zawgyi),
     }
-    const recordDeps = (): RecordDeps => ({ ...records, now: clock() })
-    await app.register(restPlugin, { config, contract: loadContract(), keys, clock, recordDeps })
+    const appServices = (): AppServices => ({ ...services, now: clock() })
+    await app.register(restPlugin, { config, contract: loadContract(), keys, clock, services: appServices })
     await app.register(graphqlPlugin, {
       graphiql: config.mode === 'development',
       maxDepth: config.graphqlMaxDepth,
       maxCost: config.graphqlMaxCost,
+      introspection: config.graphqlIntrospection,
       bodyLimit: config.bodyLimitBytes,
       clock,
-      recordDeps,
+      services: appServices,
     })
     scheduleHousekeeping(app, clock)
     app.decorate('gatewayKeys', keys)
-    app.decorate('recordDeps', recordDeps)
+    app.decorate('services', appServices)
   }
 }
 
@@ -158,7 +188,7 @@ function scheduleHousekeeping(app: FastifyInstance, clock: Clock): void {
 declare module 'fastify' {
   interface FastifyInstance {
     gatewayKeys: GatewayKeys
-    /** What record services depend on, with the current time (the bench's comparison routes use it). */
-    recordDeps: () => RecordDeps
+    /** What services depend on, with the current time (the CLI, tests and the bench's comparison routes use it). */
+    services: () => AppServices
   }
 }

@@ -29,9 +29,15 @@ export interface Config {
   readonly recordMaxBytes: number
   /** Selector lookups (searches and batch items) a member may make per UTC day. */
   readonly leadLookupsPerDay: number
+  /** Hard identifiers new to the publisher that its published records may carry per UTC day (deconfliction is an existence test). */
+  readonly publishSelectorsPerDay: number
+  /** Hard identifiers one record may carry in all. */
+  readonly recordMaxSelectors: number
   readonly corsOrigins: readonly string[]
   readonly graphqlMaxDepth: number
   readonly graphqlMaxCost: number
+  /** GraphQL introspection (__schema, __type): on in development, off in production unless enabled. */
+  readonly graphqlIntrospection: boolean
   readonly shutdownTimeoutMs: number
   readonly trustProxy: boolean
 }
@@ -152,9 +158,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
     recordMaxBytes: int(env, 'RECORD_MAX_BYTES', 262_144, 1024, 16 * 1_048_576),
     leadLookupsPerDay: int(env, 'LEAD_LOOKUPS_PER_DAY', 50_000, 1, 100_000_000),
+    publishSelectorsPerDay: int(env, 'PUBLISH_SELECTORS_PER_DAY', 20_000, 1, 100_000_000),
+    recordMaxSelectors: int(env, 'RECORD_MAX_SELECTORS', 100, 1, 10_000),
     corsOrigins,
     graphqlMaxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 32),
     graphqlMaxCost: int(env, 'GRAPHQL_MAX_COST', 1000, 10, 100_000),
+    graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', mode !== 'production'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 300_000),
     trustProxy: bool(env, 'TRUST_PROXY', false),
   }

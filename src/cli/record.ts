@@ -12,7 +12,7 @@ import { accessToken, CliError, devMemberKey, gatewayBase, gatewayJson } from '.
 
 const ISSUE_USAGE = 'usage: icacn issue --member CODE --file record.json [--url URL] [--out FILE]'
 const PUBLISH_USAGE = 'usage: icacn publish --member CODE (--file FILE | --stdin) [--url URL]'
-const GET_USAGE = 'usage: icacn get --member CODE --id UUID [--purpose PURPOSE] [--url URL]'
+const GET_USAGE = 'usage: icacn get --member CODE --originator CODE --id UUID [--purpose PURPOSE] [--nonce NONCE] [--url URL]'
 
 /** The text of --file, or all of stdin with --stdin (exactly one of them). */
 export async function readInput(v: Record<string, unknown>, usage: string): Promise<string> {
@@ -109,11 +109,13 @@ export async function publishCommand(argv: string[], config: Config): Promise<vo
 }
 
 export async function getCommand(argv: string[], config: Config): Promise<void> {
-  const v = parse(argv, { member: { type: 'string' }, id: { type: 'string' }, purpose: { type: 'string' }, url: { type: 'string' } })
-  if (!v.member || !v.id) throw new UsageError(GET_USAGE)
+  const v = parse(argv, { member: { type: 'string' }, originator: { type: 'string' }, id: { type: 'string' }, purpose: { type: 'string' }, nonce: { type: 'string' }, url: { type: 'string' } })
+  if (!v.member || !v.originator || !v.id) throw new UsageError(GET_USAGE)
   const member = required(v, 'member').toUpperCase()
   const base = gatewayBase(config, v.url as string | undefined)
   const token = await accessToken(config, base, member, ['analyst'], v.purpose ? { purpose: v.purpose as string } : {})
-  const result = await gatewayJson<unknown>(base, `/v1/records/${encodeURIComponent(required(v, 'id'))}`, { token })
+  // Records are addressed by (originator, id): another member's record under the same id is another record.
+  const path = `/v1/records/${encodeURIComponent(required(v, 'originator').toUpperCase())}/${encodeURIComponent(required(v, 'id'))}`
+  const result = await gatewayJson<unknown>(base, typeof v.nonce === 'string' ? `${path}?nonce=${encodeURIComponent(v.nonce)}` : path, { token })
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
 }

@@ -15,6 +15,8 @@ export interface RecordView extends RecordEnvelope {
   fieldMarkings: Record<string, { marking?: string; releasableTo?: string[] }>
   /** Withheld fields the reader may learn exist (as JSON pointers); others are opaque digests. */
   redacted: string[]
+  /** A list or search shows what is released without a purpose; true: a declared purpose would release more. */
+  purposeWouldReveal: boolean
 }
 
 export interface Presentation {
@@ -43,7 +45,16 @@ const releasedDisclosures = (rec: StoredRecord, decision: Decision) => rec.discl
 
 export const releasedPaths = (rec: StoredRecord, decision: Decision): string[] => releasedDisclosures(rec, decision).map((d) => d.path)
 
-export function present(rec: StoredRecord, decision: Decision, reader: string, kbKey: GatewayKey, now: Date): Presentation {
+export interface PresentTo {
+  /** The reading member: the KB-JWT's audience. */
+  reader: string
+  kbKey: GatewayKey
+  now: Date
+  /** The reader's own nonce (so it can check freshness); else a random one. */
+  nonce?: string | undefined
+}
+
+export function present(rec: StoredRecord, decision: Decision, to: PresentTo): Presentation {
   const stored = rec.disclosures
   if (decision.visibility !== 'disclose') throw new Error('present() called for a record the reader may not see')
   const released = releasedDisclosures(rec, decision)
@@ -62,10 +73,10 @@ export function present(rec: StoredRecord, decision: Decision, reader: string, k
   const sdJwt = bindPresentation({
     issuerJwt: rec.issuerJwt,
     disclosures: released.map((d) => d.encoded),
-    signer: { key: kbKey.privateKey, kid: kbKey.kid, alg: 'ES256' },
-    aud: reader,
-    nonce: randomBytes(16).toString('base64url'),
-    iat: Math.floor(now.getTime() / 1000),
+    signer: { key: to.kbKey.privateKey, kid: to.kbKey.kid, alg: 'ES256' },
+    aud: to.reader,
+    nonce: to.nonce ?? randomBytes(16).toString('base64url'),
+    iat: Math.floor(to.now.getTime() / 1000),
     // Signed receipt time (NumericDate with milliseconds, as the retirement `exp` in member JWKS):
     // lets the reader judge the originator's key as the gateway did, to the millisecond.
     extra: { icacn_received_at: rec.receivedAt.getTime() / 1000 },
@@ -92,6 +103,7 @@ export function present(rec: StoredRecord, decision: Decision, reader: string, k
       body,
       fieldMarkings,
       redacted,
+      purposeWouldReveal: decision.purposeMissing,
     },
   }
 }
@@ -103,6 +115,8 @@ export interface RecordHit {
   type: string
   grading: string
   createdAt: string
+  /** A declared purpose would release fields of it (lists and searches only). */
+  purposeWouldReveal: boolean
 }
 
 export interface HitPresentation {
@@ -112,7 +126,7 @@ export interface HitPresentation {
 
 export function presentHit(rec: StoredRecord, decision: Decision): HitPresentation {
   if (decision.visibility !== 'hit') throw new Error('presentHit() called for a record that is not a hit for the reader')
-  return { visibility: 'hit', hit: { id: rec.id, originator: rec.originator, type: rec.type, grading: rec.grading, createdAt: rec.createdAt.toISOString() } }
+  return { visibility: 'hit', hit: { id: rec.id, originator: rec.originator, type: rec.type, grading: rec.grading, createdAt: rec.createdAt.toISOString(), purposeWouldReveal: decision.purposeMissing } }
 }
 
 /** What one read of one record gives the reader: a presentation or a hit (none is "not found"). */

@@ -3,12 +3,21 @@
 // with a search. Each item counts against the member's daily lookup quota; the batch is audited.
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
+import type { AuditWriter } from '../audit/audit.writer.js'
 import type { Principal } from '../auth/principal.js'
 import { errors } from '../errors.js'
-import type { RecordDeps } from '../records/record.service.js'
 import { findHitValues } from './lead.repository.js'
-import { isSelectorKind, type Selector } from './selector.model.js'
 import { normaliseQuery } from './lead.service.js'
+import type { LookupQuota } from './lookup-quota.js'
+import type { SelectorClasses } from './selector-class.cache.js'
+import type { Selector } from './selector.model.js'
+
+export interface LookupDeps {
+  selectorClasses: SelectorClasses
+  leadQuota: LookupQuota
+  audit: AuditWriter
+  now: Date
+}
 
 export const MAX_LOOKUP = 1000
 
@@ -19,12 +28,11 @@ export interface LookupItem {
 
 export type LookupResult = { index: number; kind: string; value: string; hit: boolean } | { index: number; error: string }
 
-export async function lookupSelectors(db: Kysely<DB>, deps: RecordDeps, p: Principal, items: readonly LookupItem[]): Promise<LookupResult[]> {
+export async function lookupSelectors(db: Kysely<DB>, deps: LookupDeps, p: Principal, items: readonly LookupItem[]): Promise<LookupResult[]> {
   if (items.length < 1 || items.length > MAX_LOOKUP) throw errors.validation(`between 1 and ${MAX_LOOKUP} selectors a lookup`, [{ pointer: '/selectors', detail: `1 to ${MAX_LOOKUP} items` }])
   const parsed = items.map((item, index): { index: number; selector?: Selector; error?: string } => {
-    if (item.kind !== undefined && !isSelectorKind(item.kind)) return { index, error: 'kind is not a selector kind' }
     try {
-      return { index, selector: normaliseQuery(p, { selector: item.selector, ...(item.kind && isSelectorKind(item.kind) ? { kind: item.kind } : {}) }) }
+      return { index, selector: normaliseQuery(p, { selector: item.selector, ...(item.kind !== undefined ? { kind: item.kind } : {}) }) }
     } catch (e) {
       return { index, error: e instanceof Error ? e.message : 'invalid selector' }
     }

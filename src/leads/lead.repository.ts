@@ -6,7 +6,8 @@ import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { prepare } from '../db/prepared.js'
 import { CLASS_STATE_COLUMNS, type ClassState, type ClassStateRow, classStateOf } from './selector-class.repository.js'
-import { GRANTS_OF_RECORD, markingReleasesSql, POLICY_VERSION_OF_RECORD, type ReadableRecord, type RecordRow, rowToRecord } from '../records/record.repository.js'
+import { GRANTS_OF_RECORD, POLICY_VERSION_OF_RECORD, type ReadableRecord, type RecordRow, rowToRecord } from '../records/record.repository.js'
+import { fieldReleasesSql, indexRowMarkings } from '../policy/visibility.sql.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 type SqlRef = ReturnType<typeof sql.ref>
@@ -30,9 +31,7 @@ export interface LeadMatch {
  * `reader`: a discoverable class, and markings that could release the record and the field.
  */
 const visibleTo = (reader: string | SqlRef, classes: readonly number[] | SqlRef) => sql<boolean>`s.class_id = any(${Array.isArray(classes) ? sql`${classes}::int[]` : classes})
-      and (s.originator = ${reader} or (r.withdrawn_at is null
-        and ${markingReleasesSql(sql.ref('r.marking'), sql.ref('r.releasable_to'), reader)}
-        and ${markingReleasesSql(sql.ref('c.field_marking'), sql`coalesce(s.field_releasable_to, r.releasable_to)`, reader)}))`
+      and ${fieldReleasesSql(indexRowMarkings('s', 'r', 'c'), reader)}`
 
 /** What a search looks in: the hard-selector index (value = normalised selector) or the name index (value = tsquery). */
 export type LeadIndexKind = 'selector' | 'name'

@@ -95,7 +95,8 @@ export function explain(reader: Reader, record: RecordMeta, policies: PolicySour
     })
     const disclosePolicy = policy ? policies.decide(policy, key('disclose')) : DENY
     const discoverPolicy = policy ? policies.decide(policy, key('discover')) : DENY
-    const isGranted = granted.has(f.field)
+    // A grant overlays the active policy; with none active (or not loaded) nothing is released (deny by default).
+    const isGranted = policy !== undefined && granted.has(f.field)
     const disclosed = purposeAllows && (disclosePolicy.allow || isGranted)
     const discoverable = disclosed || discoverPolicy.allow
     const purposeMissing = !disclosed && reader.purpose === null && (disclosePolicy.purposeMissing || (record.purposeLimits.length > 0 && (disclosePolicy.allow || isGranted)))

@@ -6,8 +6,10 @@ import type { DB } from '../db/schema.js'
 import { parsePurpose, parseRoles, type Principal } from '../auth/principal.js'
 import { isMarking } from './markings.js'
 import { errors } from '../errors.js'
-import { findOwnRecord } from '../records/record.repository.js'
-import { decideAll, recordMeta, type RecordDeps } from '../records/record.service.js'
+import { decideRecords, type DecideDeps, recordMeta } from '../disclosure/release.js'
+import { findOwnRecord, type RecordRef } from '../records/record.repository.js'
+import type { RecordLoader } from '../records/record.loader.js'
+import type { PolicyCache } from './policy.cache.js'
 import { explain, type FieldExplanation, type PolicySource, type Reader, type RecordMeta, type Visibility } from './decide.js'
 import { findActivePolicy, findPolicyVersion } from './policy.repository.js'
 import { checkPolicy } from './policy.service.js'
@@ -55,32 +57,39 @@ function fullView(reader: Reader, meta: RecordMeta, policies: PolicySource, now:
   return { visibility: e.visibility, fields }
 }
 
+export interface ExplainDeps extends DecideDeps {
+  records: RecordLoader
+  memberCodes: ReadonlySet<string>
+}
+
+/** Another recipient, roles or purpose to explain for (the originator only), as the caller gave them. */
+export interface OnBehalfInput {
+  recipient?: string | null
+  roles?: readonly string[] | null
+  purpose?: string | null
+}
+
 /**
- * GET /v1/records/{id}/disclosure. `onBehalf` (originator only) names another recipient. For
- * anyone else, a record they may not see is "not found", exactly as for a read.
+ * GET /v1/records/{originator}/{id}/disclosure. The originator may name another recipient, roles or
+ * purpose. For anyone else, a record they may not see is "not found", exactly as for a read.
  */
-export async function explainRecord(db: Kysely<DB>, deps: RecordDeps, p: Principal, id: string, onBehalf: Reader | null): Promise<ExplanationView> {
+export async function explainRecord(deps: ExplainDeps, p: Principal, ref: RecordRef, input: OnBehalfInput = {}): Promise<ExplanationView> {
+  const asked = input.recipient != null || input.roles != null || input.purpose != null
+  const onBehalf: Reader | null = asked ? { member: input.recipient ?? p.member, roles: parseRoles(input.roles ?? ['analyst']), purpose: parsePurpose(input.purpose) } : null
   if (onBehalf && !deps.memberCodes.has(onBehalf.member)) throw errors.unknownMember(onBehalf.member, '/recipient')
-  const candidates = await deps.records.byId(id)
-  const own = candidates.find((r) => r.originator === p.member)
-  if (own) {
-    await deps.policies.ensure([own])
+  const rec = await deps.records.byRef(ref)
+  if (rec && rec.originator === p.member) {
+    await deps.policies.ensure([rec])
     const reader = onBehalf ?? p
-    const meta = recordMeta(own)
-    return { record: own.id, recipient: reader.member, policyVersion: own.policyVersion, ...fullView(reader, meta, deps.policies, deps.now) }
+    return { record: rec.id, recipient: reader.member, policyVersion: rec.policyVersion, ...fullView(reader, recordMeta(rec), deps.policies, deps.now) }
   }
   // Only the originator asks on another's behalf, or with other roles or purpose: a recipient's own
-  // explanation follows its token, as its reads do.
+  // explanation follows its token, as its reads do. (The same answer whether the record exists or not.)
   if (onBehalf) throw errors.forbiddenMember()
-  const others = candidates.filter((r) => r.originator !== p.member)
-  const decisions = await decideAll(deps, p, others)
-  for (const [i, rec] of others.entries()) {
-    if (decisions[i]!.visibility === 'none') continue
-    const e = explain(p, recordMeta(rec), deps.policies, deps.now)
-    const fields = e.fields.filter((f) => f.discoverable).map((f) => ({ path: `/body/${f.field}`, disclosed: f.disclosed, requestable: f.requestable }))
-    return { record: rec.id, recipient: p.member, visibility: e.visibility, fields }
-  }
-  throw errors.recordNotFound()
+  if (!rec || (await decideRecords(deps, p, [rec], 'refuse'))[0]!.visibility === 'none') throw errors.recordNotFound()
+  const e = explain(p, recordMeta(rec), deps.policies, deps.now)
+  const fields = e.fields.filter((f) => f.discoverable).map((f) => ({ path: `/body/${f.field}`, disclosed: f.disclosed, requestable: f.requestable }))
+  return { record: rec.id, recipient: p.member, visibility: e.visibility, fields }
 }
 
 export interface DryRunInput {
@@ -94,7 +103,13 @@ export interface DryRunInput {
 }
 
 /** POST /v1/policy/dry-run: who would see which fields, under which policy. Nothing is stored. */
-export async function dryRun(db: Kysely<DB>, deps: RecordDeps, p: Principal, input: DryRunInput): Promise<{ policyVersion: number | null; recipients: Array<{ recipient: string } & ReturnType<typeof fullView>> }> {
+export interface DryRunDeps {
+  policies: PolicyCache
+  memberCodes: ReadonlySet<string>
+  now: Date
+}
+
+export async function dryRun(db: Kysely<DB>, deps: DryRunDeps, p: Principal, input: DryRunInput): Promise<{ policyVersion: number | null; recipients: Array<{ recipient: string } & ReturnType<typeof fullView>> }> {
   if ((input.recordId === undefined) === (input.record === undefined)) throw errors.validation('give exactly one of recordId and record', [{ pointer: '/recordId', detail: 'exactly one of recordId, record' }])
   for (const [i, code] of (input.recipients ?? []).entries()) if (!deps.memberCodes.has(code)) throw errors.unknownMember(code, `/recipients/${i}`)
   const roles = parseRoles(input.roles ?? ['analyst'])

@@ -1,26 +1,35 @@
 // A member's release policy over its life: proposed as a new version (validated, audited), activated
 // (audited; takes effect at once), listed. Every member starts from the shipped default policy.
-import fs from 'node:fs'
 import type { Kysely } from 'kysely'
-import { type AuditActor, appendAudit } from '../audit/audit.repository.js'
+import { appendAudit } from '../audit/audit.repository.js'
+import { type Principal, requireRole } from '../auth/principal.js'
 import type { DB } from '../db/schema.js'
 import { errors } from '../errors.js'
 import { findMemberForUpdate, listMembers } from '../members/member.repository.js'
-import { projectFile } from '../project-files.js'
 import { appendEvents } from '../webhooks/event.repository.js'
 import { findActivePolicy, findPolicyVersion, insertPolicyVersion, listPolicyVersions, type PolicyVersion, setActivePolicy } from './policy.repository.js'
 import { validatePolicySet } from './policy-validation.js'
+import { loadDefaultPolicy } from './cedar.js'
 
 export const DEFAULT_POLICY_AUTHOR = 'icacn-default'
-export const loadDefaultPolicy = (): string => fs.readFileSync(projectFile('schema/policy/default.cedar'), 'utf8')
+export { loadDefaultPolicy }
 
 const MAX_POLICY_BYTES = 64 * 1024
 
-/** Stores `text` as the next version of `originator`'s policy, inactive, if it validates. */
-export async function proposePolicy(db: Kysely<DB>, originator: string, text: string, actor: AuditActor, memberCodes: ReadonlySet<string>, now: Date): Promise<PolicyVersion> {
-  const problems = checkPolicy(originator, text, memberCodes)
+export interface PolicyDeps {
+  memberCodes: ReadonlySet<string>
+  now: Date
+}
+
+/** Stores `text` as the next version of the caller's member's policy, inactive, if it validates (admins only). */
+export async function proposePolicy(db: Kysely<DB>, deps: PolicyDeps, p: Principal, text: string): Promise<PolicyVersion> {
+  requireRole(p, 'admin')
+  const originator = p.member
+  const problems = checkPolicy(originator, text, deps.memberCodes)
   if (problems.length) throw errors.policyInvalid(problems)
-  const author = actor.kind === 'member' ? `${actor.member}:${actor.actor}` : actor.kind === 'operator' ? `operator:${actor.name}` : 'gateway'
+  const actor = { kind: 'member' as const, member: p.member, actor: p.actor }
+  const author = `${p.member}:${p.actor}`
+  const now = deps.now
   return db.transaction().execute(async (trx) => {
     if (!(await findMemberForUpdate(trx, originator))) throw errors.notFound('member')
     const v = await insertPolicyVersion(trx, originator, text, author, now)
@@ -30,8 +39,11 @@ export async function proposePolicy(db: Kysely<DB>, originator: string, text: st
   })
 }
 
-/** Makes `version` the active one; reads decide under it from the next request on. */
-export async function activatePolicy(db: Kysely<DB>, originator: string, version: number, actor: AuditActor, now: Date): Promise<PolicyVersion> {
+/** Makes `version` the active one (admins only); reads decide under it from the next request on. */
+export async function activatePolicy(db: Kysely<DB>, now: Date, p: Principal, version: number): Promise<PolicyVersion> {
+  requireRole(p, 'admin')
+  const originator = p.member
+  const actor = { kind: 'member' as const, member: p.member, actor: p.actor }
   return db.transaction().execute(async (trx) => {
     if (!(await findMemberForUpdate(trx, originator))) throw errors.notFound('member')
     const v = await findPolicyVersion(trx, originator, version)

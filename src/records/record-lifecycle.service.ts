@@ -8,8 +8,9 @@ import { JWT_TYP } from '../auth/jwt-types.js'
 import { CLOCK_TOLERANCE_S, verifyMemberJwt } from '../auth/member-jwt.js'
 import type { Principal } from '../auth/principal.js'
 import { errors } from '../errors.js'
-import { decideAll, type RecordDeps } from './record.service.js'
-import { findLineage, findOwnRecord, findRecordsById, markWithdrawn } from './record.repository.js'
+import { decideRecords, type DecideDeps } from '../disclosure/release.js'
+import type { RecordLoader } from './record.loader.js'
+import { findLineage, findOwnRecord, markWithdrawn, type RecordRef } from './record.repository.js'
 
 export interface VersionSummary {
   id: string
@@ -20,20 +21,20 @@ export interface VersionSummary {
   withdrawn: boolean
 }
 
+export interface VersionsDeps extends DecideDeps {
+  records: RecordLoader
+}
+
 /** The lineage of a record the reader may see, listing only the versions the reader may see. */
-export async function listVersions(db: Kysely<DB>, deps: Pick<RecordDeps, 'policies' | 'now'>, p: Principal, id: string): Promise<VersionSummary[]> {
-  const candidates = await findRecordsById(db, id)
-  const decisions = await decideAll(deps, p, candidates)
-  for (const [i, rec] of candidates.entries()) {
-    // The lineage is more than a hit reveals: only a reader the record is disclosed to sees it.
-    if (decisions[i]!.visibility !== 'disclose') continue
-    const lineage = await findLineage(db, rec.originator, rec.id)
-    const visible = await decideAll(deps, p, lineage)
-    return lineage
-      .filter((_, n) => visible[n]!.visibility === 'disclose')
-      .map((v) => ({ id: v.id, version: v.version, supersedes: v.supersedes, createdAt: v.createdAt.toISOString(), receivedAt: v.receivedAt.toISOString(), withdrawn: v.withdrawnAt !== null }))
-  }
-  throw errors.recordNotFound()
+export async function listVersions(db: Kysely<DB>, deps: VersionsDeps, p: Principal, ref: RecordRef): Promise<VersionSummary[]> {
+  const rec = await deps.records.byRef(ref)
+  // The lineage is more than a hit reveals: only a reader the record is disclosed to sees it.
+  if (!rec || (await decideRecords(deps, p, [rec], 'refuse'))[0]!.visibility !== 'disclose') throw errors.recordNotFound()
+  const lineage = await findLineage(db, rec.originator, rec.id)
+  const visible = await decideRecords(deps, p, lineage, 'mark')
+  return lineage
+    .filter((_, n) => visible[n]!.visibility === 'disclose')
+    .map((v) => ({ id: v.id, version: v.version, supersedes: v.supersedes, createdAt: v.createdAt.toISOString(), receivedAt: v.receivedAt.toISOString(), withdrawn: v.withdrawnAt !== null }))
 }
 
 /**
@@ -41,7 +42,16 @@ export async function listVersions(db: Kysely<DB>, deps: Pick<RecordDeps, 'polic
  * active keys, naming the record and a reason. Afterwards the record exists for nobody but the
  * originator. Only the caller's own records are consulted, so this reveals nothing about others'.
  */
-export async function withdrawRecord(db: Kysely<DB>, deps: Pick<RecordDeps, 'issuer' | 'now'>, p: Principal, id: string, signedRequest: string): Promise<{ id: string; withdrawnAt: string }> {
+export interface WithdrawDeps {
+  /** The gateway's issuer identifier: the withdrawal request's audience. */
+  issuer: string
+  now: Date
+}
+
+/** Only the originator withdraws: another member's (originator, id) is "not found", as one that does not exist. */
+export async function withdrawRecord(db: Kysely<DB>, deps: WithdrawDeps, p: Principal, ref: RecordRef, signedRequest: string): Promise<{ id: string; withdrawnAt: string }> {
+  if (ref.originator !== p.member) throw errors.recordNotFound()
+  const id = ref.id.toLowerCase()
   const v = await verifyMemberJwt(db, signedRequest, { typ: JWT_TYP.recordWithdrawal, audience: deps.issuer, now: deps.now, maxLifetimeSeconds: 300, what: 'withdrawal request' })
   if (v.member !== p.member) throw errors.wrongIssuer('the withdrawal must be signed by the caller')
   if (v.payload.record !== id) throw errors.invalidClaims('the withdrawal request names another record')

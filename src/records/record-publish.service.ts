@@ -13,12 +13,19 @@ import { parseRecordClaims } from './envelope.js'
 import { signReceipt } from './receipt.js'
 import { RECORD_TYP } from './record.model.js'
 import { findCorrection, findOwnRecord, isUniqueViolation, type StoredDisclosure, type StoredRecord } from './record.repository.js'
-import type { RecordDeps } from './record.service.js'
+import type { GatewayKeySet } from '../auth/gateway-keys.js'
+import type { MemberKeyCache } from '../members/member-key.cache.js'
+import type { Matcher } from '../leads/match.service.js'
+import type { ClassIds } from '../leads/selector-class.repository.js'
+import type { RecordWriter } from './record-writer.js'
+import type { PublishQuota } from '../leads/publish-quota.js'
+import type { ZawgyiCheck } from './zawgyi.js'
 import type { RecordTypes } from './record-types.js'
 import { insertRecords, type NewName, type NewSelector } from './record-write.repository.js'
 import { extractNames } from '../leads/name.normalise.js'
 import { extractSelectors } from '../leads/selector.extract.js'
 import { verifySdJwt } from './sd-jwt-signing.js'
+import { assertSdJwtProfile } from './sd-jwt-profile.js'
 
 export interface PublishResult {
   created: boolean
@@ -33,7 +40,7 @@ const unescape = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g,
  * element of an array the schema discloses element by element. Anything else (a nested property
  * made disclosable) would be stored but never presented coherently, so it is refused at publish.
  */
-function fieldOf(path: string, type: string, types: RecordTypes): string {
+export function fieldOf(path: string, type: string, types: RecordTypes): string {
   const m = /^\/body\/([^/]+)(?:\/value\/(\d+))?$/.exec(path)
   const field = m ? unescape(m[1]!) : ''
   if (!m || (m[2] !== undefined && !types.disclosesItems(type, field))) {
@@ -42,8 +49,31 @@ function fieldOf(path: string, type: string, types: RecordTypes): string {
   return field
 }
 
+export interface PublishDeps {
+  types: RecordTypes
+  /** The gateway's key-binding keys (a record's cnf.jwk must be one) and receipt signing key. */
+  receiptKeys: GatewayKeySet
+  /** The gateway's issuer identifier, in receipts. */
+  issuer: string
+  maxRecordBytes: number
+  /** Every member code (fixed by migration). */
+  memberCodes: ReadonlySet<string>
+  memberKeys: MemberKeyCache
+  writer: RecordWriter
+  classIds: ClassIds
+  /** Deconfliction of the record once committed. */
+  matcher: Matcher
+  /** Identifiers new to the publisher, per UTC day (deconfliction is an existence test). */
+  publishQuota: PublishQuota
+  /** Hard identifiers one record may carry in all. */
+  maxSelectors: number
+  /** Refuses Burmese text in the legacy Zawgyi encoding (the gateway cannot convert signed bytes). */
+  zawgyiCheck: ZawgyiCheck
+  now: Date
+}
+
 /** Verifies everything that can be verified without writing, and builds the row to store. */
-async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, sdJwt: string): Promise<{ stored: StoredRecord; selectors: NewSelector[]; names: NewName[] }> {
+async function verifyForPublish(db: Kysely<DB>, deps: PublishDeps, p: Principal, sdJwt: string): Promise<{ stored: StoredRecord; selectors: NewSelector[]; names: NewName[] }> {
   if (Buffer.byteLength(sdJwt, 'utf8') > deps.maxRecordBytes) throw errors.recordTooLarge(deps.maxRecordBytes)
   const verified = await verifySdJwt(sdJwt, {
     typ: RECORD_TYP,
@@ -56,11 +86,12 @@ async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, 
     },
     now: deps.now,
   })
+  assertSdJwtProfile(verified)
   const payloadBody = verified.payload.body as Record<string, unknown> | undefined
   const clearFields = Object.keys(payloadBody ?? {}).filter((k) => k !== '_sd')
   if (clearFields.length) throw errors.invalidEnvelope(clearFields.map((f) => ({ pointer: `/body/${f}`, detail: 'every body field must be selectively disclosable' })))
   const cnf = (verified.payload.cnf as { jwk?: { x?: string; y?: string } } | undefined)?.jwk
-  const holder = deps.keys.receipt.all.find((k) => k.publicJwk.x === cnf?.x && k.publicJwk.y === cnf?.y)
+  const holder = deps.receiptKeys.all.find((k) => k.publicJwk.x === cnf?.x && k.publicJwk.y === cnf?.y)
   if (!holder) throw errors.invalidHolderKey()
 
   const { envelope, fields } = parseRecordClaims(verified.claims, deps.memberCodes, deps.types)
@@ -70,7 +101,10 @@ async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, 
   })
   // Hard selectors, normalised (an invalid one refuses the record), in the originator's region.
   const values = Object.fromEntries(Object.entries(fields).map(([name, w]) => [name, w.value]))
+  const zawgyiAt = deps.zawgyiCheck(values)
+  if (zawgyiAt) throw errors.zawgyiEncoding(zawgyiAt)
   const found = extractSelectors(values, (f) => deps.types.label(envelope.type, f), p.member)
+  if (found.length > deps.maxSelectors) throw errors.tooManySelectors(found.length, deps.maxSelectors)
   // Names and aliases, for free-text search only (never deconflicted).
   const names = extractNames(values, (f) => deps.types.label(envelope.type, f))
   const classKey = (x: { field: string; label: string }) => ({ originator: p.member, recordType: envelope.type, label: x.label, fieldMarking: fields[x.field]?.marking ?? envelope.marking, recordMarking: envelope.marking, grading: envelope.grading })
@@ -97,8 +131,22 @@ async function verifyForPublish(db: Kysely<DB>, deps: RecordDeps, p: Principal, 
  * Identical bytes under an existing id return the stored record; different bytes are a conflict.
  * Only the caller's own records are consulted, so publishing never reveals another member's ids.
  */
-export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Principal, sdJwt: string): Promise<PublishResult> {
+export async function publishRecord(db: Kysely<DB>, deps: PublishDeps, p: Principal, sdJwt: string): Promise<PublishResult> {
   const { stored, selectors, names } = await verifyForPublish(db, deps, p, sdJwt)
+  // Counted before the write, given back if the record is not stored: a refused publish stores nothing.
+  const counted = await deps.publishQuota.consume(p.member, selectors.map((x) => x.value), deps.now)
+  if (counted === false) throw errors.publishQuotaExceeded(deps.publishQuota.limit)
+  try {
+    const result = await publishVerified(db, deps, p, stored, selectors, names)
+    if (!result.created) await deps.publishQuota.refund(p.member, counted, deps.now)
+    return result
+  } catch (e) {
+    await deps.publishQuota.refund(p.member, counted, deps.now)
+    throw e
+  }
+}
+
+async function publishVerified(db: Kysely<DB>, deps: PublishDeps, p: Principal, stored: StoredRecord, selectors: NewSelector[], names: NewName[]): Promise<PublishResult> {
   const audit: AuditEntry = { at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.published', subject: `record:${p.member}:${stored.id}`, details: { type: stored.type, version: stored.version, sd_jwt_sha256: stored.sdJwtSha256 } }
 
   // Not written: the id is taken, or the signing key is no longer usable. A revoked key is trusted
@@ -141,7 +189,7 @@ export async function publishRecord(db: Kysely<DB>, deps: RecordDeps, p: Princip
   // Deconfliction after the commit, so two concurrent publishes of one selector still meet (the
   // later of the two steps sees both). Idempotent: a republish finds nothing new.
   if (created) await deps.matcher.matchRecord({ originator: rec.originator, id: rec.id }, deps.now)
-  const receipt = signReceipt(deps.keys.receipt, { issuer: deps.issuer, originator: rec.originator, recordId: rec.id, version: rec.version, sdJwtSha256: rec.sdJwtSha256, receivedAt: rec.receivedAt })
+  const receipt = signReceipt(deps.receiptKeys, { issuer: deps.issuer, originator: rec.originator, recordId: rec.id, version: rec.version, sdJwtSha256: rec.sdJwtSha256, receivedAt: rec.receivedAt })
   return {
     created,
     receipt,

@@ -1,22 +1,27 @@
-// Records by id for readers, batched per turn of the event loop: concurrent reads fetch their rows
-// in one query, so they also reach presentation, and their audit entries, together.
+// Records by reference for readers, batched per turn of the event loop: concurrent reads fetch their
+// rows in one query, so they also reach presentation, and their audit entries, together.
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { tickBatcher } from '../db/tick-batcher.js'
-import { findRecordsByIds, type ReadableRecord } from './record.repository.js'
+import { findRecordsByRefs, type ReadableRecord, type RecordRef, recordRef, refKey } from './record.repository.js'
 
 export interface RecordLoader {
-  /** Every record with this id, whoever published it, in originator order. */
-  byId(id: string): Promise<ReadableRecord[]>
+  /** The record at (originator, id), if any (whether the reader may see it is decided by the caller). */
+  byRef(ref: RecordRef): Promise<ReadableRecord | undefined>
 }
 
 export function createRecordLoader(db: Kysely<DB>): RecordLoader {
   const batcher = tickBatcher(
-    async (ids: readonly string[]) => {
-      const rows = await findRecordsByIds(db, ids)
-      return ids.map((id) => rows.filter((r) => r.id === id.toLowerCase()))
+    async (refs: readonly RecordRef[]) => {
+      const rows = new Map((await findRecordsByRefs(db, refs)).map((r) => [refKey(r), r]))
+      return refs.map((ref) => rows.get(refKey(ref)))
     },
     { max: 128 },
   )
-  return { byId: (id) => batcher.push(id) }
+  return {
+    byRef: async (ref) => {
+      const valid = recordRef(ref.originator, ref.id)
+      return valid ? batcher.push(valid) : undefined
+    },
+  }
 }

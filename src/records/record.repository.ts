@@ -1,9 +1,10 @@
 // Reading stored records: the issuer JWT, the envelope in columns, and the disclosures by claim path
 // (records.disclosures, in presentation order). Plain functions over db or trx.
-import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely'
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import { prepare } from '../db/prepared.js'
 import type { DB, DisclosureJson, RecordsTable } from '../db/schema.js'
 import type { Marking } from '../policy/markings.js'
+import { fieldReleasesSql } from '../policy/visibility.sql.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 
@@ -116,16 +117,28 @@ export async function findOwnRecord(db: Db, originator: string, id: string): Pro
   return row && rowToRecord(row)
 }
 
-/** Every record with this id, whoever published it; the caller decides which (if any) the reader may see. */
-export async function findRecordsById(db: Db, id: string): Promise<ReadableRecord[]> {
-  return findRecordsByIds(db, [id])
+/** A record's address: records are identified by originator and id together, everywhere. */
+export interface RecordRef {
+  originator: string
+  id: string
 }
 
-/** Every record with any of these ids (a loader's batch); ids that are not UUIDs match nothing. */
-export async function findRecordsByIds(db: Db, ids: readonly string[]): Promise<ReadableRecord[]> {
-  const valid = [...new Set(ids.map((i) => i.toLowerCase()))].filter((i) => UUID.test(i))
+const MEMBER_CODE = /^[A-Z]{2}$/
+
+/** A reference as callers give it (any strings), or undefined where it cannot name a record. */
+export const recordRef = (originator: string, id: string): RecordRef | undefined =>
+  MEMBER_CODE.test(originator) && isUuid(id) ? { originator, id: id.toLowerCase() } : undefined
+
+export const refKey = (r: RecordRef): string => `${r.originator}:${r.id}`
+
+/** The records with these references (a loader's batch), in no particular order. */
+export async function findRecordsByRefs(db: Db, refs: readonly RecordRef[]): Promise<ReadableRecord[]> {
+  const valid = [...new Map(refs.flatMap((r) => { const v = recordRef(r.originator, r.id); return v ? [[refKey(v), v] as const] : [] })).values()]
   if (valid.length === 0) return []
-  const rows = await recordRows(db).modifyFront(prepare('records-by-id')).where(sql<boolean>`id = any(${valid}::uuid[])`).orderBy('originator').execute()
+  const rows = await recordRows(db)
+    .modifyFront(prepare('records-by-ref'))
+    .where(sql<boolean>`(originator, id) in (select * from unnest(${valid.map((r) => r.originator)}::char(2)[], ${valid.map((r) => r.id)}::uuid[]))`)
+    .execute()
   return rows.map(rowToRecord)
 }
 
@@ -157,18 +170,9 @@ export async function findLineage(db: Db, originator: string, id: string): Promi
 /** PostgreSQL unique_violation: a concurrent insert of the same key committed first. */
 export const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown })?.code === '23505'
 
-type SqlValue = RawBuilder<unknown> | ReturnType<typeof sql.ref>
-
-/**
- * markings.ts markingReleases() in SQL, for pre-filters (decide() still judges every row after).
- * `reader` is a member code (a parameter) or an expression giving one.
- */
-export function markingReleasesSql(marking: SqlValue, list: SqlValue, reader: string | SqlValue): RawBuilder<boolean> {
-  return sql<boolean>`(${marking} in ('CLEAR', 'GREEN')
-    or (${marking} = 'AMBER' and (cardinality(${list}) = 0 or 'ALL' = any(${list}) or ${reader} = any(${list})))
-    or (${marking} = 'AMBER+STRICT' and ('ALL' = any(${list}) or ${reader} = any(${list})))
-    or (${marking} = 'RED' and ${reader} = any(${list})))`
-}
+/** The record-level marking rule for `records` (no field in view): what a list may even consider. */
+const recordReleasesSql = (reader: string) =>
+  fieldReleasesSql({ originator: sql.ref('records.originator'), recordMarking: sql.ref('records.marking'), recordList: sql.ref('records.releasable_to'), withdrawnAt: sql.ref('records.withdrawn_at'), fieldMarking: sql`null::text`, fieldList: sql`null::text[]` }, reader)
 
 export interface ListFilter {
   type?: string
@@ -183,7 +187,7 @@ export interface ListFilter {
  * narrows the scan; decide() is still applied to every row before anything is presented.
  */
 export async function listCandidateRecords(db: Db, reader: string, f: ListFilter, limit: number): Promise<ReadableRecord[]> {
-  let q = recordRows(db).where(sql<boolean>`(records.originator = ${reader} or (records.withdrawn_at is null and ${markingReleasesSql(sql.ref('records.marking'), sql.ref('records.releasable_to'), reader)}))`)
+  let q = recordRows(db).where(recordReleasesSql(reader))
   if (f.type) q = q.where('type', '=', f.type)
   if (f.originator) q = q.where('originator', '=', f.originator)
   if (f.since) q = q.where('received_at', '>=', f.since)

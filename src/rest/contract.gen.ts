@@ -238,18 +238,20 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/records/{id}": {
+    "/v1/records/{originator}/{id}": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The member that published the record. Records are addressed by (originator, id) everywhere. */
+                originator: components["parameters"]["RecordOriginator"];
                 id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         /**
          * Read a record as the caller may see it (404 when it does not exist for the caller)
-         * @description visibility "disclose": the presentation (authoritative) and its decoded view; visibility "hit": existence only (originator, type, id, grading, date), to be followed by an access request. 403 PURPOSE_REQUIRED when the originator's policy releases a field only for a declared purpose.
+         * @description visibility "disclose": the presentation (authoritative) and its decoded view; visibility "hit": existence only (originator, type, id, grading, date), to be followed by an access request. 403 PURPOSE_REQUIRED when the originator's policy releases a field only for a declared purpose. A reader that wants to check freshness sends its own `nonce`; the key-binding JWT carries it.
          */
         get: operations["getRecord"];
         put?: never;
@@ -260,11 +262,13 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/records/{id}/versions": {
+    "/v1/records/{originator}/{id}/versions": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The member that published the record. Records are addressed by (originator, id) everywhere. */
+                originator: components["parameters"]["RecordOriginator"];
                 id: components["parameters"]["RecordId"];
             };
             cookie?: never;
@@ -279,11 +283,13 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/records/{id}:withdraw": {
+    "/v1/records/{originator}/{id}:withdraw": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The member that published the record. Records are addressed by (originator, id) everywhere. */
+                originator: components["parameters"]["RecordOriginator"];
                 id: components["parameters"]["RecordId"];
             };
             cookie?: never;
@@ -298,11 +304,13 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/records/{id}/disclosure": {
+    "/v1/records/{originator}/{id}/disclosure": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The member that published the record. Records are addressed by (originator, id) everywhere. */
+                originator: components["parameters"]["RecordOriginator"];
                 id: components["parameters"]["RecordId"];
             };
             cookie?: never;
@@ -320,11 +328,13 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/records/{id}/access-requests": {
+    "/v1/records/{originator}/{id}/access-requests": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The member that published the record. Records are addressed by (originator, id) everywhere. */
+                originator: components["parameters"]["RecordOriginator"];
                 id: components["parameters"]["RecordId"];
             };
             cookie?: never;
@@ -550,7 +560,7 @@ export interface paths {
         };
         /**
          * Deconfliction — the caller's records that share a hard selector with another member's
-         * @description Computed at publish, for both originators. The other side's member, record and field are shown only where the other's policy lets the caller discover that field (and the markings allow); otherwise the match is blind (`other` null): another coalition record shares a selector of this kind, and the caller can ask to be put in contact (POST /v1/matches/{matchId}/contact-requests); once the hidden side accepts, it is shown. Matches of withdrawn records are gone.
+         * @description Computed at publish, for both originators, and listed only while permitted: both originators' policies must permit `deconflict` with the other member, and both fields' markings must release to it (a RED or AMBER+STRICT field never matches a member outside its release list; withdrawn records never match). A permitted match always names the other member and the selector kind; the other record and field are shown only where the other's policy lets the caller discover that field, otherwise the match is blind (`other.recordId` and `other.field` null) and the caller can ask to be put in contact (POST /v1/matches/{matchId}/contact-requests); once the hidden side accepts, they are shown.
          */
         get: operations["listMatches"];
         put?: never;
@@ -770,7 +780,7 @@ export interface components {
             revocationReason: string | null;
         };
         PublishResult: {
-            /** @description Gateway-signed JWT (typ icacn-receipt+jwt) over the record id, version and SHA-256 of the exact bytes received, with the receipt time */
+            /** @description Gateway-signed JWT (typ icacn-receipt+jwt) over the record id, version and SHA-256 of the exact bytes received, with the receipt time as icacn_received_at (NumericDate with milliseconds, as in the key-binding JWT of every presentation) */
             receipt: string;
             record: {
                 id: string;
@@ -829,6 +839,8 @@ export interface components {
             };
             /** @description JSON pointers of withheld fields the caller may learn exist; other withheld fields are opaque digests */
             redacted: string[];
+            /** @description Lists and searches only: the originator's policy would release more of this record to a token with a declared purpose (the fields released without one are shown). A single read answers 403 PURPOSE_REQUIRED instead. */
+            purposeWouldReveal: boolean;
         };
         RecordPresentation: {
             /** @constant */
@@ -847,6 +859,8 @@ export interface components {
                 grading: string;
                 /** Format: date-time */
                 createdAt: string;
+                /** @description Lists and searches only: a declared purpose would release fields of it */
+                purposeWouldReveal: boolean;
             };
         };
         RecordRead: components["schemas"]["RecordPresentation"] | components["schemas"]["RecordHit"];
@@ -1027,6 +1041,8 @@ export interface components {
     };
     parameters: {
         MemberCode: string;
+        /** @description The member that published the record. Records are addressed by (originator, id) everywhere. */
+        RecordOriginator: string;
         RecordId: string;
         RequestId: string;
         PolicyVersionNumber: number;
@@ -1438,9 +1454,14 @@ export interface operations {
     };
     getRecord: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The reader's nonce for the key-binding JWT (16–128 base64url characters) */
+                nonce?: string;
+            };
             header?: never;
             path: {
+                /** @description The member that published the record. Records are addressed by (originator, id) everywhere. */
+                originator: components["parameters"]["RecordOriginator"];
                 id: components["parameters"]["RecordId"];
             };
             cookie?: never;
@@ -1466,6 +1487,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The member that published the record. Records are addressed by (originator, id) everywhere. */
+                originator: components["parameters"]["RecordOriginator"];
                 id: components["parameters"]["RecordId"];
             };
             cookie?: never;
@@ -1493,6 +1516,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The member that published the record. Records are addressed by (originator, id) everywhere. */
+                originator: components["parameters"]["RecordOriginator"];
                 id: components["parameters"]["RecordId"];
             };
             cookie?: never;
@@ -1535,6 +1560,8 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The member that published the record. Records are addressed by (originator, id) everywhere. */
+                originator: components["parameters"]["RecordOriginator"];
                 id: components["parameters"]["RecordId"];
             };
             cookie?: never;
@@ -1561,6 +1588,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The member that published the record. Records are addressed by (originator, id) everywhere. */
+                originator: components["parameters"]["RecordOriginator"];
                 id: components["parameters"]["RecordId"];
             };
             cookie?: never;
@@ -1969,14 +1998,19 @@ export interface operations {
                             /** Format: date-time */
                             createdAt: string;
                             mine: {
+                                originator: string;
                                 recordId: string;
                                 field: string;
                             };
                             other: {
+                                /** @description The other member (always shown for a permitted match) */
                                 originator: string;
-                                recordId: string;
-                                field: string;
-                            } | null;
+                                /** @description null when blind */
+                                recordId: string | null;
+                                /** @description null when blind */
+                                field: string | null;
+                            };
+                            /** @description The other record and field are not shown */
                             blind: boolean;
                         }[];
                     };

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { GatewayKeys } from '../auth/gateway-keys.js'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
-import type { RecordDeps } from '../records/record.service.js'
+import type { AppServices } from '../app.js'
 import type { Contract } from './contract.js'
 import healthRoutes from './routes/health.js'
 import { meRoutes, tokenRoutes } from './routes/auth.js'
@@ -19,7 +19,8 @@ export interface RestOptions {
   contract: Contract
   keys: GatewayKeys
   clock: Clock
-  recordDeps: () => RecordDeps
+  /** What services need, with the current time; each service takes the part it declares. */
+  services: () => AppServices
 }
 
 export default async function restPlugin(app: FastifyInstance, opts: RestOptions): Promise<void> {
@@ -32,8 +33,8 @@ export default async function restPlugin(app: FastifyInstance, opts: RestOptions
     authenticated.addHook('onRequest', async (request) => authenticated.authenticate(request))
     await authenticated.register(meRoutes, { contract })
     await authenticated.register(memberRoutes, { contract, issuer: config.issuer, clock })
-    await authenticated.register(recordRoutes, { contract, deps: opts.recordDeps })
-    await authenticated.register(policyRoutes, { contract, deps: opts.recordDeps })
-    await authenticated.register(leadRoutes, { contract, deps: opts.recordDeps })
+    await authenticated.register(recordRoutes, { contract, deps: opts.services })
+    await authenticated.register(policyRoutes, { contract, deps: opts.services })
+    await authenticated.register(leadRoutes, { contract, deps: opts.services })
   })
 }

@@ -52,13 +52,13 @@ async function publish(r: RecordInput = person()): Promise<RecordInput> {
 const get = async (member: string, url: string, purpose = 'investigation') => gw.app.inject({ method: 'GET', url, headers: bearer(await gw.token(member, ['analyst'], purpose)) })
 const post = async (member: string, url: string, payload?: object, roles = ['analyst']) =>
   gw.app.inject({ method: 'POST', url, headers: bearer(await gw.token(member, roles)), ...(payload ? { payload } : {}) })
-const read = async (member: string, id: string) => (await get(member, `/v1/records/${id}`)).json().record
-const ask = (id: string, fields?: string[], member = 'TH') => post(member, `/v1/records/${id}/access-requests`, { ...(fields ? { fields } : {}), justification: WHY, purpose: 'investigation' })
+const read = async (member: string, id: string) => (await get(member, `/v1/records/KR/${id}`)).json().record
+const ask = (id: string, fields?: string[], member = 'TH') => post(member, `/v1/records/KR/${id}/access-requests`, { ...(fields ? { fields } : {}), justification: WHY, purpose: 'investigation' })
 const decide = (member: string, requestId: string, body: object) => post(member, `/v1/access-requests/${requestId}/decision`, body)
 const eventsAbout = async (member: string, requestId: string) => (await get(member, '/v1/events?limit=500')).json().events.filter((e: { subject: string }) => e.subject === `access-request:${requestId}`)
 const actions = async (requestId: string) => (await auditFor(gw.app.db, `access-request:${requestId}`)).map((e) => `${e.action}:${e.actorKind}`)
 const strip = (r: { json(): Record<string, unknown> }) => ({ ...r.json(), instance: undefined })
-const explainFor = async (id: string, recipient: string) => (await get('KR', `/v1/records/${id}/disclosure?recipient=${recipient}&purpose=investigation`)).json().fields as Array<Record<string, unknown>>
+const explainFor = async (id: string, recipient: string) => (await get('KR', `/v1/records/KR/${id}/disclosure?recipient=${recipient}&purpose=investigation`)).json().fields as Array<Record<string, unknown>>
 const fieldOf = (fields: Array<Record<string, unknown>>, path: string) => fields.find((f) => f.path === path)
 
 describe('consent workflow', () => {
@@ -98,7 +98,7 @@ describe('consent workflow', () => {
     assertMatchesContract('requestAccess', marked)
     expect(strip(absent)).toEqual(strip(marked))
     expect(strip(disclosed)).toEqual(strip(marked))
-    const mine = (await get('TH', `/v1/records/${r.id}/disclosure`)).json().fields
+    const mine = (await get('TH', `/v1/records/KR/${r.id}/disclosure`)).json().fields
     expect([fieldOf(mine, '/body/role'), fieldOf(mine, '/body/passports')]).toEqual([{ path: '/body/role', disclosed: false, requestable: true }, undefined])
 
     const hidden = await publish(person({ marking: 'RED', releasableTo: ['VN'], fieldMarkings: {} }))
@@ -135,7 +135,7 @@ describe('consent workflow', () => {
 
     // a grant naming a field the marking withholds (forged in storage) still releases nothing of it
     await gw.app.db.updateTable('access_requests').set({ granted_fields: ['role', 'passports'] }).where('id', '=', req.id).execute()
-    const forged = await get('TH', `/v1/records/${r.id}`)
+    const forged = await get('TH', `/v1/records/KR/${r.id}`)
     expect(forged.json().record.body).toEqual({ names: r.body.names, role: 'financier' })
     expect(forged.body).not.toContain(PASSPORT)
 
@@ -173,7 +173,7 @@ describe('consent workflow', () => {
     const r = await publish()
     const gql = async (member: string, query: string, variables: object = {}) =>
       (await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token(member, ['analyst'], 'investigation')), payload: { query, variables } })).json()
-    const asked = await gql('TH', 'mutation($id: ID!, $why: String!) { requestAccess(recordId: $id, fields: ["/body/role"], justification: $why, purpose: "investigation") { id status fields requester } }', { id: r.id, why: WHY })
+    const asked = await gql('TH', 'mutation($id: ID!, $why: String!) { requestAccess(originator: "KR", recordId: $id, fields: ["/body/role"], justification: $why, purpose: "investigation") { id status fields requester } }', { id: r.id, why: WHY })
     expect(asked.errors).toBeUndefined()
     const id = asked.data.requestAccess.id
     expect(asked.data.requestAccess).toEqual({ id, status: 'pending', fields: ['/body/role'], requester: 'TH' })
@@ -183,7 +183,7 @@ describe('consent workflow', () => {
     const at = new Date(Date.now() + 7 * DAY).toISOString()
     expect((await gql('TH', DECIDE, { id, at })).errors[0].extensions.code).toBe('ACCESS_REQUEST_NOT_FOUND')
     expect((await gql('KR', DECIDE, { id, at })).data.decideAccessRequest).toEqual({ status: 'approved', grantedFields: ['/body/role'] })
-    const got = await gql('TH', 'query($id: ID!) { record(id: $id) { ... on RecordPresentation { record { body } } } }', { id: r.id })
+    const got = await gql('TH', 'query($id: ID!) { record(originator: "KR", id: $id) { ... on RecordPresentation { record { body } } } }', { id: r.id })
     expect(got.data.record.record.body).toEqual({ names: r.body.names, role: 'financier' })
   })
 

@@ -85,7 +85,7 @@ describe('lead search', () => {
 
     const found = await search('TH', { selector: '+639174826630' })
     expect(found.json().edges).toHaveLength(1)
-    expect(found.json().edges[0].node).toEqual({ visibility: 'hit', hit: { id: hit.id, originator: 'PH', type: 'person', grading: 'B2', createdAt: hit.createdAt } })
+    expect(found.json().edges[0].node).toEqual({ visibility: 'hit', hit: { id: hit.id, originator: 'PH', type: 'person', grading: 'B2', createdAt: hit.createdAt, purposeWouldReveal: false } })
     expect(found.body).not.toContain('CRUZ')
 
     const guessed = await search('TH', { selector: 'KOR:M58204417', kind: 'passport' })

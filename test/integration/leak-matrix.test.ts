@@ -89,7 +89,7 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(async () => gw?.close())
 
-const GQL_RECORD = `query($id: ID!) { record(id: $id) { __typename
+const GQL_RECORD = `query($o: ID!, $id: ID!) { record(originator: $o, id: $id) { __typename
   ... on RecordPresentation { sdJwt record { id originator { code shortName keys { kid } } body redacted fieldMarkings } }
   ... on RecordHit { id type grading createdAt originator { code shortName } } } }`
 const GQL_LIST = `query($after: String) { records(first: 4, after: $after) { edges { cursor node { __typename
@@ -109,14 +109,14 @@ function bytesOf(res: LightMyRequestResponse): string {
 
 /** Every read path for one record, as recipient `r`. */
 const PATHS = ['rest', 'graphql', 'versions', 'explain', 'explainGql', 'accessRequest'] as const
-async function readPaths(r: Code, id: string): Promise<Record<(typeof PATHS)[number], LightMyRequestResponse>> {
+async function readPaths(r: Code, o: Code, id: string): Promise<Record<(typeof PATHS)[number], LightMyRequestResponse>> {
   return {
-    rest: await get(r, `/v1/records/${id}`),
-    graphql: await gql(r, GQL_RECORD, { id }),
-    versions: await get(r, `/v1/records/${id}/versions`),
-    explain: await get(r, `/v1/records/${id}/disclosure`),
-    explainGql: await gql(r, 'query($id: ID!) { recordDisclosure(id: $id) { record visibility fields { path disclosed requestable label reason policyIds } } }', { id }),
-    accessRequest: await post(r, `/v1/records/${id}/access-requests`, { justification: 'ภารกิจร่วม: ติดตามผู้ส่งยาเสพติดข้ามแดน', purpose: 'investigation' }),
+    rest: await get(r, `/v1/records/${o}/${id}`),
+    graphql: await gql(r, GQL_RECORD, { o, id }),
+    versions: await get(r, `/v1/records/${o}/${id}/versions`),
+    explain: await get(r, `/v1/records/${o}/${id}/disclosure`),
+    explainGql: await gql(r, 'query($o: ID!, $id: ID!) { recordDisclosure(originator: $o, id: $id) { record visibility fields { path disclosed requestable label reason policyIds } } }', { o, id }),
+    accessRequest: await post(r, `/v1/records/${o}/${id}/access-requests`, { justification: 'ภารกิจร่วม: ติดตามผู้ส่งยาเสพติดข้ามแดน', purpose: 'investigation' }),
   }
 }
 
@@ -134,12 +134,12 @@ describe('leak matrix: 6 originators × 6 recipients × none / hit / disclose ×
       const seen: LightMyRequestResponse[] = []
       for (const s of seeded) {
         const want = s.o === r ? 'disclose' : expected(s, r)
-        const paths = await readPaths(r, s.id)
+        const paths = await readPaths(r, s.o, s.id)
         seen.push(...Object.values(paths))
         const { rest, graphql } = paths
         if (want === 'none') {
           const missing = uuidv7()
-          const absent = await readPaths(r, missing)
+          const absent = await readPaths(r, s.o, missing)
           for (const path of PATHS) {
             const [res, other] = [paths[path], absent[path]]
             expect([path, res.statusCode]).toEqual([path, other.statusCode])
@@ -154,7 +154,7 @@ describe('leak matrix: 6 originators × 6 recipients × none / hit / disclose ×
         const body = rest.json()
         expect(body.visibility).toBe(want)
         if (want === 'hit') {
-          expect(body).toEqual({ visibility: 'hit', hit: { id: s.id, originator: s.o, type: 'person', grading: 'B2', createdAt: expect.any(String) } })
+          expect(body).toEqual({ visibility: 'hit', hit: { id: s.id, originator: s.o, type: 'person', grading: 'B2', createdAt: expect.any(String), purposeWouldReveal: false } })
           expect(graphql.json().data.record).toMatchObject({ __typename: 'RecordHit', id: s.id, originator: { code: s.o } })
           expect(paths.versions.statusCode).toBe(404) // the lineage is more than a hit reveals
           continue

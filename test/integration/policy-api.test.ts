@@ -44,7 +44,7 @@ async function publish(r: RecordInput): Promise<RecordInput> {
 const get = async (member: string, url: string, purpose?: string, roles = ['analyst']) => gw.app.inject({ method: 'GET', url, headers: bearer(await gw.token(member, roles, purpose)) })
 const post = async (member: string, url: string, payload?: object, roles = ['analyst']) =>
   gw.app.inject({ method: 'POST', url, headers: bearer(await gw.token(member, roles)), ...(payload ? { payload } : {}) })
-const read = (member: string, id: string, purpose?: string) => get(member, `/v1/records/${id}`, purpose)
+const read = (member: string, r: { originator: string; id: string }, purpose?: string) => get(member, `/v1/records/${r.originator}/${r.id}`, purpose)
 const gql = async (member: string, query: string, roles = ['analyst']) => (await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token(member, roles)), payload: { query } })).json()
 const stripInstance = (r: { json(): Record<string, unknown> }) => ({ ...r.json(), instance: undefined })
 const fieldOf = (fields: Array<{ path: string }>, path: string) => fields.find((f) => f.path === path) as Record<string, unknown> | undefined
@@ -59,12 +59,12 @@ const REACHES_TH = 'permit (principal, action == Icacn::Action::"disclose", reso
 describe('policy versions over REST', () => {
   it('a new version is stored inactive; activating it applies on the very next read; activating v1 restores; both are evented', async () => {
     const r = await publish(person('KR'))
-    expect((await read('TH', r.id, 'investigation')).json().record.body.role).toBe('courier')
+    expect((await read('TH', r, 'investigation')).json().record.body.role).toBe('courier')
     const created = await post('KR', '/v1/policy/versions', { text: NO_ROLE_TO_TH }, ADMIN)
     expect(created.statusCode).toBe(201)
     assertMatchesContract('createPolicyVersion', created)
     expect(created.json()).toMatchObject({ version: 2, active: false, activatedAt: null, text: NO_ROLE_TO_TH })
-    expect((await read('TH', r.id, 'investigation')).json().record.body.role).toBe('courier') // stored, not active
+    expect((await read('TH', r, 'investigation')).json().record.body.role).toBe('courier') // stored, not active
     const list = await get('KR', '/v1/policy/versions')
     assertMatchesContract('listPolicyVersions', list)
     expect(list.json().versions.map((v: { version: number; active: boolean }) => [v.version, v.active])).toEqual([[1, true], [2, false]])
@@ -79,14 +79,14 @@ describe('policy versions over REST', () => {
     assertMatchesContract('getActivePolicy', active)
     expect(active.json().policy).toMatchObject({ version: 2, active: true })
     expect(active.json().schema).toContain('namespace Icacn')
-    const th = await read('TH', r.id, 'investigation')
+    const th = await read('TH', r, 'investigation')
     expect(th.statusCode).toBe(200)
     expect(th.json().record.body).toEqual({ names: r.body.names, passports: r.body.passports })
     expect(th.json().record.redacted).toEqual(['/body/role']) // still discoverable under default-discover
     expect(th.body).not.toContain('courier')
-    expect((await read('VN', r.id, 'investigation')).json().record.body.role).toBe('courier') // TH only
+    expect((await read('VN', r, 'investigation')).json().record.body.role).toBe('courier') // TH only
     expect((await post('KR', '/v1/policy/versions/1/activate', undefined, ADMIN)).statusCode).toBe(200)
-    expect((await read('TH', r.id, 'investigation')).json().record.body.role).toBe('courier')
+    expect((await read('TH', r, 'investigation')).json().record.body.role).toBe('courier')
     const events = await get('KR', '/v1/events')
     assertMatchesContract('listEvents', events)
     const mine = events.json().events.filter((e: { subject: string }) => e.subject === 'policy:KR')
@@ -159,29 +159,29 @@ describe('dry runs and explanations', () => {
     expect([invalid.statusCode, invalid.json().code]).toEqual([422, 'POLICY_INVALID'])
     expect((await post('TH', '/v1/policy/dry-run', { recordId: r.id })).statusCode).toBe(404) // not TH's record
     expect((await get('KR', '/v1/policy/versions')).json().versions).toEqual(versions)
-    expect((await read('TH', r.id, 'investigation')).json().record.body.role).toBe('courier')
+    expect((await read('TH', r, 'investigation')).json().record.body.role).toBe('courier')
   })
 
   it('a recipient sees only path/disclosed/requestable of discoverable fields; the originator sees why, for any recipient', async () => {
     const r = await publish(person('LA', { fieldMarkings: { passports: { marking: 'RED', releasableTo: ['VN'] } } }))
-    const th = await get('TH', `/v1/records/${r.id}/disclosure`, 'analysis')
+    const th = await get('TH', `/v1/records/${r.originator}/${r.id}/disclosure`, 'analysis')
     expect(th.statusCode).toBe(200)
     assertMatchesContract('explainRecordDisclosure', th)
     const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path)
     expect({ ...th.json(), fields: th.json().fields.sort(byPath) }).toEqual({ record: r.id, recipient: 'TH', visibility: 'disclose', fields: [{ path: '/body/names', disclosed: true, requestable: false }, { path: '/body/role', disclosed: true, requestable: false }] })
     for (const secret of ['default-', 'policyIds', 'policyVersion', 'reason', 'label', 'passport']) expect(th.body).not.toContain(secret)
-    const forTh = await get('LA', `/v1/records/${r.id}/disclosure?recipient=TH&roles=analyst&purpose=analysis`)
+    const forTh = await get('LA', `/v1/records/${r.originator}/${r.id}/disclosure?recipient=TH&roles=analyst&purpose=analysis`)
     assertMatchesContract('explainRecordDisclosure', forTh)
     expect(forTh.json()).toMatchObject({ recipient: 'TH', visibility: 'disclose', policyVersion: 1 })
     expect(fieldOf(forTh.json().fields, '/body/passports')).toMatchObject({ disclosed: false, requestable: false, label: 'passport', reason: 'marking' })
     expect(fieldOf(forTh.json().fields, '/body/names')).toMatchObject({ disclosed: true, reason: 'policy', policyIds: ['default-analysts'], discoverPolicyIds: ['default-discover'] })
-    const own = await get('LA', `/v1/records/${r.id}/disclosure`)
+    const own = await get('LA', `/v1/records/${r.originator}/${r.id}/disclosure`)
     expect(own.json().fields.map((f: { reason: string; disclosed: boolean }) => `${f.reason}:${f.disclosed}`)).toEqual(['originator:true', 'originator:true', 'originator:true'])
-    const impersonate = await get('TH', `/v1/records/${r.id}/disclosure?recipient=VN`)
+    const impersonate = await get('TH', `/v1/records/${r.originator}/${r.id}/disclosure?recipient=VN`)
     expect([impersonate.statusCode, impersonate.json().code]).toEqual([403, 'FORBIDDEN_MEMBER'])
     assertMatchesContract('explainRecordDisclosure', impersonate)
     const hidden = await publish(person('LA', { marking: 'RED', releasableTo: ['VN'] }))
-    const [h, missing] = [await get('TH', `/v1/records/${hidden.id}/disclosure`), await get('TH', `/v1/records/${uuidv7()}/disclosure`)]
+    const [h, missing] = [await get('TH', `/v1/records/LA/${hidden.id}/disclosure`), await get('TH', `/v1/records/LA/${uuidv7()}/disclosure`)]
     expect(h.statusCode).toBe(404)
     expect(stripInstance(h)).toEqual(stripInstance(missing))
   })
@@ -190,52 +190,52 @@ describe('dry runs and explanations', () => {
 describe('purpose, markings and hits', () => {
   it('a field some purpose would release needs a declared purpose; the purpose then decides', async () => {
     const r = await publish(person('KH'))
-    const none = await read('TH', r.id)
+    const none = await read('TH', r)
     expect([none.statusCode, none.json().code, none.headers['content-type']]).toEqual([403, 'PURPOSE_REQUIRED', 'application/problem+json; charset=utf-8'])
     assertMatchesContract('getRecord', none)
     expect(none.body).not.toContain(PEOPLE.KH!.passport.number)
-    const analysis = await read('TH', r.id, 'analysis')
+    const analysis = await read('TH', r, 'analysis')
     expect(analysis.statusCode).toBe(200)
     expect(analysis.json().record.body).toEqual({ names: r.body.names, role: 'courier' })
     expect(analysis.json().record.redacted).toEqual(['/body/passports'])
-    expect((await read('TH', r.id, 'investigation')).json().record.body.passports).toEqual([PEOPLE.KH!.passport])
+    expect((await read('TH', r, 'investigation')).json().record.body.passports).toEqual([PEOPLE.KH!.passport])
     // withheld by marking anyway: no purpose would release it, so none is needed
     const marked = await publish(person('KH', { fieldMarkings: { passports: { marking: 'RED', releasableTo: ['LA'] } } }))
-    const plain = await read('TH', marked.id)
+    const plain = await read('TH', marked)
     expect(plain.statusCode).toBe(200)
     expect([plain.json().record.body.passports, plain.json().record.redacted]).toEqual([undefined, []])
     const limited = await publish(person('KH', { purposeLimits: ['investigation'], fieldMarkings: { passports: { marking: 'RED', releasableTo: ['LA'] } } }))
-    expect((await read('TH', limited.id)).json().code).toBe('PURPOSE_REQUIRED')
+    expect((await read('TH', limited)).json().code).toBe('PURPOSE_REQUIRED')
   })
 
   it('a policy permitting everything still cannot widen a field or a record marking', async () => {
     const v = await post('VN', '/v1/policy/versions', { text: '@id("vn-open")\npermit (principal, action, resource);' }, ADMIN)
     expect((await post('VN', `/v1/policy/versions/${v.json().version}/activate`, undefined, ADMIN)).statusCode).toBe(200)
     const r = await publish(person('VN', { fieldMarkings: { passports: { marking: 'RED', releasableTo: ['LA'] } } }))
-    const th = await read('TH', r.id, 'investigation')
+    const th = await read('TH', r, 'investigation')
     expect(th.json().record.body).toEqual({ names: r.body.names, role: 'courier' })
     expect(th.json().record.redacted).toEqual([])
     expect(th.body).not.toContain(PEOPLE.VN!.passport.number)
-    expect((await read('LA', r.id, 'investigation')).json().record.body.passports).toEqual([PEOPLE.VN!.passport])
-    const red = await publish(person('VN', { marking: 'RED', releasableTo: ['LA'], fieldMarkings: { role: { marking: 'GREEN' } } })) // the record marking bounds a laxer field
-    const [hidden, missing] = [await read('TH', red.id, 'investigation'), await read('TH', uuidv7(), 'investigation')]
+    expect((await read('LA', r, 'investigation')).json().record.body.passports).toEqual([PEOPLE.VN!.passport])
+    const red = await publish(person('VN', { marking: 'RED', releasableTo: ['LA'] }))
+    const [hidden, missing] = [await read('TH', red, 'investigation'), await read('TH', { originator: red.originator, id: uuidv7() }, 'investigation')]
     expect(hidden.statusCode).toBe(404)
     expect(stripInstance(hidden)).toEqual(stripInstance(missing))
-    expect((await read('LA', red.id, 'investigation')).statusCode).toBe(200)
+    expect((await read('LA', red, 'investigation')).statusCode).toBe(200)
   })
 
   it('a policy permitting only discover gives a hit: existence and nothing else, on REST and GraphQL', async () => {
     const v = await post('PH', '/v1/policy/versions', { text: '@id("ph-discover-only")\npermit (principal, action == Icacn::Action::"discover", resource);' }, ADMIN)
     expect((await post('PH', `/v1/policy/versions/${v.json().version}/activate`, undefined, ADMIN)).statusCode).toBe(200)
     const r = await publish(person('PH', { grading: 'C2' }))
-    const hit = await read('TH', r.id, 'investigation')
+    const hit = await read('TH', r, 'investigation')
     expect(hit.statusCode).toBe(200)
     assertMatchesContract('getRecord', hit)
-    expect(hit.json()).toEqual({ visibility: 'hit', hit: { id: r.id, originator: 'PH', type: 'person', grading: 'C2', createdAt: r.createdAt } })
+    expect(hit.json()).toEqual({ visibility: 'hit', hit: { id: r.id, originator: 'PH', type: 'person', grading: 'C2', createdAt: r.createdAt, purposeWouldReveal: false } })
     for (const secret of [PEOPLE.PH!.name.native, PEOPLE.PH!.passport.number, 'courier', 'sdJwt']) expect(hit.body).not.toContain(secret)
-    const g = await gql('TH', `{ record(id: "${r.id}") { __typename ... on RecordHit { id type grading originator { code } } } }`)
+    const g = await gql('TH', `{ record(originator: "PH", id: "${r.id}") { __typename ... on RecordHit { id type grading originator { code } } } }`)
     expect(g).toEqual({ data: { record: { __typename: 'RecordHit', id: r.id, type: 'person', grading: 'C2', originator: { code: 'PH' } } } })
-    expect((await read('PH', r.id)).json().record.body.role).toBe('courier') // the originator always sees its own
+    expect((await read('PH', r)).json().record.body.role).toBe('courier') // the originator always sees its own
   })
 
   it('a malformed sequence number or record id is a client error, never a 500 (REST and GraphQL)', async () => {

@@ -6,10 +6,13 @@ import { AppError } from '../../src/errors.js'
 import { findActivePolicy, listPolicyVersions } from '../../src/policy/policy.repository.js'
 import { activatePolicy, DEFAULT_POLICY_AUTHOR, loadDefaultPolicy, proposePolicy } from '../../src/policy/policy.service.js'
 import { startGateway, type TestGateway } from '../support/app.js'
+import type { Principal } from '../../src/auth/principal.js'
 
 let gw: TestGateway
 const MEMBERS = new Set(['KR', 'TH', 'LA', 'VN', 'KH', 'PH'])
-const analyst = (member: string) => ({ kind: 'member' as const, member, actor: 'policy.desk' })
+/** A member admin as the token would carry it (services check the role themselves). */
+const admin = (member: string): Principal => ({ member, actor: 'policy.desk', roles: ['admin'], purpose: null, tokenId: 'test', keyId: 'test', expiresAt: new Date(Date.now() + 600_000) })
+const deps = () => ({ memberCodes: MEMBERS, now: new Date() })
 const audited = async (member: string, action: string) =>
   gw.app.db.selectFrom('audit_log').select('details').where('subject', '=', `policy:${member}`).where('action', '=', action).orderBy('id').execute()
 
@@ -32,14 +35,14 @@ describe('release policy versions', () => {
   })
 
   it('a proposal becomes the next inactive version; activation switches the active one at once', async () => {
-    const v2 = await proposePolicy(gw.app.db, 'KR', NARROWER, analyst('KR'), MEMBERS, new Date())
+    const v2 = await proposePolicy(gw.app.db, deps(), admin('KR'), NARROWER)
     expect(v2).toMatchObject({ originator: 'KR', version: 2, active: false, author: 'KR:policy.desk' })
     expect((await findActivePolicy(gw.app.db, 'KR'))?.version).toBe(1)
-    await activatePolicy(gw.app.db, 'KR', 2, analyst('KR'), new Date())
+    await activatePolicy(gw.app.db, new Date(), admin('KR'), 2)
     expect((await findActivePolicy(gw.app.db, 'KR'))?.version).toBe(2)
     expect((await listPolicyVersions(gw.app.db, 'KR')).map((v) => [v.version, v.active])).toEqual([[1, false], [2, true]])
     expect((await audited('KR', 'policy.version.created')).map((e) => e.details)).toEqual([{ version: 2 }])
-    await activatePolicy(gw.app.db, 'KR', 1, analyst('KR'), new Date()) // roll back
+    await activatePolicy(gw.app.db, new Date(), admin('KR'), 1) // roll back
     expect((await findActivePolicy(gw.app.db, 'KR'))?.version).toBe(1)
   })
 
@@ -50,7 +53,7 @@ describe('release policy versions', () => {
       'permit (principal, action, resource',
       'permit (principal, action, resource) when { resource.originator == "KR" };',
     ]) {
-      const e = await proposePolicy(gw.app.db, 'TH', text, analyst('TH'), MEMBERS, new Date()).catch((x: unknown) => x)
+      const e = await proposePolicy(gw.app.db, deps(), admin('TH'), text).catch((x: unknown) => x)
       expect(e).toBeInstanceOf(AppError)
       expect((e as AppError).code).toBe('POLICY_INVALID')
       expect((e as AppError).errors?.length).toBeGreaterThan(0)
@@ -60,9 +63,9 @@ describe('release policy versions', () => {
   })
 
   it('concurrent proposals take distinct version numbers; an unknown version cannot be activated', async () => {
-    const vs = await Promise.all([1, 2, 3].map(() => proposePolicy(gw.app.db, 'VN', NARROWER, analyst('VN'), MEMBERS, new Date())))
+    const vs = await Promise.all([1, 2, 3].map(() => proposePolicy(gw.app.db, deps(), admin('VN'), NARROWER)))
     expect(vs.map((v) => v.version).sort()).toEqual([2, 3, 4])
-    const e = await activatePolicy(gw.app.db, 'VN', 99, analyst('VN'), new Date()).catch((x: unknown) => x)
+    const e = await activatePolicy(gw.app.db, new Date(), admin('VN'), 99).catch((x: unknown) => x)
     expect((e as AppError).code).toBe('POLICY_VERSION_NOT_FOUND')
     expect((await findActivePolicy(gw.app.db, 'VN'))?.version).toBe(1)
   })

@@ -36,13 +36,13 @@ describe('prepared statements', () => {
     const token = await gw.token('VN', ['analyst'], 'investigation')
     const headers = { authorization: `Bearer ${token}` }
     expect((await gw.app.inject({ method: 'GET', url: '/v1/leads?kind=passport&selector=KOR:M12345678', headers })).statusCode).toBe(200)
-    expect((await gw.app.inject({ method: 'GET', url: '/v1/records/0190a8e4-7b1c-7cc3-9d6e-2f3a4b5c6d7e', headers })).statusCode).toBe(404)
+    expect((await gw.app.inject({ method: 'GET', url: '/v1/records/KR/0190a8e4-7b1c-7cc3-9d6e-2f3a4b5c6d7e', headers })).statusCode).toBe(404)
     const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(gw.app.db)
     const marked = new Set(rows.map((r) => r.name.replace(/-[A-Za-z0-9_-]{16}$/, '')))
     // PostgreSQL's pool may have run some on another connection: every name seen here is one of ours.
     // The embedded engine has one connection, so there all four must be there.
-    for (const name of marked) expect(['lead-search', 'records-by-id', 'audit-append', 'auth-states', 'test-echo']).toContain(name)
-    if (gw.db.engine === 'embedded') expect([...marked].sort()).toEqual(['audit-append', 'auth-states', 'lead-search', 'records-by-id', 'test-echo'])
+    for (const name of marked) expect(['lead-search', 'records-by-ref', 'audit-append', 'auth-states', 'test-echo']).toContain(name)
+    if (gw.db.engine === 'embedded') expect([...marked].sort()).toEqual(['audit-append', 'auth-states', 'lead-search', 'records-by-ref', 'test-echo'])
   })
 
   it('a prepared statement a migration made stale is prepared afresh, not failed', async () => {

@@ -41,7 +41,7 @@ async function trust() {
 
 const publish = async (member: string, sdJwt: string) => gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(await gw.token(member)), payload: { sdJwt } })
 // Investigation: the default policy releases identity documents for it, so markings alone decide here.
-const read = async (member: string, id: string) => gw.app.inject({ method: 'GET', url: `/v1/records/${id}`, headers: bearer(await gw.token(member, ['analyst'], 'investigation')) })
+const read = async (member: string, id: string, originator = 'KR') => gw.app.inject({ method: 'GET', url: `/v1/records/${originator}/${id}`, headers: bearer(await gw.token(member, ['analyst'], 'investigation')) })
 const count = async () => Number((await gw.app.db.selectFrom('records').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
 
 describe('publish and read', () => {
@@ -227,7 +227,7 @@ describe('bad input is refused with nothing stored', () => {
     const withNew = await issueRecord(person({ originator: 'PH' }), { key: privateKey, kid: reg.json().kid, alg: 'ES256' }, { holderJwk, types })
     expect((await gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(admin), payload: { sdJwt: withNew } })).statusCode).toBe(201)
 
-    const read = await gw.app.inject({ method: 'GET', url: `/v1/records/${earlier.id}`, headers: bearer(await gw.token('TH', ['analyst'], 'investigation')) })
+    const read = await gw.app.inject({ method: 'GET', url: `/v1/records/PH/${earlier.id}`, headers: bearer(await gw.token('TH', ['analyst'], 'investigation')) })
     expect(read.statusCode).toBe(200)
     const t = await trust()
     const retired = t.members.PH!.keys.find((k) => k.kid === old.kid) as JWK & { exp?: number }

@@ -6,8 +6,8 @@ import { type LookupItem, lookupSelectors } from '../../leads/lead-lookup.servic
 import type { ContactSide, ContactStatus } from '../../leads/match-contact.repository.js'
 import { type ContactDecisionInput, contactView, decideContactRequest, getContactRequest, listContactRequests, requestContact } from '../../leads/match-contact.service.js'
 import { listMyMatches } from '../../leads/match.service.js'
-import type { SelectorKind } from '../../leads/selector.model.js'
-import type { RecordDeps } from '../../records/record.service.js'
+import type { AppServices } from '../../app.js'
+import { parseTime } from '../../records/record-page.js'
 import type { components } from '../contract.gen.js'
 import type { Contract } from '../contract.js'
 import { wire } from './records.js'
@@ -16,16 +16,16 @@ type S = components['schemas']
 
 export interface LeadRouteOptions {
   contract: Contract
-  deps: () => RecordDeps
+  deps: () => AppServices
 }
 
 export default async function leadRoutes(app: FastifyInstance, opts: LeadRouteOptions): Promise<void> {
-  app.route<{ Querystring: { selector?: string; text?: string; kind?: SelectorKind; type?: string; originator?: string; since?: string; grading?: string; first?: number; after?: string }; Reply: S['LeadPage'] }>({
+  app.route<{ Querystring: { selector?: string; text?: string; kind?: string; type?: string; originator?: string; since?: string; grading?: string; first?: number; after?: string }; Reply: S['LeadPage'] }>({
     ...opts.contract.route('searchLeads'),
     handler: async (request, reply) => {
       const q = request.query
-      const query: LeadQuery = { ...(q.selector !== undefined ? { selector: q.selector } : {}), ...(q.text !== undefined ? { text: q.text } : {}), ...(q.kind ? { kind: q.kind } : {}), ...(q.type ? { recordType: q.type } : {}), ...(q.originator ? { originator: q.originator } : {}), ...(q.since ? { since: new Date(q.since) } : {}), ...(q.grading ? { grading: q.grading } : {}) }
-      const page = await searchLeads(app.db, opts.deps(), principalOf(request), query, q.first ?? 20, q.after)
+      const query: LeadQuery = { ...(q.selector !== undefined ? { selector: q.selector } : {}), ...(q.text !== undefined ? { text: q.text } : {}), ...(q.kind !== undefined ? { kind: q.kind } : {}), ...(q.type ? { recordType: q.type } : {}), ...(q.originator ? { originator: q.originator } : {}), ...(q.since !== undefined ? { since: parseTime(q.since, '/since') } : {}), ...(q.grading !== undefined ? { grading: q.grading } : {}) }
+      const page = await searchLeads(opts.deps(), principalOf(request), query, q.first ?? 20, q.after)
       return reply.header('Cache-Control', 'no-store').send({ ...(page.selector ? { selector: page.selector } : {}), ...(page.terms ? { terms: page.terms } : {}), edges: page.items.map((i) => ({ cursor: i.cursor, matchedFields: i.matchedFields, node: wire(i.read) })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } })
     },
   })

@@ -2,15 +2,13 @@
 // and its event feed. Thin: the services decide and audit.
 import type { FastifyInstance } from 'fastify'
 import { principalOf } from '../../auth/plugin.js'
-import { requireRole } from '../../auth/principal.js'
 import { accessRequestView, decideAccess, getRequest, listRequests, type AccessDecisionInput } from '../../policy/access-request.service.js'
-import type { AccessStatus } from '../../policy/access-request.repository.js'
 import { dryRun, type DryRunInput } from '../../policy/explain.service.js'
 import { loadCedarSchema } from '../../policy/cedar.js'
 import type { PolicyVersion } from '../../policy/policy.repository.js'
 import { activatePolicy, checkPolicy, getActivePolicy, getPolicyVersion, listPolicyVersions, proposePolicy } from '../../policy/policy.service.js'
-import type { RecordDeps } from '../../records/record.service.js'
-import { listEvents, parseSeq } from '../../webhooks/event.repository.js'
+import type { AppServices } from '../../app.js'
+import { readEvents } from '../../webhooks/event.service.js'
 import type { components } from '../contract.gen.js'
 import type { Contract } from '../contract.js'
 
@@ -18,7 +16,7 @@ type S = components['schemas']
 
 export interface PolicyRouteOptions {
   contract: Contract
-  deps: () => RecordDeps
+  deps: () => AppServices
 }
 
 const versionView = (v: PolicyVersion): S['PolicyVersion'] => ({ version: v.version, text: v.text, author: v.author, createdAt: v.createdAt.toISOString(), active: v.active, activatedAt: v.activatedAt?.toISOString() ?? null })
@@ -26,28 +24,16 @@ const versionView = (v: PolicyVersion): S['PolicyVersion'] => ({ version: v.vers
 export default async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOptions): Promise<void> {
   const { contract, deps } = opts
   const cedarSchema = loadCedarSchema()
-  const actorOf = (request: Parameters<typeof principalOf>[0]) => {
-    const p = principalOf(request)
-    return { kind: 'member' as const, member: p.member, actor: p.actor }
-  }
   app.route({ ...contract.route('getActivePolicy'), handler: async (request) => ({ policy: versionView(await getActivePolicy(app.db, principalOf(request).member)), schema: cedarSchema }) })
   app.route({ ...contract.route('listPolicyVersions'), handler: async (request) => ({ versions: (await listPolicyVersions(app.db, principalOf(request).member)).map(versionView) }) })
   app.route<{ Params: { version: number } }>({ ...contract.route('getPolicyVersion'), handler: async (request) => versionView(await getPolicyVersion(app.db, principalOf(request).member, request.params.version)) })
   app.route<{ Body: { text: string } }>({
     ...contract.route('createPolicyVersion'),
-    handler: async (request, reply) => {
-      const p = principalOf(request)
-      requireRole(p, 'admin')
-      return reply.code(201).send(versionView(await proposePolicy(app.db, p.member, request.body.text, actorOf(request), deps().memberCodes, deps().now)))
-    },
+    handler: async (request, reply) => reply.code(201).send(versionView(await proposePolicy(app.db, deps(), principalOf(request), request.body.text))),
   })
   app.route<{ Params: { version: number } }>({
     ...contract.route('activatePolicyVersion'),
-    handler: async (request) => {
-      const p = principalOf(request)
-      requireRole(p, 'admin')
-      return versionView(await activatePolicy(app.db, p.member, request.params.version, actorOf(request), deps().now))
-    },
+    handler: async (request) => versionView(await activatePolicy(app.db, deps().now, principalOf(request), request.params.version)),
   })
   app.route<{ Body: { text: string } }>({
     ...contract.route('validatePolicy'),
@@ -58,7 +44,7 @@ export default async function policyRoutes(app: FastifyInstance, opts: PolicyRou
   })
   app.route<{ Body: DryRunInput }>({ ...contract.route('dryRunPolicy'), handler: async (request) => dryRun(app.db, deps(), principalOf(request), request.body) })
 
-  app.route<{ Querystring: { as: 'requester' | 'originator'; status?: AccessStatus } }>({
+  app.route<{ Querystring: { as: 'requester' | 'originator'; status?: string } }>({
     ...contract.route('listAccessRequests'),
     handler: async (request) => ({ items: (await listRequests(app.db, deps().now, principalOf(request), request.query.as, request.query.status)).map(accessRequestView) }),
   })
@@ -69,6 +55,6 @@ export default async function policyRoutes(app: FastifyInstance, opts: PolicyRou
   })
   app.route<{ Querystring: { after?: string; limit?: number } }>({
     ...contract.route('listEvents'),
-    handler: async (request) => ({ events: await listEvents(app.db, principalOf(request).member, parseSeq(request.query.after), request.query.limit ?? 100) }),
+    handler: async (request) => ({ events: await readEvents(app.db, principalOf(request), request.query) }),
   })
 }
