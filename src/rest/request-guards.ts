@@ -85,12 +85,30 @@ function unknownQuery(request: FastifyRequest): FieldError[] {
     .map((k) => ({ pointer: `/query/${token(k)}`, detail: Object.keys(declared).length ? `not a parameter of this route (${Object.keys(declared).join(', ')})` : 'this route takes no query parameters' }))
 }
 
+/**
+ * Parameters the contract types as integers, checked once coerced: Ajv takes "1e309" for an integer
+ * (Infinity passes its integer test), which no handler or database can use.
+ */
+function nonFinite(request: FastifyRequest): FieldError[] {
+  const out: FieldError[] = []
+  for (const [where, values] of [['/params', request.params], ['/query', request.query]] as const) {
+    for (const [k, v] of Object.entries((values ?? {}) as Record<string, unknown>)) {
+      if (typeof v === 'number' && !Number.isFinite(v)) out.push({ pointer: `${where}/${token(k)}`, detail: 'must be a finite number' })
+    }
+  }
+  return out
+}
+
 async function requestGuards(app: FastifyInstance): Promise<void> {
   // fastify's default text/plain parser would hand a bare string to handlers that expect an object;
   // no route takes text/plain, so none is parsed (a route outside the contract then answers 415 too).
   app.removeContentTypeParser('text/plain')
   // preParsing runs after authentication (onRequest), so an anonymous caller learns nothing about routes.
   app.addHook('preParsing', async (request) => checkMediaType(request))
+  app.addHook('preHandler', async (request) => {
+    const found = nonFinite(request)
+    if (found.length) throw errors.validation('the request does not match the contract', found)
+  })
   app.addHook('preValidation', async (request) => {
     const found = [...badText(request.params, '/params'), ...badText(request.query, '/query'), ...badText(request.body, '/body')]
     if (found.length) throw errors.validation('the request contains text that cannot be stored', found.slice(0, MAX_REPORTED))

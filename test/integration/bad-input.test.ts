@@ -202,6 +202,15 @@ describe('malformed JSON, URLs and parameters', () => {
       expectProblem(await inject('POST', '/v1/leads:lookup', json('TH'), '{"selectors":[{"kind":"phone","value":1e400}]}'), 400, 'VALIDATION_FAILED')
       expectProblem(await inject('GET', '/v1/leads?text=abc&first=99999999999999999999999', auth.TH!), 400, 'VALIDATION_FAILED')
       expectProblem(await inject('GET', '/v1/events?limit=1e400', auth.TH!), 400, 'VALIDATION_FAILED')
+      // Ajv takes "1e309" for an integer (Infinity passes its integer test): refused once coerced.
+      expectProblem(await inject('GET', '/v1/policy/versions/1e309', auth.KR!), 400, 'VALIDATION_FAILED', '/params/version')
+    })
+  })
+
+  it('query parameters the route does not declare are a 400 problem naming them (a mistyped filter must not widen a search)', async () => {
+    await unchanged(async () => {
+      expectProblem(await inject('GET', '/v1/leads?text=abc&orginator=KR', auth.TH!), 400, 'VALIDATION_FAILED', '/query/orginator', /originator/)
+      expectProblem(await inject('GET', '/v1/members?debug=1', auth.TH!), 400, 'VALIDATION_FAILED', '/query/debug')
     })
   })
 
