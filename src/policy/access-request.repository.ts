@@ -1,6 +1,6 @@
 // Storage of consent requests (a recipient asks an originator for withheld fields). An approved
 // request is a grant, read with each record as its overlay (record.repository.ts).
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import { type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { AccessRequestsTable, DB } from '../db/schema.js'
 import { isUuid } from '../records/record.repository.js'
 

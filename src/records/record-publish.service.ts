@@ -1,7 +1,6 @@
 // Publishing a signed record: verified once on arrival (signature with the caller's own key, digests,
 // envelope, body schema, holder key), then stored with its audit entry in one statement. The gateway
 // answers with a signed receipt of exactly which bytes it received, and when.
-import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import type { Principal } from '../auth/principal.js'
@@ -12,7 +11,8 @@ import { findKey } from '../members/key.repository.js'
 import { parseRecordClaims } from './envelope.js'
 import { signReceipt } from './receipt.js'
 import { RECORD_TYP } from './record.model.js'
-import { findCorrection, findOwnRecord, isUniqueViolation, type StoredDisclosure, type StoredRecord } from './record.repository.js'
+import { findCorrection, findOwnRecord, isUniqueViolation, type StoredRecord } from './record.repository.js'
+import { storedRecordOf } from './stored-record.js'
 import type { GatewayKeySet } from '../auth/gateway-keys.js'
 import type { MemberKeyCache } from '../members/member-key.cache.js'
 import type { Matcher } from '../leads/match.service.js'
@@ -31,22 +31,6 @@ export interface PublishResult {
   created: boolean
   receipt: string
   record: { id: string; originator: string; type: string; version: number; receivedAt: string; sdJwtSha256: string }
-}
-
-const unescape = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~')
-
-/**
- * The body field a disclosure belongs to. Only the type's frame is accepted: a body field, or an
- * element of an array the schema discloses element by element. Anything else (a nested property
- * made disclosable) would be stored but never presented coherently, so it is refused at publish.
- */
-export function fieldOf(path: string, type: string, types: RecordTypes): string {
-  const m = /^\/body\/([^/]+)(?:\/value\/(\d+))?$/.exec(path)
-  const field = m ? unescape(m[1]!) : ''
-  if (!m || (m[2] !== undefined && !types.disclosesItems(type, field))) {
-    throw errors.invalidEnvelope([{ pointer: path, detail: "only body fields, and array elements where the type's schema says so, may be selectively disclosable" }])
-  }
-  return field
 }
 
 export interface PublishDeps {
@@ -95,10 +79,7 @@ async function verifyForPublish(db: Kysely<DB>, deps: PublishDeps, p: Principal,
   if (!holder) throw errors.invalidHolderKey()
 
   const { envelope, fields } = parseRecordClaims(verified.claims, deps.memberCodes, deps.types)
-  const disclosures: StoredDisclosure[] = verified.disclosures.map((d) => {
-    const field = fieldOf(d.path, envelope.type, deps.types)
-    return { path: d.path, digest: d.digest, encoded: d.encoded, field, label: deps.types.label(envelope.type, field), marking: fields[field]?.marking ?? null, releasableTo: fields[field]?.releasableTo ?? null }
-  })
+  const stored = storedRecordOf({ sdJwt, verified, envelope, fields, holderKid: holder.kid, receivedAt: deps.now, types: deps.types })
   // Hard selectors, normalised (an invalid one refuses the record), in the originator's region.
   const values = Object.fromEntries(Object.entries(fields).map(([name, w]) => [name, w.value]))
   const zawgyiAt = deps.zawgyiCheck(values)
@@ -111,19 +92,6 @@ async function verifyForPublish(db: Kysely<DB>, deps: PublishDeps, p: Principal,
   const classIds = await deps.classIds.resolve([...found, ...names].map(classKey))
   const selectors = found.map((x, i) => ({ field: x.field, kind: x.kind, value: x.value, classId: classIds[i]!, fieldReleasableTo: fields[x.field]?.releasableTo ?? null }))
   const nameRows = names.map((x, i) => ({ field: x.field, classId: classIds[found.length + i]!, fieldReleasableTo: fields[x.field]?.releasableTo ?? null, lexemes: x.lexemes }))
-  const stored: StoredRecord = {
-    ...envelope,
-    createdAt: new Date(envelope.createdAt),
-    retainUntil: envelope.retainUntil ? new Date(envelope.retainUntil) : null,
-    originatorControl: envelope.handling.originatorControl,
-    issuerJwt: sdJwt.split('~')[0]!,
-    signingKid: String(verified.header.kid),
-    holderKid: holder.kid,
-    sdJwtSha256: createHash('sha256').update(sdJwt).digest('base64url'),
-    receivedAt: deps.now,
-    withdrawnAt: null,
-    disclosures,
-  }
   return { stored, selectors, names: nameRows }
 }
 

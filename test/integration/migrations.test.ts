@@ -2,23 +2,17 @@
 // presentation order, and its down migration restores the rows exactly.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../../src/config.js'
-import { type Database, openDatabase } from '../../src/db/database.js'
+import type { Database } from '../../src/db/database.js'
 import { migrateTo, migrateToLatest } from '../../src/db/migrator.js'
-import { freshDatabase, type FreshDatabase } from '../support/database.js'
+import { openFreshDatabase } from '../support/database.js'
 
-let fresh: FreshDatabase
+let opened: Awaited<ReturnType<typeof openFreshDatabase>>
 let database: Database
-
 beforeAll(async () => {
-  fresh = await freshDatabase()
-  const config = loadConfig({ ...fresh.env, LOG_LEVEL: 'silent' })
-  database = await openDatabase(config.database, config.dataDir)
+  opened = await openFreshDatabase()
+  database = opened.database
 })
-afterAll(async () => {
-  await database?.close()
-  await fresh?.cleanup()
-})
+afterAll(async () => opened?.close())
 
 const ID = '019a9f3c-5b1e-7c2d-9e8f-0a1b2c3d4e5f'
 const rows = [

@@ -3,23 +3,18 @@
 // marking, field list, withdrawn state and reader — evaluated here by the real database engine.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../../src/config.js'
-import { type Database, openDatabase } from '../../src/db/database.js'
+import type { Database } from '../../src/db/database.js'
 import { fieldReleases, type Marking, MARKINGS } from '../../src/policy/markings.js'
 import { fieldReleasesSql, markingReleasesSql } from '../../src/policy/visibility.sql.js'
-import { freshDatabase, type FreshDatabase } from '../support/database.js'
+import { openFreshDatabase } from '../support/database.js'
 
-let fresh: FreshDatabase
+let opened: Awaited<ReturnType<typeof openFreshDatabase>>
 let database: Database
 beforeAll(async () => {
-  fresh = await freshDatabase()
-  const config = loadConfig({ ...fresh.env, LOG_LEVEL: 'silent' })
-  database = await openDatabase(config.database, config.dataDir)
+  opened = await openFreshDatabase()
+  database = opened.database
 })
-afterAll(async () => {
-  await database?.close()
-  await fresh?.cleanup()
-})
+afterAll(async () => opened?.close())
 
 const LISTS: string[][] = [[], ['ALL'], ['TH'], ['KR'], ['TH', 'VN'], ['ALL', 'TH'], ['LA']]
 const ORIGINATOR = 'KR'

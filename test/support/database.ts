@@ -5,6 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import { loadConfig } from '../../src/config.js'
+import { type Database, openDatabase } from '../../src/db/database.js'
 
 export interface FreshDatabase {
   /** Environment variables for loadConfig: DATA_DIR and, on PostgreSQL, DATABASE_URL. */
@@ -39,6 +41,20 @@ export async function freshDatabase(): Promise<FreshDatabase> {
       await c.connect()
       await c.query(`drop database if exists "${name}" with (force)`)
       await c.end()
+    },
+  }
+}
+
+/** A fresh database opened directly (no gateway), for tests of repositories and SQL; close() removes it. */
+export async function openFreshDatabase(): Promise<{ database: Database; close(): Promise<void> }> {
+  const fresh = await freshDatabase()
+  const config = loadConfig({ ...fresh.env, LOG_LEVEL: 'silent' })
+  const database = await openDatabase(config.database, config.dataDir)
+  return {
+    database,
+    async close() {
+      await database.close()
+      await fresh.cleanup()
     },
   }
 }

@@ -1,7 +1,7 @@
-// A StoredRecord built as publishing builds one (records/record-publish.service.ts verifyForPublish):
+// A StoredRecord built as publishing builds one (records/stored-record.ts, as verifyForPublish uses it):
 // issued with the SDK, verified and unpacked, each disclosure tagged with its body field, policy label
 // and the field's own marking. For unit tests of what leaves the gateway, without a database.
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import type { JWK } from 'jose'
 import type { GatewayKey } from '../../src/auth/gateway-keys.js'
 import { parseRecordClaims } from '../../src/records/envelope.js'
@@ -10,7 +10,7 @@ import type { StoredRecord } from '../../src/records/record.repository.js'
 import { loadRecordTypes } from '../../src/records/record-types.js'
 import { verifySdJwt } from '../../src/records/sd-jwt-signing.js'
 import { issueRecord } from '../../src/sdk/records.js'
-import { fieldOf } from '../../src/records/record-publish.service.js'
+import { storedRecordOf } from '../../src/records/stored-record.js'
 
 const types = loadRecordTypes()
 const MEMBERS = new Set(['KR', 'TH', 'LA', 'VN', 'KH', 'PH'])
@@ -43,22 +43,6 @@ export async function storedRecord(r: RecordInput, issuer: IssuerKey, holder: Ga
   const sdJwt = await issueRecord(r, { key: issuer.privateKey, kid: issuer.kid, alg: 'ES256' }, { holderJwk: holder.publicJwk, types })
   const verified = await verifySdJwt(sdJwt, { typ: RECORD_TYP, issuerKey: async () => ({ key: issuer.publicKey, alg: 'ES256' }), now: receivedAt })
   const { envelope, fields } = parseRecordClaims(verified.claims, MEMBERS, types)
-  const disclosures = verified.disclosures.map((d) => {
-    const field = fieldOf(d.path, envelope.type, types)
-    return { path: d.path, digest: d.digest, encoded: d.encoded, field, label: types.label(envelope.type, field), marking: fields[field]?.marking ?? null, releasableTo: fields[field]?.releasableTo ?? null }
-  })
-  const stored: StoredRecord = {
-    ...envelope,
-    createdAt: new Date(envelope.createdAt),
-    retainUntil: envelope.retainUntil ? new Date(envelope.retainUntil) : null,
-    originatorControl: envelope.handling.originatorControl,
-    issuerJwt: sdJwt.split('~')[0]!,
-    signingKid: String(verified.header.kid),
-    holderKid: holder.kid,
-    sdJwtSha256: createHash('sha256').update(sdJwt).digest('base64url'),
-    receivedAt,
-    withdrawnAt: null,
-    disclosures,
-  }
+  const stored = storedRecordOf({ sdJwt, verified, envelope, fields, holderKid: holder.kid, receivedAt, types })
   return { sdJwt, stored }
 }
