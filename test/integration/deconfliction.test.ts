@@ -106,6 +106,10 @@ describe('deconfliction', () => {
     expect(await matchOf('LA', la)).toEqual([])
     expect(await matchOf('KR', kr)).toEqual([])
     for (const m of ['LA', 'KR']) expect(JSON.stringify(await matchEvents(m))).not.toContain(la.id)
+    // The same whichever side publishes last.
+    const la2 = await publish(holding('LA', { phones: [{ number }] }))
+    expect(await matchOf('LA', la2)).toEqual([])
+    expect(await matchOf('KR', kr)).toEqual([])
     // The forbid is per principal: VN deconflicts with KR but not with KH.
     const wallet = createBase58check(sha256).encode(Uint8Array.from([0x41, ...randomBytes(20)])) // an invented USDT-on-TRON address
     const vn = await publish(holding('VN', { wallets: [{ chain: 'tron', address: wallet }] }))
@@ -139,6 +143,10 @@ describe('deconfliction', () => {
     const kr = await publish(holding('KR', { phones: [{ number }] }))
     expect(await matchOf('KR', kr)).toEqual([])
     expect(JSON.stringify(await matchEvents('KR'))).not.toContain(kr.id)
+    // The same when the RED record is the one published last.
+    const red2 = await publish(holding('TH', { phones: [{ number }] }, { marking: 'RED', releasableTo: ['LA'] }))
+    expect(await matchOf('KR', kr)).toEqual([])
+    expect(await matchOf('TH', red2)).toEqual([])
     // VN is on the field's list: of TH's two it matches the AMBER+STRICT record only (not the RED one).
     const vn = await publish(holding('VN', { phones: [{ number }] }))
     expect((await matchOf('VN', vn)).filter((m) => m.other.originator === 'TH').map((m) => m.other)).toEqual([{ originator: 'TH', recordId: strict.id, field: '/body/phones' }])
