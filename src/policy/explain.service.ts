@@ -103,13 +103,18 @@ export interface DryRunInput {
 }
 
 /** POST /v1/policy/dry-run: who would see which fields, under which policy. Nothing is stored. */
+/** As the contract's PolicyVersionNumber. */
+const MAX_POLICY_VERSION = 1_000_000
+
 export interface DryRunDeps {
   policies: PolicyCache
   memberCodes: ReadonlySet<string>
   now: Date
 }
 
-export async function dryRun(db: Kysely<DB>, deps: DryRunDeps, p: Principal, input: DryRunInput): Promise<{ policyVersion: number | null; recipients: Array<{ recipient: string } & ReturnType<typeof fullView>> }> {
+export async function dryRun(db: Kysely<DB>, deps: DryRunDeps, p: Principal, given: DryRunInput): Promise<{ policyVersion: number | null; recipients: Array<{ recipient: string } & ReturnType<typeof fullView>> }> {
+  // GraphQL passes an explicit null where REST leaves a property out: both mean "not given".
+  const input = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null && v !== undefined)) as DryRunInput
   if ((input.recordId === undefined) === (input.record === undefined)) throw errors.validation('give exactly one of recordId and record', [{ pointer: '/recordId', detail: 'exactly one of recordId, record' }])
   for (const [i, code] of (input.recipients ?? []).entries()) if (!deps.memberCodes.has(code)) throw errors.unknownMember(code, `/recipients/${i}`)
   const roles = parseRoles(input.roles ?? ['analyst'])
@@ -122,8 +127,10 @@ export async function dryRun(db: Kysely<DB>, deps: DryRunDeps, p: Principal, inp
     if (problems.length) throw errors.policyInvalid(problems)
     text = input.text
   } else {
-    const v = input.version !== undefined ? await findPolicyVersion(db, p.member, input.version) : await findActivePolicy(db, p.member)
-    if (!v) throw errors.policyVersionNotFound(input.version ?? 0)
+    // A version beyond any stored (or beyond the integer column) is simply not one of the caller's.
+    const wanted = input.version
+    const v = wanted === undefined ? await findActivePolicy(db, p.member) : Number.isSafeInteger(wanted) && wanted >= 1 && wanted <= MAX_POLICY_VERSION ? await findPolicyVersion(db, p.member, wanted) : undefined
+    if (!v) throw errors.policyVersionNotFound(wanted ?? 0)
     ;({ text, version } = v)
   }
   let meta: RecordMeta

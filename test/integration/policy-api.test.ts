@@ -244,4 +244,18 @@ describe('purpose, markings and hits', () => {
     expect.soft((await gql('TH', '{ events(after: "9999999999999999999") { seq } }')).errors[0].extensions.code).toBe('VALIDATION_FAILED')
     expect.soft(['RECORD_NOT_FOUND', 'VALIDATION_FAILED']).toContain((await gql('KR', '{ policyDryRun(input: { recordId: "not-a-uuid" }) { policyVersion } }')).errors[0].extensions.code)
   })
+
+  it('found by the route fuzzer: a dry run of a version beyond the integer column, or with explicit GraphQL nulls, is a client error', async () => {
+    const planned = { type: 'person', marking: 'AMBER', releasableTo: ['ALL'], grading: 'B2', fields: [{ field: 'names', label: 'name' }] }
+    for (const version of [2147483648, 9007199254740994]) {
+      const res = await post('KR', '/v1/policy/dry-run', { record: planned, version })
+      expect([version, res.statusCode, res.json().code]).toEqual([version, 400, 'VALIDATION_FAILED'])
+    }
+    const big = await gql('KR', '{ policyDryRun(input: { version: 2147483647, record: { type: "person", marking: "AMBER", releasableTo: ["ALL"], grading: "B2", fields: [{ field: "names", label: "name" }] } }) { policyVersion } }')
+    expect(big.errors[0].extensions.code).toBe('POLICY_VERSION_NOT_FOUND')
+    const nulls = await gql('KR', '{ policyDryRun(input: { recordId: null, text: null, version: 1, record: { type: "person", marking: "AMBER", releasableTo: ["ALL"], grading: "B2", purposeLimits: null, fields: [{ field: "names", label: "name", marking: null, releasableTo: null }] } }) { policyVersion recipients { recipient visibility } } }')
+    expect(nulls.errors).toBeUndefined()
+    expect(nulls.data.policyDryRun.policyVersion).toBe(1)
+    expect((await gql('KR', '{ policyDryRun(input: { recordId: null, version: 1 }) { policyVersion } }')).errors[0].extensions.code).toBe('VALIDATION_FAILED')
+  })
 })
