@@ -4,11 +4,11 @@ import { KR_PERSON_PASSPORT, krPersonRecord } from '../test/fixtures/kr-person.j
 import { activeKeyBindingKey } from '../src/auth/gateway-keys.js'
 import type { JWK } from 'jose'
 import { loadDevMemberKey } from '../src/members/dev-keys.js'
-import { uuidv7 } from '../src/records/record-id.js'
-import type { RecordInput } from '../src/records/record.model.js'
+import { uuidv7 } from '@icacn/sdk'
+import type { RecordInput } from '@icacn/sdk'
 import { loadRecordTypes } from '../src/records/record-types.js'
-import { signClientAssertion } from '../src/sdk/client-assertion.js'
-import { issueRecord } from '../src/sdk/records.js'
+import { signClientAssertion } from '@icacn/sdk'
+import { issueRecord } from '@icacn/sdk'
 
 export const PASSPORT = KR_PERSON_PASSPORT
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'

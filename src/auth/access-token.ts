@@ -1,8 +1,8 @@
 // Gateway-signed access tokens (JWT profile of RFC 9068, header typ "at+jwt").
-import { signJws } from './jws.js'
+import { signJws } from '@icacn/sdk/jws'
 import { randomUUID } from 'node:crypto'
 import type { GatewayKeySet } from './gateway-keys.js'
-import { JWT_TYP } from './jwt-types.js'
+import { JWT_TYP } from '@icacn/sdk'
 import type { Principal, Role } from './principal.js'
 
 export const ACCESS_TOKEN_TYP = JWT_TYP.accessToken

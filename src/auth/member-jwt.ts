@@ -5,10 +5,11 @@ import * as jose from 'jose'
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { AppError, errors } from '../errors.js'
+import { CLOCK_TOLERANCE_S } from '@icacn/sdk'
 import { ACCEPTED_ALGS, assertKeyUsable, type MemberKey } from '../members/jwks.js'
 import { findKey } from '../members/key.repository.js'
 
-export const CLOCK_TOLERANCE_S = 30
+export { CLOCK_TOLERANCE_S }
 const MEMBER_CODE = /^[A-Z]{2}$/
 
 export interface MemberJwtOptions {

@@ -7,7 +7,7 @@ import { findMember } from '../members/member.repository.js'
 import { signAccessToken } from './access-token.js'
 import type { GatewayKeySet } from './gateway-keys.js'
 import { consumeJti } from './jti.repository.js'
-import { JWT_TYP } from './jwt-types.js'
+import { JWT_TYP } from '@icacn/sdk'
 import { CLOCK_TOLERANCE_S, verifyMemberJwt } from './member-jwt.js'
 import { parseActor, parsePurpose, parseRoles } from './principal.js'
 

@@ -1,13 +1,28 @@
 // What every CLI command that talks to a running gateway shares: its base URL, a development access
-// token for a member (client assertion signed with the member's dev key), and one-line refusals.
+// token for a member (client assertion signed with the member's dev key), and refusals printed as
+// one line plus the pointer of each field at fault.
 import type { CryptoKey } from 'jose'
 import type { Config } from '../config.js'
 import { loadDevMemberKey } from '../members/dev-keys.js'
-import { fetchAccessToken, signClientAssertion } from '../sdk/client-assertion.js'
+import { fetchAccessToken, signClientAssertion } from '@icacn/sdk'
 import { UsageError } from './args.js'
 
-/** An expected failure (refusal, bad input, failed check): index.ts prints its message as one line, exit 1. */
+/** An expected failure (refusal, bad input, failed check): index.ts prints its message after "icacn: ", exit 1. */
 export class CliError extends Error {}
+
+const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim()
+
+/**
+ * A refusal as the CLI prints it: one line, then one indented line per field error,
+ * `  <RFC 6901 pointer>: <detail>`, so a person sees which field to fix. Anything in `fieldErrors`
+ * that is not a { pointer, detail } pair is left out rather than printed raw.
+ */
+export function problemError(head: string, fieldErrors?: unknown): CliError {
+  const lines = (Array.isArray(fieldErrors) ? fieldErrors : [])
+    .filter((e): e is { pointer: string; detail: string } => typeof e?.pointer === 'string' && typeof e?.detail === 'string')
+    .map((e) => `  ${oneLine(e.pointer) || '/'}: ${oneLine(e.detail)}`)
+  return new CliError([oneLine(head), ...lines].join('\n'))
+}
 
 /** The gateway's base URL: --url, else this machine's view of HOST:PORT (a wildcard bind means loopback). */
 export function gatewayBase(config: Config, url?: string): string {
@@ -62,7 +77,7 @@ export async function accessToken(config: Config, base: string, member: string, 
 
 /**
  * Calls the gateway and returns the parsed JSON body. A non-2xx answer becomes
- * `<status> <problem type>: <detail>` (RFC 9457 fields), printed by index.ts after "icacn: ".
+ * `<status> <problem type>: <detail>` (RFC 9457 fields) and its `errors[]` pointers (problemError).
  */
 export async function gatewayJson<T>(base: string, path: string, init: { token?: string; method?: string; body?: unknown } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
@@ -81,8 +96,8 @@ export async function gatewayJson<T>(base: string, path: string, init: { token?:
     body = null
   }
   if (!res.ok) {
-    const p = (body ?? {}) as { type?: string; detail?: string; title?: string }
-    throw new CliError(`${res.status} ${p.type ?? 'about:blank'}: ${(p.detail ?? p.title ?? res.statusText).replace(/\s+/g, ' ')}`)
+    const p = (body ?? {}) as { type?: string; detail?: string; title?: string; errors?: unknown }
+    throw problemError(`${res.status} ${p.type ?? 'about:blank'}: ${p.detail ?? p.title ?? res.statusText}`, p.errors)
   }
   if (body === null) throw new CliError(`${res.status} from ${path} is not JSON`)
   return body as T

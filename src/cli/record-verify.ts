@@ -4,13 +4,40 @@ import fs from 'node:fs'
 import { decodeJwt, type JWK } from 'jose'
 import type { Config } from '../config.js'
 import { isAppError, problemType } from '../errors.js'
-import { type Trust, type VerifiedRecord, verifyPresentation } from '../sdk/records.js'
-import { parse, required, UsageError } from './args.js'
-import { accessToken, CliError, gatewayBase, gatewayJson } from './gateway-client.js'
+import { isSdkError } from '@icacn/sdk'
+import { type Trust, type VerifiedRecord, verifyPresentation } from '@icacn/sdk'
+import { parseCommand, required, UsageError } from './args.js'
+import { accessToken, CliError, gatewayBase, gatewayJson, problemError } from './gateway-client.js'
+import { type CommandSpec, URL_OPTION, usageLine } from './help.js'
 import { readInput, sdJwtFrom } from './record.js'
 
-const VERIFY_USAGE = 'usage: icacn verify --aud CODE (--file FILE | --stdin) [--trust trust.json] [--nonce NONCE] [--max-age SECONDS] [--url URL]'
-const TRUST_USAGE = 'usage: icacn trust --member CODE [--out trust.json] [--url URL]'
+export const VERIFY: CommandSpec = {
+  name: 'verify',
+  summary: "check a released record: the originator's signature, every disclosure, the gateway's key binding",
+  usage: ['icacn verify --aud CODE (--file FILE | --stdin) [--trust FILE] [--nonce NONCE] [--max-age SECONDS] [--url URL]'],
+  options: {
+    aud: { type: 'string', value: 'CODE', meaning: 'the member it must have been released to (required)' },
+    file: { type: 'string', value: 'FILE', meaning: 'what get printed (JSON with "sdJwt"), or a bare SD-JWT' },
+    stdin: { type: 'boolean', meaning: 'read it from standard input instead of --file' },
+    trust: { type: 'string', value: 'FILE', meaning: 'the trust file written by trust: verify offline, with no gateway' },
+    nonce: { type: 'string', value: 'NONCE', meaning: 'require the key-binding JWT to carry this nonce (the one sent with get --nonce)' },
+    'max-age': { type: 'string', value: 'SECONDS', meaning: 'require the release to be at most this old (freshness is never assumed)' },
+    url: { ...URL_OPTION, meaning: 'without --trust, the gateway to fetch the trust material from (default: http://HOST:PORT)' },
+  },
+  examples: ['npm run -s icacn -- verify --aud TH --trust trust.json --file th.json'],
+}
+
+export const TRUST: CommandSpec = {
+  name: 'trust',
+  summary: "save the members' and the gateway's public keys, so verify can work offline",
+  usage: ['icacn trust --member CODE [--out FILE] [--url URL]'],
+  options: {
+    member: { type: 'string', value: 'CODE', meaning: "the member asking (member key sets are not public): KR, TH, LA, VN, KH or PH (required)" },
+    out: { type: 'string', value: 'FILE', meaning: 'write the trust file to FILE instead of stdout' },
+    url: URL_OPTION,
+  },
+  examples: ['npm run -s icacn -- trust --member TH --out trust.json'],
+}
 
 type Jwks = { keys: JWK[] }
 
@@ -49,32 +76,32 @@ function claimedAudience(sdJwt: string): string | undefined {
 }
 
 export async function verifyCommand(argv: string[], config: Config): Promise<void> {
-  const v = parse(argv, { aud: { type: 'string' }, file: { type: 'string' }, stdin: { type: 'boolean' }, trust: { type: 'string' }, nonce: { type: 'string' }, 'max-age': { type: 'string' }, url: { type: 'string' } })
-  if (!v.aud) throw new UsageError(VERIFY_USAGE)
+  const v = parseCommand(argv, VERIFY)
+  if (!v.aud) throw new UsageError(usageLine(VERIFY))
   const aud = required(v, 'aud').toUpperCase()
   // Freshness is asked for, never assumed: a presentation in a case file must verify next month.
   const maxAge = v['max-age'] === undefined ? undefined : Number(v['max-age'])
   if (maxAge !== undefined && (!Number.isInteger(maxAge) || maxAge <= 0)) throw new UsageError('--max-age must be a whole number of seconds')
   const nonce = typeof v.nonce === 'string' ? v.nonce : undefined
   if (nonce === '') throw new UsageError('--nonce must not be empty')
-  const sdJwt = sdJwtFrom(await readInput(v, VERIFY_USAGE))
+  const sdJwt = sdJwtFrom(await readInput(v, usageLine(VERIFY)))
   const trust = typeof v.trust === 'string' ? loadTrust(v.trust) : await fetchTrust(config, gatewayBase(config, v.url as string | undefined), aud)
   let verified: VerifiedRecord
   try {
     verified = await verifyPresentation(sdJwt, trust, { aud, maxAgeSeconds: maxAge, nonce })
   } catch (e) {
-    if (!isAppError(e)) throw new CliError(`presentation not verified for audience ${aud}: ${(e as Error).message}`)
+    if (!isAppError(e) && !isSdkError(e)) throw new CliError(`presentation not verified for audience ${aud}: ${(e as Error).message}`)
     const claimed = claimedAudience(sdJwt)
     const detail = e.code === 'WRONG_AUDIENCE' ? `the gateway released it to ${claimed ?? 'another member'}, not ${aud}` : e.message
-    throw new CliError(`presentation not verified for audience ${aud}: ${problemType(e.code)}: ${detail}`)
+    throw problemError(`presentation not verified for audience ${aud}: ${problemType(e.code)}: ${detail}`, e.errors)
   }
   const { originator, disclosedPaths, body, fieldMarkings, envelope, keyBinding } = verified
   process.stdout.write(`${JSON.stringify({ verified: true, originator, disclosedPaths, body, fieldMarkings, envelope, keyBinding }, null, 2)}\n`)
 }
 
 export async function trustCommand(argv: string[], config: Config): Promise<void> {
-  const v = parse(argv, { member: { type: 'string' }, out: { type: 'string' }, url: { type: 'string' } })
-  if (!v.member) throw new UsageError(TRUST_USAGE)
+  const v = parseCommand(argv, TRUST)
+  if (!v.member) throw new UsageError(usageLine(TRUST))
   const trust = await fetchTrust(config, gatewayBase(config, v.url as string | undefined), required(v, 'member').toUpperCase())
   const text = `${JSON.stringify(trust, null, 2)}\n`
   if (typeof v.out === 'string') fs.writeFileSync(v.out, text)

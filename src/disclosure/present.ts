@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto'
 import type { GatewayKey } from '../auth/gateway-keys.js'
 import type { Decision } from '../policy/decide.js'
-import type { RecordEnvelope } from '../records/record.model.js'
+import type { RecordEnvelope } from '@icacn/sdk'
 import type { StoredRecord } from '../records/record.repository.js'
-import { bindPresentation } from '../records/sd-jwt-signing.js'
+import { bindPresentation } from '@icacn/sdk/sd-jwt'
 
 export interface RecordView extends RecordEnvelope {
   receivedAt: string

@@ -10,7 +10,7 @@ import { findHitValues } from './lead.repository.js'
 import { normaliseQuery } from './lead.service.js'
 import type { LookupQuota } from './lookup-quota.js'
 import type { SelectorClasses } from './selector-class.cache.js'
-import type { Selector } from './selector.model.js'
+import type { Selector } from '@icacn/sdk/normalise'
 
 export interface LookupDeps {
   selectorClasses: SelectorClasses

@@ -2,8 +2,8 @@
 // the field's policy label), normalised so the same real-world identifier always matches. A value
 // that does not normalise refuses the publish with a pointer to it. Names are not selectors.
 import { errors, type FieldError } from '../errors.js'
-import { type SelectorKind, SelectorError } from './selector.model.js'
-import { normaliseSelector } from './selector.normalise.js'
+import { type SelectorKind, SelectorError } from '@icacn/sdk/normalise'
+import { normaliseSelector } from '@icacn/sdk/normalise'
 
 export interface ExtractedSelector {
   field: string

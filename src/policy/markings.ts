@@ -1,9 +1,9 @@
 // TLP 2.0 markings as this coalition applies them (README "Markings"): who may receive, and
 // whether the recipient may share onward. Pure; every release decision is bounded by these.
-export const MARKINGS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const
-export type Marking = (typeof MARKINGS)[number]
+import { isMarking, type Marking, MARKINGS } from '@icacn/sdk'
 
-export const isMarking = (m: unknown): m is Marking => typeof m === 'string' && (MARKINGS as readonly string[]).includes(m)
+// The vocabulary is the SDK's (partners mark what they issue with it); the release rules are ours.
+export { isMarking, type Marking, MARKINGS }
 
 /** Is `a` equal to or stricter than `b`? MARKINGS runs from least (CLEAR) to most restrictive (RED). */
 export const markingAtLeast = (a: Marking, b: Marking): boolean => MARKINGS.indexOf(a) >= MARKINGS.indexOf(b)

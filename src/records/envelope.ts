@@ -2,7 +2,7 @@
 // member codes and the record types are passed in. Each kind of fault has its own problem type.
 import { errors, type FieldError } from '../errors.js'
 import { isMarking, markingAtLeast } from '../policy/markings.js'
-import type { RecordEnvelope, WrappedField } from './record.model.js'
+import type { RecordEnvelope, WrappedField } from '@icacn/sdk'
 import type { RecordTypes } from './record-types.js'
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/

@@ -3,8 +3,8 @@
 // written exactly as in the KB-JWT of every read (disclosure/present.ts), so the two compare equal.
 import { randomUUID } from 'node:crypto'
 import type { GatewayKeySet } from '../auth/gateway-keys.js'
-import { signJws } from '../auth/jws.js'
-import { JWT_TYP } from '../auth/jwt-types.js'
+import { signJws } from '@icacn/sdk/jws'
+import { JWT_TYP } from '@icacn/sdk'
 
 export interface ReceiptInput {
   issuer: string

@@ -5,12 +5,12 @@ import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import type { Principal } from '../auth/principal.js'
 import type { AuditEntry } from '../audit/audit.repository.js'
-import { errors } from '../errors.js'
+import { errors, fromSdk } from '../errors.js'
 import { assertKeyUsable } from '../members/jwks.js'
 import { findKey } from '../members/key.repository.js'
 import { parseRecordClaims } from './envelope.js'
 import { signReceipt } from './receipt.js'
-import { RECORD_TYP } from './record.model.js'
+import { RECORD_TYP } from '@icacn/sdk'
 import { findCorrection, findOwnRecord, isUniqueViolation, type StoredRecord } from './record.repository.js'
 import { storedRecordOf } from './stored-record.js'
 import type { GatewayKeySet } from '../auth/gateway-keys.js'
@@ -22,10 +22,9 @@ import type { PublishQuota } from '../leads/publish-quota.js'
 import type { ZawgyiCheck } from './zawgyi.js'
 import type { RecordTypes } from './record-types.js'
 import { insertRecords, type NewName, type NewSelector } from './record-write.repository.js'
-import { extractNames } from '../leads/name.normalise.js'
+import { extractNames } from '@icacn/sdk/normalise'
 import { extractSelectors } from '../leads/selector.extract.js'
-import { verifySdJwt } from './sd-jwt-signing.js'
-import { assertSdJwtProfile } from './sd-jwt-profile.js'
+import { assertSdJwtProfile, verifySdJwt } from '@icacn/sdk/sd-jwt'
 
 export interface PublishResult {
   created: boolean
@@ -69,8 +68,12 @@ async function verifyForPublish(db: Kysely<DB>, deps: PublishDeps, p: Principal,
       return key
     },
     now: deps.now,
-  })
-  assertSdJwtProfile(verified)
+  }).catch((e: unknown) => Promise.reject(fromSdk(e)))
+  try {
+    assertSdJwtProfile(verified)
+  } catch (e) {
+    throw fromSdk(e)
+  }
   const payloadBody = verified.payload.body as Record<string, unknown> | undefined
   const clearFields = Object.keys(payloadBody ?? {}).filter((k) => k !== '_sd')
   if (clearFields.length) throw errors.invalidEnvelope(clearFields.map((f) => ({ pointer: `/body/${f}`, detail: 'every body field must be selectively disclosable' })))

@@ -7,7 +7,8 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats'
 import type { FieldError } from '../errors.js'
 import { projectFile } from '../project-files.js'
-import type { SdFrame } from './sd-jwt.js'
+import { recordFramesFrom } from '@icacn/sdk'
+import type { SdFrame } from '@icacn/sdk/sd-jwt'
 
 interface PropertySchema {
   type?: string
@@ -52,7 +53,8 @@ export function loadRecordTypes(dir = projectFile('schema/records')): RecordType
     if (!t) throw new Error(`unknown record type ${type}`)
     return t
   }
-  const disclosesItems = (type: string, field: string) => get(type).props[field]?.['x-icacn-disclose-items'] === true
+  // Which fields disclose element by element is the SDK's rule (partners issue with it), over our schemas.
+  const frames = recordFramesFrom(docs.map(({ name, doc }) => ({ name, properties: doc.properties ?? {} })))
   return {
     names: [...types.keys()],
     has: (type) => types.has(type),
@@ -60,12 +62,8 @@ export function loadRecordTypes(dir = projectFile('schema/records')): RecordType
       const { validate } = get(type)
       return validate(body) ? [] : toFieldErrors(validate.errors)
     },
-    frame(type, fields) {
-      const body: Record<string, SdFrame> = {}
-      for (const f of fields) body[f] = { sd: true, ...(disclosesItems(type, f) ? { props: { value: { items: { sd: true } } } } : {}) }
-      return { props: { body: { props: body } } }
-    },
-    disclosesItems,
+    frame: (type, fields) => (get(type), frames.frame(type, fields)),
+    disclosesItems: (type, field) => (get(type), frames.disclosesItems(type, field)),
     label: (type, field) => types.get(type)?.props[field]?.['x-icacn-label'] ?? field,
   }
 }

@@ -3,10 +3,10 @@
 // present() read back). Pure: publishing builds it this way, and so do the unit tests of releases.
 import { createHash } from 'node:crypto'
 import { errors } from '../errors.js'
-import type { RecordEnvelope, WrappedField } from './record.model.js'
+import type { RecordEnvelope, WrappedField } from '@icacn/sdk'
 import type { StoredDisclosure, StoredRecord } from './record.repository.js'
 import type { RecordTypes } from './record-types.js'
-import type { VerifiedSdJwt } from './sd-jwt-signing.js'
+import type { VerifiedSdJwt } from '@icacn/sdk/sd-jwt'
 
 const unescape = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~')
 

@@ -2,9 +2,9 @@
 // decision and presentation as REST; hidden records are null exactly like missing ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadRecordTypes } from '../../src/records/record-types.js'
-import { uuidv7 } from '../../src/records/record-id.js'
-import type { RecordInput } from '../../src/records/record.model.js'
-import { issueRecord } from '../../src/sdk/records.js'
+import { uuidv7 } from '@icacn/sdk'
+import type { RecordInput } from '@icacn/sdk'
+import { issueRecord } from '@icacn/sdk'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
 
 const types = loadRecordTypes()

@@ -3,7 +3,7 @@
 // name alone, a Burmese one without its honorific. Burmese in the legacy Zawgyi encoding is refused
 // at publish and converted in a search query.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RecordInput } from '../../src/records/record.model.js'
+import type { RecordInput } from '@icacn/sdk'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
 import { personRecord, publishRecord } from '../support/publish.js'
 import { recordFixtures } from '../fixtures/records.js'

@@ -4,7 +4,7 @@
 // answers exactly as a name that exists nowhere; names never make a deconfliction match.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDefaultPolicy } from '../../src/policy/policy.service.js'
-import type { RecordInput } from '../../src/records/record.model.js'
+import type { RecordInput } from '@icacn/sdk'
 import { assertMatchesContract } from '../support/contract.js'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
 import { personRecord, publishRecord } from '../support/publish.js'

@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDefaultPolicy } from '../../src/policy/policy.service.js'
 import { loadRecordTypes } from '../../src/records/record-types.js'
-import { uuidv7 } from '../../src/records/record-id.js'
-import type { RecordInput } from '../../src/records/record.model.js'
-import { issueRecord } from '../../src/sdk/records.js'
+import { uuidv7 } from '@icacn/sdk'
+import type { RecordInput } from '@icacn/sdk'
+import { issueRecord } from '@icacn/sdk'
 import { assertMatchesContract } from '../support/contract.js'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
 

@@ -3,7 +3,7 @@
 // is free), a record carries a bounded number of identifiers, and a refused publish stores nothing.
 import { randomInt } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RecordInput } from '../../src/records/record.model.js'
+import type { RecordInput } from '@icacn/sdk'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
 import { personRecord, publishRecord } from '../support/publish.js'
 

@@ -3,7 +3,7 @@
 // without one and `purposeWouldReveal: true`; a single read keeps its 403. Every release on every
 // channel is audited in one shape, with the policy version that decided.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RecordInput } from '../../src/records/record.model.js'
+import type { RecordInput } from '@icacn/sdk'
 import { assertMatchesContract } from '../support/contract.js'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
 import { personRecord, publishRecord } from '../support/publish.js'

@@ -3,7 +3,7 @@
 // explain, versions, access requests, lists, search, matches. The bare-id routes no longer exist.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDefaultPolicy } from '../../src/policy/policy.service.js'
-import type { RecordInput } from '../../src/records/record.model.js'
+import type { RecordInput } from '@icacn/sdk'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
 import { personRecord, publishRecord } from '../support/publish.js'
 

@@ -7,7 +7,7 @@ import { createBase58check } from '@scure/base'
 import type { InjectOptions } from 'fastify'
 import { loadDefaultPolicy } from '../../src/policy/policy.service.js'
 import { loadRecordTypes } from '../../src/records/record-types.js'
-import { issueRecord } from '../../src/sdk/records.js'
+import { issueRecord } from '@icacn/sdk'
 import { bearer, type TestGateway } from './app.js'
 import { personRecord, publishRecord, withdrawal } from './publish.js'
 

@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
 import { type CryptoKey, SignJWT } from 'jose'
 import { loadRecordTypes } from '../../src/records/record-types.js'
-import { uuidv7 } from '../../src/records/record-id.js'
-import type { RecordInput } from '../../src/records/record.model.js'
-import { issueRecord } from '../../src/sdk/records.js'
+import { uuidv7 } from '@icacn/sdk'
+import type { RecordInput } from '@icacn/sdk'
+import { issueRecord } from '@icacn/sdk'
 import { bearer, ISSUER, type TestGateway } from './app.js'
 
 const types = loadRecordTypes()

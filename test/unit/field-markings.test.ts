@@ -2,7 +2,7 @@
 // of parseRecordClaims: a field's marking and releasableTo may only narrow the record's.
 import { describe, expect, it } from 'vitest'
 import { parseRecordClaims } from '../../src/records/envelope.js'
-import { envelopeClaims, type FieldMarking, wrapBody } from '../../src/records/record.model.js'
+import { envelopeClaims, type FieldMarking, wrapBody } from '@icacn/sdk'
 import { loadRecordTypes } from '../../src/records/record-types.js'
 import { MARKINGS, type Marking, markingAtLeast } from '../../src/policy/markings.js'
 import { krPersonRecord } from '../fixtures/kr-person.js'

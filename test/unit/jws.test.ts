@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import * as jose from 'jose'
 import { describe, expect, it } from 'vitest'
-import { decodeJws, signJws, verifyJws } from '../../src/auth/jws.js'
+import { decodeJws, signJws, verifyJws } from '@icacn/sdk/jws'
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const ed = generateKeyPairSync('ed25519')

@@ -1,7 +1,7 @@
 // Name normalisation for free-text search (src/leads/name.normalise.ts): exact outputs, since the
 // same function builds what is indexed and what is searched for.
 import { describe, expect, it } from 'vitest'
-import { extractNames, nameLexemes, nameQuery, nameWords } from '../../src/leads/name.normalise.js'
+import { extractNames, nameLexemes, nameQuery, nameWords } from '@icacn/sdk/normalise'
 
 describe('name normalisation', () => {
   it('folds case and Latin diacritics, including letters NFD cannot split (đ, ø, ß)', () => {

@@ -5,9 +5,9 @@ import { SDJwtInstance } from '@sd-jwt/core'
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto'
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { bindPresentation, issueSdJwt, verifySdJwt } from '../../src/records/sd-jwt-signing.js'
-import { selectDisclosures, splitSdJwt } from '../../src/records/sd-jwt.js'
-import { assertSdJwtProfile } from '../../src/records/sd-jwt-profile.js'
+import { bindPresentation, issueSdJwt, verifySdJwt } from '@icacn/sdk/sd-jwt'
+import { selectDisclosures, splitSdJwt } from '@icacn/sdk/sd-jwt'
+import { assertSdJwtProfile } from '@icacn/sdk/sd-jwt'
 
 const TYP = 'icacn-record+sd-jwt'
 const body = {

@@ -2,7 +2,7 @@
 // disclosures for a presentation, and the compact form with sd_hash.
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { decoyCount, digestOf, joinSdJwt, pack, type SdFrame, sdHash, selectDisclosures, splitSdJwt, unpack } from '../../src/records/sd-jwt.js'
+import { decoyCount, digestOf, joinSdJwt, pack, type SdFrame, sdHash, selectDisclosures, splitSdJwt, unpack } from '@icacn/sdk/sd-jwt'
 
 // Deterministic randomness so results are exact and repeatable.
 function seeded(seed = 7) {

@@ -6,8 +6,8 @@ import { sha256 } from '@noble/hashes/sha2'
 import { keccak_256, sha3_256 } from '@noble/hashes/sha3'
 import { base32, bech32, bech32m, createBase58check, hex } from '@scure/base'
 import { describe, expect, it } from 'vitest'
-import { SelectorError, type SelectorContext, type SelectorKind } from '../../src/leads/selector.model.js'
-import { normaliseSelector, parseSelectorQuery } from '../../src/leads/selector.normalise.js'
+import { SelectorError, type SelectorContext, type SelectorKind } from '@icacn/sdk/normalise'
+import { normaliseSelector, parseSelectorQuery } from '@icacn/sdk/normalise'
 
 const b58c = createBase58check(sha256)
 const seeded = (label: string, n = 32) => sha256(new TextEncoder().encode(label)).slice(0, n)

@@ -6,7 +6,7 @@ import { exchangeClientAssertion, type TokenRequest } from '../../auth/token.ser
 import type { Clock } from '../../clock.js'
 import { getMember } from '../../members/member.service.js'
 import { memberView } from '../../members/member.view.js'
-import type { components } from '../contract.gen.js'
+import type { components } from '@icacn/sdk/contract'
 import type { Contract } from '../contract.js'
 
 type TokenResponse = components['schemas']['TokenResponse']

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { ping } from '../../db/database.js'
 import { migrationStatus } from '../../db/migrator.js'
 import { errors } from '../../errors.js'
-import type { components } from '../contract.gen.js'
+import type { components } from '@icacn/sdk/contract'
 import type { Contract } from '../contract.js'
 
 type Readiness = components['schemas']['Readiness']

@@ -8,7 +8,7 @@ import { type ContactDecisionInput, contactView, decideContactRequest, getContac
 import { listMyMatches } from '../../leads/match.service.js'
 import type { AppServices } from '../../app.js'
 import { parseTime } from '../../records/record-page.js'
-import type { components } from '../contract.gen.js'
+import type { components } from '@icacn/sdk/contract'
 import type { Contract } from '../contract.js'
 import { wire } from './records.js'
 

@@ -5,7 +5,7 @@ import type { Clock } from '../../clock.js'
 import { publicJwks } from '../../members/jwks.js'
 import { getMember, listMembers, memberKeys, registerKeyBySignedRequest, retireKey, revokeKey } from '../../members/member.service.js'
 import { memberKeyView, memberView } from '../../members/member.view.js'
-import type { components } from '../contract.gen.js'
+import type { components } from '@icacn/sdk/contract'
 import type { Contract } from '../contract.js'
 
 type S = components['schemas']

@@ -9,7 +9,7 @@ import type { PolicyVersion } from '../../policy/policy.repository.js'
 import { activatePolicy, checkPolicy, getActivePolicy, getPolicyVersion, listPolicyVersions, proposePolicy } from '../../policy/policy.service.js'
 import type { AppServices } from '../../app.js'
 import { readEvents } from '../../webhooks/event.service.js'
-import type { components } from '../contract.gen.js'
+import type { components } from '@icacn/sdk/contract'
 import type { Contract } from '../contract.js'
 
 type S = components['schemas']

@@ -12,7 +12,7 @@ import { explainRecord } from '../../policy/explain.service.js'
 import { accessRequestView, requestAccess } from '../../policy/access-request.service.js'
 import type { RecordRead } from '../../disclosure/present.js'
 import { errors } from '../../errors.js'
-import type { components } from '../contract.gen.js'
+import type { components } from '@icacn/sdk/contract'
 import type { Contract } from '../contract.js'
 
 type S = components['schemas']

@@ -1,7 +1,7 @@
 // Public discovery: the gateway's JWKS and RFC 8414 authorization server metadata.
 import type { FastifyInstance } from 'fastify'
 import { type GatewayKeys, gatewayJwks } from '../../auth/gateway-keys.js'
-import type { components } from '../contract.gen.js'
+import type { components } from '@icacn/sdk/contract'
 import type { Contract } from '../contract.js'
 
 type Metadata = components['schemas']['AuthorizationServerMetadata']

@@ -1,7 +1,7 @@
 // The record as an originator writes it, and its SD-JWT claims: envelope in the clear, every body
 // field a disclosure whose value carries the field's own marking (so a withheld field leaks neither
 // its name nor its marking).
-import type { Marking } from '../policy/markings.js'
+import type { Marking } from './markings.js'
 
 export const RECORD_TYP = 'icacn-record+sd-jwt'
 

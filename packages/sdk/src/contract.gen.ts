@@ -38,6 +38,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This contract as JSON, naming this gateway (its issuer) as the only server
+         * @description The same document as /openapi.yaml and contracts/openapi.yaml, with `servers` set to the gateway's issuer identifier. The API reference page that reads it is at /docs.
+         */
+        get: operations["getOpenApiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This contract as YAML (the same document as /openapi.json) */
+        get: operations["getOpenApiYaml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -132,6 +169,7 @@ export interface paths {
             };
             cookie?: never;
         };
+        /** One member of the coalition, by its two-letter code */
         get: operations["getMember"];
         put?: never;
         post?: never;
@@ -670,13 +708,19 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Problem: {
-            /** @description urn:icacn:problem:<reason> */
+            /** @description urn:icacn:problem:<reason>, the code in kebab case (stable, not dereferenceable) */
             type: string;
+            /** @description The code's fixed title */
             title: string;
             status: number;
+            /** @description What went wrong with this request */
             detail: string;
-            /** @description The ErrorCode */
-            code: string;
+            /**
+             * @description The error code (src/errors.ts), also GraphQL extensions.code; a new code is added here too (a unit test compares the two)
+             * @enum {string}
+             */
+            code: "VALIDATION_FAILED" | "INVALID_REQUEST" | "UNSUPPORTED_GRANT_TYPE" | "INVALID_ROLE" | "INVALID_PURPOSE" | "INVALID_KEY" | "TOKEN_MISSING" | "TOKEN_MALFORMED" | "TOKEN_EXPIRED" | "TOKEN_NOT_YET_VALID" | "TOKEN_LIFETIME_TOO_LONG" | "WRONG_TOKEN_TYPE" | "ALGORITHM_NOT_ALLOWED" | "BAD_SIGNATURE" | "UNKNOWN_KEY" | "KEY_RETIRED" | "KEY_REVOKED" | "WRONG_AUDIENCE" | "WRONG_ISSUER" | "INVALID_CLAIMS" | "REPLAYED" | "MEMBER_SUSPENDED" | "MISSING_ROLE" | "FORBIDDEN_MEMBER" | "NOT_FOUND" | "MEMBER_NOT_FOUND" | "KEY_NOT_FOUND" | "KEY_CONFLICT" | "KEY_STATE_CONFLICT" | "LAST_ACTIVE_KEY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TIMEOUT" | "URI_TOO_LONG" | "HEADERS_TOO_LARGE" | "QUERY_TOO_COMPLEX" | "SD_JWT_MALFORMED" | "TAMPERED_DISCLOSURE" | "DUPLICATE_DIGEST" | "DISCLOSURE_NAME_COLLISION" | "SD_JWT_PROFILE" | "INVALID_ENVELOPE" | "UNKNOWN_RECORD_TYPE" | "UNKNOWN_MARKING" | "UNKNOWN_MEMBER" | "SCHEMA_VIOLATION" | "ZAWGYI_ENCODING" | "INVALID_SELECTOR" | "INVALID_HOLDER_KEY" | "RECORD_TOO_LARGE" | "RECORD_NOT_FOUND" | "RECORD_CONFLICT" | "RECORD_WITHDRAWN" | "POLICY_INVALID" | "POLICY_VERSION_NOT_FOUND" | "PURPOSE_REQUIRED" | "ACCESS_REQUEST_NOT_FOUND" | "ACCESS_REQUEST_CLOSED" | "NOTHING_TO_REQUEST" | "LOOKUP_QUOTA_EXCEEDED" | "PUBLISH_QUOTA_EXCEEDED" | "TOO_MANY_SELECTORS" | "MATCH_NOT_FOUND" | "MATCH_NOT_BLIND" | "CONTACT_REQUEST_NOT_FOUND" | "CONTACT_REQUEST_CLOSED" | "CONTACT_REQUEST_PENDING" | "NOT_READY" | "INTERNAL";
+            /** @description The request path */
             instance?: string;
             errors?: {
                 /** @description RFC 6901 JSON pointer into the request */
@@ -742,7 +786,7 @@ export interface components {
             /** @enum {string} */
             token_type: "Bearer";
             expires_in: number;
-            /** @description The granted roles */
+            /** @description The granted roles, space-separated */
             scope: string;
         };
         /** @enum {string} */
@@ -1049,7 +1093,10 @@ export interface components {
         Kid: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Entity tag of the document; send it back as If-None-Match to get 304 while it is unchanged */
+        DocumentETag: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1093,6 +1140,64 @@ export interface operations {
                 };
             };
             503: components["responses"]["Problem"];
+        };
+    };
+    getOpenApiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document */
+            200: {
+                headers: {
+                    ETag: components["headers"]["DocumentETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not modified (If-None-Match named the current ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getOpenApiYaml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document */
+            200: {
+                headers: {
+                    ETag: components["headers"]["DocumentETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            /** @description Not modified (If-None-Match named the current ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     getGatewayJwks: {

@@ -10,3 +10,6 @@ export const JWT_TYP = {
   /** SD-JWT key-binding JWT (RFC 9901 §4.3). */
   keyBinding: 'kb+jwt',
 } as const
+
+/** Seconds of clock skew tolerated between the gateway, members and verifiers. */
+export const CLOCK_TOLERANCE_S = 30

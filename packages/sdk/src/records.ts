@@ -1,20 +1,21 @@
 // For a partner agency's systems: issue a record as an SD-JWT signed with the agency's own key, and
 // verify a presentation received from the gateway against the members' and the gateway's JWKS.
 import type { JWK } from 'jose'
-import { errors } from '../errors.js'
-import { type RecordInput, RECORD_TYP, envelopeClaims, wrapBody } from '../records/record.model.js'
-import { loadRecordTypes, type RecordTypes } from '../records/record-types.js'
-import { issueSdJwt, type Signer, verifySdJwt } from '../records/sd-jwt-signing.js'
+import { errors } from './errors.js'
+import { type RecordInput, RECORD_TYP, envelopeClaims, wrapBody } from './record.model.js'
+import { loadRecordFrames, type RecordFrames } from './record-frame.js'
+import { issueSdJwt, type Signer, verifySdJwt } from './sd-jwt/signing.js'
 
 export interface IssueOptions {
   /** The gateway's key-binding key (from its /.well-known/jwks.json): the holder named in cnf. */
   holderJwk: JWK
-  types?: RecordTypes
+  /** Which record types disclose array elements one by one (loaded from the SDK's bundled schemas by default). */
+  types?: RecordFrames
 }
 
 /** Signs `record` once: envelope in the clear, every body field (and listed array element) a disclosure. */
 export async function issueRecord(record: RecordInput, signer: Signer, opts: IssueOptions): Promise<string> {
-  const types = opts.types ?? loadRecordTypes()
+  const types = opts.types ?? loadRecordFrames()
   const body = wrapBody(record.body, record.fieldMarkings)
   const { sdJwt } = await issueSdJwt({
     claims: { ...envelopeClaims(record), iat: Math.floor(Date.parse(record.createdAt) / 1000), body },

@@ -2,9 +2,8 @@
 // presentation to its audience (§4.3), and verification of a whole presentation (§7).
 import { type KeyObject, randomBytes, type webcrypto } from 'node:crypto'
 import type * as jose from 'jose'
-import { type DecodedJws, decodeJws, signJws, toKeyObject, verifyJws } from '../auth/jws.js'
-import { JWT_TYP } from '../auth/jwt-types.js'
-import { CLOCK_TOLERANCE_S } from '../auth/member-jwt.js'
+import { type DecodedJws, decodeJws, signJws, toKeyObject, verifyJws } from '../jws.js'
+import { CLOCK_TOLERANCE_S, JWT_TYP } from '../jwt-types.js'
 import { errors } from '../errors.js'
 import { type Disclosure, joinSdJwt, pack, type Random, SD_ALG, type SdFrame, sdHash, splitSdJwt, unpack } from './sd-jwt.js'
 
