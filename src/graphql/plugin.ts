@@ -21,7 +21,6 @@ import type { AppServices } from '../app.js'
 import { DateTime, JSONScalar } from './scalars.js'
 
 export interface GraphqlOptions {
-  graphiql: boolean
   maxDepth: number
   maxCost: number
   /** Introspection (__schema, __type) allowed; plain introspection is then exempt from the limits. */
@@ -105,7 +104,8 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
     schema: readSchema(),
     resolvers: { DateTime, JSON: JSONScalar, Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query, ...leads.Query }, Mutation: { ...records.Mutation, ...policy.Mutation, ...leads.Mutation }, RecordRead: records.RecordRead } as never,
     loaders: loaders(opts.clock) as never,
-    graphiql: opts.graphiql,
+    // Mercurius's GraphiQL loads from a CDN; ours is served by src/rest/routes/docs.ts.
+    graphiql: false,
     jit: 1,
     // Production hides the schema unless GRAPHQL_INTROSPECTION=true; __typename stays allowed.
     ...(opts.introspection ? {} : { validationRules: [NoSchemaIntrospectionCustomRule] }),

@@ -7,6 +7,7 @@ import type { Config } from '../config.js'
 import type { AppServices } from '../app.js'
 import type { Contract } from './contract.js'
 import healthRoutes from './routes/health.js'
+import docsRoutes from './routes/docs.js'
 import { meRoutes, tokenRoutes } from './routes/auth.js'
 import memberRoutes from './routes/members.js'
 import leadRoutes from './routes/leads.js'
@@ -26,6 +27,7 @@ export interface RestOptions {
 export default async function restPlugin(app: FastifyInstance, opts: RestOptions): Promise<void> {
   const { config, contract, keys, clock } = opts
   await app.register(healthRoutes, { contract })
+  await app.register(docsRoutes, { contract, issuer: config.issuer, graphiql: config.mode === 'development' })
   await app.register(wellKnownRoutes, { contract, keys, issuer: config.issuer })
   await app.register(tokenRoutes, { contract, issuer: config.issuer, keys: keys.accessToken, ttlSeconds: config.accessTokenTtlSeconds, clock })
 
