@@ -6,8 +6,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { decodeJwt, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bindPresentation } from '../../src/records/sd-jwt-signing.js'
-import { splitSdJwt } from '../../src/records/sd-jwt.js'
+import { bindPresentation } from '@icacn/sdk/sd-jwt'
+import { splitSdJwt } from '@icacn/sdk/sd-jwt'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
 import { freePort, type Gateway, gatewayEnv, runCli, startGateway } from '../support/process.js'
 
@@ -139,5 +139,71 @@ describe('record CLI: issue, publish, get, trust, verify', () => {
     const replayed = verify('--nonce', 'th-case-2026-0118')
     expect(replayed.status).toBe(1)
     expect(replayed.stderr).toContain('urn:icacn:problem:invalid-claims')
+  })
+})
+
+describe('record CLI: refusals printed with the pointer of each field at fault', () => {
+  /** Issues `record` as `member` (issue does not judge selectors or markings), then publishes it. */
+  function issueAndPublish(name: string, member: string, record: unknown) {
+    fs.writeFileSync(file(`${name}.json`), JSON.stringify(record))
+    const issued = runCli(env, ['issue', '--member', member, '--file', file(`${name}.json`), '--out', file(`${name}.sdjwt`)])
+    expect(issued.status, issued.stderr).toBe(0)
+    return runCli(env, ['publish', '--member', member, '--file', file(`${name}.sdjwt`)])
+  }
+
+  it('a phone number outside its number plan and a wallet with a bad checksum: the problem line, then one "  <pointer>: <detail>" line each', () => {
+    const refused = issueAndPublish('bad-selectors', 'TH', {
+      type: 'person',
+      marking: 'AMBER',
+      grading: 'C3',
+      body: {
+        names: [{ native: 'วีระ ศรีสุข', latin: 'Weera Srisuk', script: 'Thai' }],
+        // +66 5x is no Thai range (mobiles are 6, 8 and 9); the second is a valid mobile.
+        phones: [{ number: '+66512345678', raw: '051 234 5678' }, { number: '+66942718350' }],
+        // A fresh TRON address with its last character changed, so its base58check checksum fails.
+        wallets: [{ chain: 'tron', address: 'TZDZ1suDJnpnjuKiYZy3nG4FYKb1KqXLcJ', asset: 'USDT' }],
+      },
+    })
+    expect(refused.status).toBe(1)
+    expect(refused.stdout).toBe('')
+    const lines = refused.stderr.trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^icacn: 400 urn:icacn:problem:invalid-selector: \S/)
+    expect(lines.slice(1).sort()).toEqual([
+      '  /body/phones/0: not a valid phone number for TH: "+66512345678"',
+      '  /body/wallets/0: bad TRON address checksum',
+    ])
+  })
+
+  it('a field marked laxer than its record: the sd-jwt-profile line, then the pointer to the field marking', () => {
+    const refused = issueAndPublish('lax-field', 'TH', {
+      type: 'person',
+      marking: 'AMBER',
+      grading: 'B2',
+      body: { names: [{ native: 'วีระ ศรีสุข', latin: 'Weera Srisuk', script: 'Thai' }], aliases: ['เสี่ยวี'] },
+      fieldMarkings: { aliases: { marking: 'GREEN' } },
+    })
+    expect(refused.status).toBe(1)
+    expect(refused.stdout).toBe('')
+    const lines = refused.stderr.trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^icacn: 400 urn:icacn:problem:sd-jwt-profile: \S/)
+    expect(lines.slice(1)).toHaveLength(1)
+    expect(lines[1]).toMatch(/^ {2}\/body\/aliases\/marking: GREEN .*AMBER/)
+  })
+
+  it('a misspelt key in the record file is refused by issue before anything is signed', () => {
+    fs.writeFileSync(file('misspelt.json'), JSON.stringify({ ...personRecord, fieldMarking: personRecord.fieldMarkings, fieldMarkings: undefined }))
+    const refused = runCli(env, ['issue', '--member', 'KR', '--file', file('misspelt.json'), '--out', file('misspelt.sdjwt')])
+    expect(refused.status).toBe(1)
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+    expect(refused.stderr).toMatch(/^icacn: the record file has "fieldMarking", which a record does not/)
+    expect(fs.existsSync(file('misspelt.sdjwt'))).toBe(false)
+  })
+
+  it('a record of no known type is refused by issue in one line, not a stack trace', () => {
+    fs.writeFileSync(file('no-type.json'), JSON.stringify({ ...personRecord, type: 'vessel' }))
+    const refused = runCli(env, ['issue', '--member', 'KR', '--file', file('no-type.json')])
+    expect(refused.status).toBe(1)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr.trim().split('\n')).toEqual(['icacn: cannot sign the record: unknown record type vessel'])
   })
 })
