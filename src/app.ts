@@ -45,6 +45,9 @@ import errorHandler from './rest/error-handler.js'
 import { clientErrorHandler, frameworkErrors } from './rest/client-error.js'
 import requestGuards from './rest/request-guards.js'
 import restPlugin from './rest/plugin.js'
+import type { Metrics } from './metrics/metrics.registry.js'
+import metricsPlugin from './metrics/metrics.plugin.js'
+import { databaseProgress, migrationProgress } from './startup/startup-progress.js'
 
 /**
  * What the REST and GraphQL adapters hold to call services: the union of the small dependency types
@@ -56,13 +59,14 @@ export interface AppOptions {
   /** Use an already-open database (tests, CLI); the app then does not close it. */
   database?: Database
   clock?: Clock
+  /** Count requests, refusals, the pool into these (server.ts serves them on METRICS_PORT). */
+  metrics?: Metrics
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const clock = options.clock ?? systemClock
-  const database = options.database ?? (await openDatabase(config.database, config.dataDir))
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -82,6 +86,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     clientErrorHandler,
     frameworkErrors,
   })
+  // The logger exists before the database opens, so a first start says it is creating it.
+  if (!options.database) app.log.info(databaseProgress(config.database))
+  const database = options.database ?? (await openDatabase(config.database, config.dataDir))
   database.onConnectionError((err) => app.log.warn({ err: { code: (err as { code?: string }).code, message: err.message } }, 'a pooled database connection failed and was discarded'))
   try {
     await prepare(app, config, database, clock)
@@ -93,7 +100,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   async function prepare(app: FastifyInstance, config: Config, database: Database, clock: Clock): Promise<void> {
     if (config.migrateOnStart) {
-      const { applied } = await migrateToLatest(database.db)
+      const { applied } = await migrateToLatest(database.db, (name) => app.log.info(migrationProgress(name)))
       if (applied.length) app.log.info({ applied }, 'migrations applied')
     }
     const { keys, generated } = await loadGatewayKeys(config)
@@ -112,14 +119,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       if (closing) reply.header('connection', 'close')
     })
     await app.register(dbPlugin, { database, owns: !options.database })
+    if (options.metrics) await app.register(metricsPlugin, { metrics: options.metrics, database })
     await app.register(errorHandler, { bodyLimit: config.bodyLimitBytes })
     await app.register(requestGuards)
     if (config.corsOrigins.length) await app.register(cors, { origin: [...config.corsOrigins], credentials: false })
-    await app.register(authPlugin, { issuer: config.issuer, accessTokenKeys: keys.accessToken })
+    // Each batcher reports its queue depth and batch sizes to the metrics registry, when there is one.
+    const observe = options.metrics?.batcher
+    await app.register(authPlugin, { issuer: config.issuer, accessTokenKeys: keys.accessToken, observe })
     // Member codes change only by migration (which needs a restart); keys are imported once each.
     const memberCodes: ReadonlySet<string> = new Set((await listMembers(database.db)).map((m) => m.code))
     const policies = createPolicyCache(database.db)
-    const selectorClasses = createSelectorClasses(database.db, policies)
+    const selectorClasses = createSelectorClasses(database.db, policies, observe)
     // Google's Zawgyi model, loaded once (a few milliseconds): publish refuses Zawgyi, search converts it.
     const zawgyi = loadZawgyiModel()
     const services = {
@@ -129,14 +139,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       maxRecordBytes: config.recordMaxBytes,
       memberCodes,
       memberKeys: createMemberKeyCache(),
-      writer: createRecordWriter(database.db),
-      records: createRecordLoader(database.db),
-      audit: createAuditWriter(database.db),
+      writer: createRecordWriter(database.db, observe),
+      records: createRecordLoader(database.db, observe),
+      audit: createAuditWriter(database.db, observe),
       policies,
       selectorClasses,
       leadQuota: createLookupQuota(database.db, config.leadLookupsPerDay),
-      leadIndex: createLeadIndex(database.db),
-      matcher: createMatcher(database.db, selectorClasses, memberCodes),
+      leadIndex: createLeadIndex(database.db, observe),
+      matcher: createMatcher(database.db, selectorClasses, memberCodes, observe),
       classIds: createClassIds(database.db),
       publishQuota: createPublishQuota(database.db, config.publishSelectorsPerDay),
       maxSelectors: config.recordMaxSelectors,
@@ -146,7 +156,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     const appServices = (): AppServices => ({ ...services, now: clock() })
     await app.register(restPlugin, { config, contract: loadContract(), keys, clock, services: appServices })
     await app.register(graphqlPlugin, {
-      graphiql: config.mode === 'development',
       maxDepth: config.graphqlMaxDepth,
       maxCost: config.graphqlMaxCost,
       introspection: config.graphqlIntrospection,

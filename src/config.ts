@@ -1,5 +1,6 @@
 // Configuration: loadConfig(env) is the only place that reads environment variables.
 // Every value is validated here; a bad one throws a ConfigError naming the variable.
+import net from 'node:net'
 import path from 'node:path'
 
 export type Mode = 'development' | 'production'
@@ -40,6 +41,8 @@ export interface Config {
   readonly graphqlIntrospection: boolean
   readonly shutdownTimeoutMs: number
   readonly trustProxy: boolean
+  /** Prometheus metrics on their own listener (never the API port), or null when off. */
+  readonly metrics: { readonly host: string; readonly port: number } | null
 }
 
 export class ConfigError extends Error {
@@ -118,6 +121,26 @@ function issuer(env: Env, mode: Mode, host: string, port: number): string {
   return raw.replace(/\/+$/, '')
 }
 
+// A listen address, not a name: a name would be resolved (DNS) at start and could mean another
+// address on the next; an IP literal (or localhost, loopback on both families) says what is exposed.
+function listenAddress(env: Env, name: string): string {
+  const raw = str(env, name) ?? '127.0.0.1'
+  if (raw !== 'localhost' && net.isIP(raw) === 0) {
+    throw new ConfigError(name, `must be an IP address to listen on, such as 127.0.0.1, 0.0.0.0 or ::, or localhost (got "${raw}")`)
+  }
+  return raw
+}
+
+// On by default in production (port 9464); off by default in development, where a fixed second
+// port would collide between two checkouts, or with `npm test` beside `npm start`. 0 turns it off.
+function metrics(env: Env, mode: Mode, port: number): Config['metrics'] {
+  const metricsPort = int(env, 'METRICS_PORT', mode === 'production' ? 9464 : 0, 0, 65535)
+  const metricsHost = listenAddress(env, 'METRICS_HOST')
+  if (metricsPort === 0) return null
+  if (metricsPort === port) throw new ConfigError('METRICS_PORT', `must differ from PORT (${port}): metrics never share the API port`)
+  return { host: metricsHost, port: metricsPort }
+}
+
 function file(env: Env, name: string, mode: Mode, cwd: string): string | null {
   const raw = str(env, name)
   if (raw === undefined) {
@@ -130,7 +153,7 @@ function file(env: Env, name: string, mode: Mode, cwd: string): string | null {
 /** Reads and validates the configuration; throws ConfigError on the first bad variable. */
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const mode = oneOf<Mode>(env, 'ICACN_MODE', ['development', 'production'], 'development')
-  const host = str(env, 'HOST') ?? '127.0.0.1'
+  const host = listenAddress(env, 'HOST')
   const port = int(env, 'PORT', 8080, 0, 65535)
   const dataDir = path.resolve(cwd, str(env, 'DATA_DIR') ?? './data')
   const url = databaseUrl(env)
@@ -166,6 +189,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', mode !== 'production'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 300_000),
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    metrics: metrics(env, mode, port),
   }
   return Object.freeze(config)
 }

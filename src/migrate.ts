@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { migrateToLatest } from './db/migrator.js'
+import { describeStartupFailure } from './startup/startup-failure.js'
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env)
@@ -15,6 +16,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`icacn migrate: ${err instanceof ConfigError ? `configuration error: ${err.message}` : (err as Error).message}`)
-  process.exit(1)
+  // The same one line as a failing start (which migration, which database, what to do).
+  const config = err instanceof ConfigError ? undefined : loadConfig(process.env)
+  const line = config ? describeStartupFailure(err, 'prepare', config) : null
+  console.error(line ?? `icacn migrate: ${err instanceof ConfigError ? `configuration error: ${err.message}` : (err as Error).message}`)
+  process.exit(err instanceof ConfigError ? 78 : 1)
 })

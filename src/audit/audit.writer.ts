@@ -4,20 +4,20 @@
 // before the caller goes on: a release is on record before the response leaves.
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
-import { tickBatcher } from '../db/tick-batcher.js'
+import { type ObserveBatcher, tickBatcher } from '../db/tick-batcher.js'
 import { type AuditEntry, appendAudit } from './audit.repository.js'
 
 export interface AuditWriter {
   append(...entries: AuditEntry[]): Promise<void>
 }
 
-export function createAuditWriter(db: Kysely<DB>): AuditWriter {
+export function createAuditWriter(db: Kysely<DB>, observe?: ObserveBatcher): AuditWriter {
   const batcher = tickBatcher(
     async (groups: ReadonlyArray<readonly AuditEntry[]>) => {
       await appendAudit(db, ...groups.flat())
       return groups.map(() => undefined)
     },
-    { max: 128, isolateFailures: true },
+    { max: 128, isolateFailures: true, observe: observe?.('audit-writer') },
   )
   return { append: async (...entries) => (entries.length ? batcher.push(entries) : undefined) }
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError, errors } from '../errors.js'
 import { createAuthStateLoader } from './auth-state.loader.js'
+import type { ObserveBatcher } from '../db/tick-batcher.js'
 import { ACCESS_TOKEN_TYP, type AccessTokenClaims, principalFromClaims } from './access-token.js'
 import type { GatewayKeySet } from './gateway-keys.js'
 import type { Principal } from './principal.js'
@@ -28,6 +29,8 @@ declare module '@fastify/jwt' {
 export interface AuthPluginOptions {
   issuer: string
   accessTokenKeys: GatewayKeySet
+  /** Watches the auth-state batcher (metrics). */
+  observe?: ObserveBatcher | undefined
 }
 
 /** Maps @fastify/jwt and fast-jwt errors to ours; wrapped fast-jwt reasons survive only as message text. */
@@ -90,7 +93,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     messages: { authorizationTokenInvalid: (err: Error) => err.message },
   })
   app.decorateRequest('principal', null)
-  const authStates = createAuthStateLoader(app.db)
+  const authStates = createAuthStateLoader(app.db, opts.observe)
   app.decorate('authenticate', async (request: FastifyRequest) => {
     let claims: AccessTokenClaims
     try {

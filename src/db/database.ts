@@ -18,7 +18,18 @@ export interface Database {
    * terminating it). The pool discards such a connection; without a listener the process would die.
    */
   onConnectionError(report: (err: Error) => void): void
+  /** The pool's connections now (for metrics): open, idle, callers waiting for one, and the most it opens. */
+  poolStats(): PoolStats
 }
+
+export interface PoolStats {
+  total: number
+  idle: number
+  waiting: number
+  max: number
+}
+
+const statsOf = (pool: pg.Pool, max: number) => (): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max })
 
 /**
  * A pool's failed idle connections go to a reporter (otherwise the 'error' event would end the
@@ -49,13 +60,15 @@ function watchPool(pool: pg.Pool): { onConnectionError(r: (err: Error) => void):
  */
 export async function openDatabase(config: DatabaseConfig, lockDir?: string): Promise<Database> {
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.url, max: config.poolMax, application_name: 'icacn-exchange' })
+    // A host that drops packets must fail the start (one clear line), not hang it: connections time out.
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolMax, application_name: 'icacn-exchange', connectionTimeoutMillis: 10_000 })
     const watch = watchPool(pool)
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
     return {
       db,
       engine: 'postgres',
       onConnectionError: watch.onConnectionError,
+      poolStats: statsOf(pool, config.poolMax),
       async close() {
         await db.destroy()
         await watch.drained()
@@ -75,6 +88,8 @@ export async function openDatabase(config: DatabaseConfig, lockDir?: string): Pr
       db,
       engine: 'embedded',
       onConnectionError: watch.onConnectionError,
+      // PGlite is one connection (its node-postgres config sets the pool's size to 1).
+      poolStats: statsOf(pool, 1),
       async close() {
         try {
           await db.destroy()

@@ -180,6 +180,12 @@ export interface PublishSelectorsTable {
   used: number
 }
 
+export interface GatewaySettingsTable {
+  key: string
+  value: string
+  updated_at: Timestamp
+}
+
 export interface SelectorMatchesTable {
   id: string
   kind: string
@@ -209,4 +215,5 @@ export interface DB {
   publish_selectors: PublishSelectorsTable
   selector_matches: SelectorMatchesTable
   match_contacts: MatchContactsTable
+  gateway_settings: GatewaySettingsTable
 }

@@ -13,7 +13,18 @@ export interface TickBatcherOptions<I> {
   distinct?: (item: I) => string
   /** If a batch fails, run each of its items alone so one bad item fails only itself. */
   isolateFailures?: boolean
+  /** Told the queue's depth when it changes and each batch's size as it is sent (metrics). */
+  observe?: BatchObserver
 }
+
+/** What a metrics exporter implements to watch a batcher; tick-batcher knows no metrics library. */
+export interface BatchObserver {
+  queued(depth: number): void
+  sent(size: number): void
+}
+
+/** Gives the observer for the batcher a service names (a fixed name in code); what services that batch take. */
+export type ObserveBatcher = (name: string) => BatchObserver
 
 interface Pending<I, O> {
   item: I
@@ -51,6 +62,8 @@ export function tickBatcher<I, O>(run: (items: readonly I[]) => Promise<O[]>, op
       } else rest.push(p)
     }
     queue = rest
+    opts.observe?.queued(queue.length)
+    opts.observe?.sent(batch.length)
     schedule()
     try {
       await settle(batch)
@@ -67,6 +80,7 @@ export function tickBatcher<I, O>(run: (items: readonly I[]) => Promise<O[]>, op
     push(item) {
       return new Promise<O>((resolve, reject) => {
         queue.push({ item, resolve, reject })
+        opts.observe?.queued(queue.length)
         schedule()
       })
     },

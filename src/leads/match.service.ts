@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import type { Principal } from '../auth/principal.js'
-import { tickBatcher } from '../db/tick-batcher.js'
+import { type ObserveBatcher, tickBatcher } from '../db/tick-batcher.js'
 import { type DeconflictAllowed, insertMatches, listMatches, type MatchRow, type NewMatch } from './match.repository.js'
 import type { SelectorClasses } from './selector-class.cache.js'
 import { type ClassState, sameClassState } from './selector-class.repository.js'
@@ -37,14 +37,14 @@ async function underCurrentState<T>(classes: SelectorClasses, work: (state: Clas
   throw new Error('deconfliction: the policy state kept changing')
 }
 
-export function createMatcher(db: Kysely<DB>, classes: SelectorClasses, memberCodes: ReadonlySet<string>): Matcher {
+export function createMatcher(db: Kysely<DB>, classes: SelectorClasses, memberCodes: ReadonlySet<string>, observe?: ObserveBatcher): Matcher {
   const batcher = tickBatcher(async (items: ReadonlyArray<{ originator: string; id: string; now: Date }>) => {
     const found = await underCurrentState(classes, async (state) => {
       const r = await insertMatches(db, items, items[0]!.now, await allowedAt(classes, memberCodes, state), state)
       return { state: r.state, result: r.inserted }
     })
     return items.map((r) => found.filter((m) => (m.aOriginator === r.originator && m.aRecord === r.id) || (m.bOriginator === r.originator && m.bRecord === r.id)))
-  }, { max: 64 })
+  }, { max: 64, observe: observe?.('matcher') })
   return { matchRecord: (record, now) => batcher.push({ ...record, now }) }
 }
 

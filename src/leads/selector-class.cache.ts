@@ -3,7 +3,7 @@
 // grading), so "may this reader find a record by this field" is a set of class ids, used in SQL.
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema.js'
-import { tickBatcher } from '../db/tick-batcher.js'
+import { type ObserveBatcher, tickBatcher } from '../db/tick-batcher.js'
 import type { DecisionKey } from '../policy/cedar.js'
 import type { PolicyCache } from '../policy/policy.cache.js'
 import type { Reader } from '../policy/decide.js'
@@ -25,7 +25,7 @@ export interface SelectorClasses {
   observe(state: ClassState): void
 }
 
-export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache): SelectorClasses {
+export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache, observe?: ObserveBatcher): SelectorClasses {
   const known = new Map<number, SelectorClass>()
   let last: ClassState | undefined
   // The allowed set per reader profile, policy versions and class count: a search computes it once,
@@ -35,7 +35,7 @@ export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache): Se
   const state = tickBatcher(async (items: readonly null[]) => {
     const { rows } = await sql<ClassStateRow>`select ${CLASS_STATE_COLUMNS}`.execute(db)
     return items.map(() => classStateOf(rows[0]!))
-  }, { max: 1024 })
+  }, { max: 1024, observe: observe?.('selector-class-state') })
 
   function allowedFor(action: 'discover' | 'deconflict', reader: Reader, versions: Readonly<Record<string, number>>): number[] {
     const allowed: number[] = []

@@ -4,7 +4,7 @@
 // refuses fails alone.
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
-import { tickBatcher } from '../db/tick-batcher.js'
+import { type ObserveBatcher, tickBatcher } from '../db/tick-batcher.js'
 import { insertRecords, type NewRecord, recordKey } from './record-write.repository.js'
 
 export interface RecordWriter {
@@ -12,13 +12,13 @@ export interface RecordWriter {
   write(item: NewRecord): Promise<boolean>
 }
 
-export function createRecordWriter(db: Kysely<DB>): RecordWriter {
+export function createRecordWriter(db: Kysely<DB>, observe?: ObserveBatcher): RecordWriter {
   const batcher = tickBatcher(
     async (items: readonly NewRecord[]) => {
       const inserted = await insertRecords(db, items)
       return items.map((i) => inserted.has(recordKey(i.record)))
     },
-    { max: 64, distinct: (i) => recordKey(i.record), isolateFailures: true },
+    { max: 64, distinct: (i) => recordKey(i.record), isolateFailures: true, observe: observe?.('record-writer') },
   )
   return { write: (item) => batcher.push(item) }
 }

@@ -2,7 +2,7 @@
 // rows in one query, so they also reach presentation, and their audit entries, together.
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
-import { tickBatcher } from '../db/tick-batcher.js'
+import { type ObserveBatcher, tickBatcher } from '../db/tick-batcher.js'
 import { findRecordsByRefs, type ReadableRecord, type RecordRef, recordRef, refKey } from './record.repository.js'
 
 export interface RecordLoader {
@@ -10,13 +10,13 @@ export interface RecordLoader {
   byRef(ref: RecordRef): Promise<ReadableRecord | undefined>
 }
 
-export function createRecordLoader(db: Kysely<DB>): RecordLoader {
+export function createRecordLoader(db: Kysely<DB>, observe?: ObserveBatcher): RecordLoader {
   const batcher = tickBatcher(
     async (refs: readonly RecordRef[]) => {
       const rows = new Map((await findRecordsByRefs(db, refs)).map((r) => [refKey(r), r]))
       return refs.map((ref) => rows.get(refKey(ref)))
     },
-    { max: 128 },
+    { max: 128, observe: observe?.('record-loader') },
   )
   return {
     byRef: async (ref) => {

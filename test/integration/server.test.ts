@@ -6,7 +6,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDevMemberKey } from '../../src/members/dev-keys.js'
-import { fetchAccessToken, signClientAssertion } from '../../src/sdk/client-assertion.js'
+import { fetchAccessToken, signClientAssertion } from '@icacn/sdk'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -28,11 +28,14 @@ let logs = ''
 let base: string
 
 function waitForReady(proc: ChildProcess, timeoutMs: number): Promise<void> {
+  // This process's own output: the shared log already holds an earlier instance's ready line.
+  let own = ''
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway not ready in ${timeoutMs} ms:\n${logs}`)), timeoutMs)
     proc.stdout!.on('data', (d: Buffer) => {
       logs += d.toString()
-      if (logs.includes('ICACN Exchange ready')) {
+      own += d.toString()
+      if (own.includes('ICACN Exchange ready')) {
         clearTimeout(timer)
         resolve()
       }

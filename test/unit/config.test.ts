@@ -41,6 +41,11 @@ describe('loadConfig', () => {
     [{ MIGRATE_ON_START: 'maybe' }, 'MIGRATE_ON_START'],
     [{ BODY_LIMIT: '-1' }, 'BODY_LIMIT'],
     [{ GRAPHQL_INTROSPECTION: 'yes' }, 'GRAPHQL_INTROSPECTION'],
+    [{ HOST: 'not-a-host' }, 'HOST'],
+    [{ HOST: '203.0.113.9:8080' }, 'HOST'],
+    [{ METRICS_PORT: 'prometheus' }, 'METRICS_PORT'],
+    [{ METRICS_PORT: '8080' }, 'METRICS_PORT'],
+    [{ METRICS_PORT: '9464', METRICS_HOST: 'metrics.internal' }, 'METRICS_HOST'],
   ])('refuses %o naming %s', (env, variable) => {
     const e = errorFor(env)
     expect(e.variable).toBe(variable)
@@ -66,6 +71,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).graphqlIntrospection).toBe(false)
     expect(loadConfig(production).graphqlIntrospection).toBe(false)
     expect(loadConfig({ ...production, GRAPHQL_INTROSPECTION: 'true' }).graphqlIntrospection).toBe(true)
+  })
+
+  it('listens on IP addresses (or localhost) only: a name would be resolved at start', () => {
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0')
+    expect(loadConfig({ HOST: '::' }).issuer).toBe('http://[::]:8080')
+    expect(loadConfig({ HOST: 'localhost' }).host).toBe('localhost')
+    expect(errorFor({ HOST: 'not-a-host' }).message).toBe('HOST: must be an IP address to listen on, such as 127.0.0.1, 0.0.0.0 or ::, or localhost (got "not-a-host")')
+  })
+
+  it('serves metrics on 127.0.0.1:9464 by default in production, off in development unless METRICS_PORT is set, never on PORT', () => {
+    const production = { ICACN_MODE: 'production', GATEWAY_AUDIENCE: 'https://exchange.icacn.example', MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json', GATEWAY_RECEIPT_KEYS: 'r.json' }
+    expect(loadConfig(production).metrics).toEqual({ host: '127.0.0.1', port: 9464 })
+    expect(loadConfig({ ...production, METRICS_PORT: '0' }).metrics).toBeNull()
+    expect(loadConfig({}).metrics).toBeNull()
+    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ host: '127.0.0.1', port: 9464 })
+    expect(loadConfig({ METRICS_PORT: '9100', METRICS_HOST: '10.20.0.5' }).metrics).toEqual({ host: '10.20.0.5', port: 9100 })
+    expect(errorFor({ PORT: '9100', METRICS_PORT: '9100' }).message).toBe('METRICS_PORT: must differ from PORT (9100): metrics never share the API port')
   })
 
   it('documents every variable it reads in the README', () => {
