@@ -127,6 +127,9 @@ async function graphiqlSteps(page: Page): Promise<void> {
   // Dialogs lock scrolling with a generated <style>: allowed by its hash, so no CSP refusal.
   await page.getByLabel('Open settings dialog').click()
   await page.getByRole('dialog').waitFor()
+  // Closed again, so the screenshot shows the answer.
+  await page.keyboard.press('Escape')
+  await page.getByRole('dialog').waitFor({ state: 'hidden' })
 }
 
 describe('in Chromium', () => {

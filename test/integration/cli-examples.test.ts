@@ -8,7 +8,7 @@ import path from 'node:path'
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
-import { freePort, type Gateway, gatewayEnv, ROOT, runCli, startGateway } from '../support/process.js'
+import { freePort, type Gateway, gatewayEnv, ROOT, runCli, startGateway, stopGateway } from '../support/process.js'
 
 const EXAMPLES = path.join(ROOT, 'examples/records')
 const TYPES = fs.readdirSync(path.join(ROOT, 'schema/records')).filter((f) => f !== 'common.json').map((f) => f.replace(/\.json$/, '')).sort()
@@ -35,13 +35,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  const proc = gateway?.proc
-  if (proc && proc.exitCode === null) {
-    const exited = new Promise((resolve) => proc.on('exit', resolve))
-    proc.kill('SIGTERM')
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
-    if (proc.exitCode === null) proc.kill('SIGKILL')
-  }
+  if (gateway) await stopGateway(gateway)
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
   await db?.cleanup()
 })

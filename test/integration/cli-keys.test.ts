@@ -7,7 +7,7 @@ import path from 'node:path'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
-import { freePort, type Gateway, gatewayEnv, runCli, startGateway } from '../support/process.js'
+import { freePort, type Gateway, gatewayEnv, runCli, startGateway, stopGateway } from '../support/process.js'
 
 let db: FreshDatabase
 let env: NodeJS.ProcessEnv
@@ -21,7 +21,7 @@ beforeAll(async () => {
   gateway = await startGateway(env)
 }, 120_000)
 afterAll(async () => {
-  gateway?.proc.kill('SIGTERM')
+  if (gateway) await stopGateway(gateway)
   fs.rmSync(tmp, { recursive: true, force: true })
   await db?.cleanup()
 })

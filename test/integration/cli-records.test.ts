@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bindPresentation } from '@icacn/sdk/sd-jwt'
 import { splitSdJwt } from '@icacn/sdk/sd-jwt'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
-import { freePort, type Gateway, gatewayEnv, runCli, startGateway } from '../support/process.js'
+import { freePort, type Gateway, gatewayEnv, runCli, startGateway, stopGateway } from '../support/process.js'
 
 let db: FreshDatabase
 let env: NodeJS.ProcessEnv
@@ -38,13 +38,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  const proc = gateway?.proc
-  if (proc && proc.exitCode === null) {
-    const exited = new Promise((resolve) => proc.on('exit', resolve))
-    proc.kill('SIGTERM')
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
-    if (proc.exitCode === null) proc.kill('SIGKILL')
-  }
+  if (gateway) await stopGateway(gateway)
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
   await db?.cleanup()
 })

@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTokenSource, loadMemberKey } from '@icacn/sdk'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
-import { freePort, type Gateway, gatewayEnv, ROOT, startGateway } from '../support/process.js'
+import { freePort, type Gateway, gatewayEnv, ROOT, startGateway, stopGateway } from '../support/process.js'
 import { installPackedSdk, type PartnerProject } from '../support/sdk-tarball.js'
 
 const run = promisify(execFile)
@@ -34,7 +34,7 @@ beforeAll(async () => {
   project = installPackedSdk()
 }, 180_000)
 afterAll(async () => {
-  gw?.proc.kill('SIGTERM')
+  if (gw) await stopGateway(gw)
   project?.cleanup()
   await db?.cleanup()
 })
