@@ -19,7 +19,18 @@ export function decisionCost(iterations = 200_000): number {
   const table = createDecisionTable()
   const active = { originator: 'KR', version: 1, text: loadDefaultPolicy() }
   const source = { policy: () => active, decide: table.decide }
-  const meta: RecordMeta = { originator: 'KR', type: 'person', marking: 'AMBER', releasableTo: ['ALL'], grading: 'B2', purposeLimits: ['investigation'], withdrawn: false, policyVersion: 1, grants: [], fields: FIELDS }
+  const meta: RecordMeta = {
+    originator: 'KR',
+    type: 'person',
+    marking: 'AMBER',
+    releasableTo: ['ALL'],
+    grading: 'B2',
+    purposeLimits: ['investigation'],
+    withdrawn: false,
+    policyVersion: 1,
+    grants: [],
+    fields: FIELDS,
+  }
   const reader = { member: 'TH', roles: ['analyst'], purpose: 'investigation' }
   const now = new Date()
   for (let i = 0; i < 1000; i++) decide(reader, meta, source, now)

@@ -37,7 +37,17 @@ export async function presignRecords(base: string, dataDir: string, n: number): 
 /** A client assertion for `member` (role analyst), signed with its development key. */
 export async function assertionSigner(base: string, dataDir: string, member: string, purpose?: string): Promise<() => Promise<string>> {
   const { kid, key } = await loadDevMemberKey(dataDir, member)
-  return () => signClientAssertion({ member, kid, key, audience: base, actor: 'bench', roles: ['analyst'], lifetimeSeconds: 300, ...(purpose ? { purpose } : {}) })
+  return () =>
+    signClientAssertion({
+      member,
+      kid,
+      key,
+      audience: base,
+      actor: 'bench',
+      roles: ['analyst'],
+      lifetimeSeconds: 300,
+      ...(purpose ? { purpose } : {}),
+    })
 }
 
 /** The bench records are limited to investigation (purposeLimits), so readers declare it. */

@@ -19,11 +19,18 @@ export async function freePort(): Promise<number> {
 export async function startGateway(env: NodeJS.ProcessEnv, base: string): Promise<ChildProcess> {
   // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
   const profile = env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', env.BENCH_PROFILE] : []
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] })
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/server.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
   let exited = false
   child.once('exit', () => (exited = true))
   for (let i = 0; i < 240 && !exited; i++) {
-    const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false)
+    const ready = await fetch(`${base}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ready) return child
     await new Promise((r) => setTimeout(r, 250))
   }
@@ -41,7 +48,8 @@ export async function stopGateway(gateway: ChildProcess): Promise<void> {
 export async function load(name: string, opts: autocannon.Options): Promise<Result> {
   const result = await autocannon({ connections: 10, duration: 10, ...opts })
   const bad = result.non2xx + result.errors + result.timeouts
-  if (bad > 0) throw new Error(`${name}: ${bad} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`)
+  if (bad > 0)
+    throw new Error(`${name}: ${bad} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`)
   return result
 }
 

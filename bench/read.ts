@@ -13,11 +13,16 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
 
-const load = (name: string, opts: autocannon.Options): Promise<Result> => loadWith(name, { connections: CONNECTIONS, duration: DURATION_S / (2 * ROUNDS), ...opts })
+const load = (name: string, opts: autocannon.Options): Promise<Result> =>
+  loadWith(name, { connections: CONNECTIONS, duration: DURATION_S / (2 * ROUNDS), ...opts })
 
 /** Several short runs of one scenario as one: mean throughput, the worst p50 and p99. */
 function merge(rs: Result[]): { rps: number; p50: number; p99: number } {
-  return { rps: rs.reduce((s, r) => s + r.requests.average, 0) / rs.length, p50: Math.max(...rs.map((r) => r.latency.p50)), p99: Math.max(...rs.map((r) => r.latency.p99)) }
+  return {
+    rps: rs.reduce((s, r) => s + r.requests.average, 0) / rs.length,
+    p50: Math.max(...rs.map((r) => r.latency.p50)),
+    p99: Math.max(...rs.map((r) => r.latency.p99)),
+  }
 }
 
 async function main(): Promise<void> {
@@ -25,18 +30,26 @@ async function main(): Promise<void> {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const { DATABASE_URL: _admin, ...rest } = process.env
-  const gateway = await startGateway({ ...rest, ...db.env, ICACN_MODE: 'development', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, base)
+  const gateway = await startGateway(
+    { ...rest, ...db.env, ICACN_MODE: 'development', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    base,
+  )
   try {
     const { ids, sdJwts } = await presignRecords(base, db.dataDir, 1)
     const kr = await accessToken(base, db.dataDir, 'KR')
-    const published = await fetch(`${base}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${kr}` }, body: JSON.stringify({ sdJwt: sdJwts[0] }) })
+    const published = await fetch(`${base}/v1/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${kr}` },
+      body: JSON.stringify({ sdJwt: sdJwts[0] }),
+    })
     if (published.status !== 201) throw new Error(`publish: HTTP ${published.status} ${await published.text()}`)
     const R = process.env.BENCH_PATHS === 'id' ? ids[0]! : `KR/${ids[0]!}`
     const th = await accessToken(base, db.dataDir, 'TH', 'investigation')
     const auth = { authorization: `Bearer ${th}` }
     const check = await fetch(`${base}/v1/records/${R}`, { headers: auth })
     const text = await check.text()
-    if (check.status !== 200 || text.includes(PASSPORT)) throw new Error(`sanity read as TH: HTTP ${check.status}, passport ${text.includes(PASSPORT) ? 'present' : 'absent'}`)
+    if (check.status !== 200 || text.includes(PASSPORT))
+      throw new Error(`sanity read as TH: HTTP ${check.status}, passport ${text.includes(PASSPORT) ? 'present' : 'absent'}`)
     const runs = { bare: [] as Result[], baseline: [] as Result[], read: [] as Result[] }
     for (let i = 0; i < 2 * ROUNDS; i++) {
       runs.bare.push(await load('bare fetch', { url: `${base}/bench/bare/records/${R}` }))
@@ -45,7 +58,17 @@ async function main(): Promise<void> {
       runs.read.push(await load('read', { url: `${base}/v1/records/${R}`, headers: auth }))
     }
     const [bare, baseline, read] = [merge(runs.bare), merge(runs.baseline), merge(runs.read)]
-    console.log(JSON.stringify({ engine: db.engine, connections: CONNECTIONS, bare, baseline, read, readOverBare: read.rps / bare.rps, readOverBaseline: read.rps / baseline.rps }))
+    console.log(
+      JSON.stringify({
+        engine: db.engine,
+        connections: CONNECTIONS,
+        bare,
+        baseline,
+        read,
+        readOverBare: read.rps / bare.rps,
+        readOverBaseline: read.rps / baseline.rps,
+      }),
+    )
   } finally {
     await stopGateway(gateway)
     await db.cleanup()

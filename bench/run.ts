@@ -16,7 +16,8 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 30_000)
 // generator measures latency (requests wait in lockstep for their batch) more than capacity.
 const PUBLISH_CONNECTIONS = Number(process.env.BENCH_PUBLISH_CONNECTIONS ?? 64)
 
-const load = (name: string, opts: autocannon.Options): Promise<Result> => loadWith(name, { connections: CONNECTIONS, duration: DURATION_S, ...opts })
+const load = (name: string, opts: autocannon.Options): Promise<Result> =>
+  loadWith(name, { connections: CONNECTIONS, duration: DURATION_S, ...opts })
 
 /** Two halves of one scenario as one: mean throughput, the worse of each latency percentile. */
 function merge(a: Result, b: Result): Result {
@@ -45,18 +46,29 @@ async function main(): Promise<void> {
     const th = await accessToken(base, dataDir, 'TH', 'investigation')
     const kr = await accessToken(base, dataDir, 'KR')
     let next = 0
-    const form = (a: string) => new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: a }).toString()
+    const form = (a: string) =>
+      new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: a }).toString()
 
     const engine = db.engine
-    console.log(`ICACN Exchange bench — engine ${engine}, ${CONNECTIONS} connections, ${DURATION_S}s a scenario, node ${process.version}, ${os.cpus().length} cores`)
+    console.log(
+      `ICACN Exchange bench — engine ${engine}, ${CONNECTIONS} connections, ${DURATION_S}s a scenario, node ${process.version}, ${os.cpus().length} cores`,
+    )
     const baseline = await load('baseline', { url: `${base}/healthz` })
     const members = await load('members', { url: `${base}/v1/members`, headers: { authorization: `Bearer ${th}` } })
     const tokens = await load('token', {
       url: base,
       maxOverallRequests: assertions.length,
-      requests: [{ method: 'POST', path: '/v1/auth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, setupRequest: (r) => ({ ...r, body: form(assertions[next++ % assertions.length]!) }) }],
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/auth/token',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          setupRequest: (r) => ({ ...r, body: form(assertions[next++ % assertions.length]!) }),
+        },
+      ],
     })
-    if (next > assertions.length) console.log(`note: ${next - assertions.length} token requests reused an assertion (replay refusals would have failed the run)`)
+    if (next > assertions.length)
+      console.log(`note: ${next - assertions.length} token requests reused an assertion (replay refusals would have failed the run)`)
 
     // Publish: every request carries a distinct pre-signed record; each must be created (201), never
     // answered as an identical republish (200), so the run stops after RECORDS requests at most.
@@ -66,11 +78,21 @@ async function main(): Promise<void> {
         url: base,
         connections,
         maxOverallRequests: sdJwts.length - nextRecord,
-        requests: [{ method: 'POST', path: '/v1/records', headers: { 'content-type': 'application/json', authorization: `Bearer ${kr}` }, setupRequest: (r) => ({ ...r, body: JSON.stringify({ sdJwt: sdJwts[nextRecord++ % sdJwts.length]! }) }) }],
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/records',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${kr}` },
+            setupRequest: (r) => ({ ...r, body: JSON.stringify({ sdJwt: sdJwts[nextRecord++ % sdJwts.length]! }) }),
+          },
+        ],
       })
       const statuses = Object.keys(result.statusCodeStats ?? {})
       if (statuses.some((s) => s !== '201')) throw new Error(`publish: expected only 201, got ${JSON.stringify(result.statusCodeStats)}`)
-      if (nextRecord >= sdJwts.length) console.log(`note: publish used all ${sdJwts.length} pre-signed records before ${DURATION_S}s elapsed; raise BENCH_RECORDS for a full-length run`)
+      if (nextRecord >= sdJwts.length)
+        console.log(
+          `note: publish used all ${sdJwts.length} pre-signed records before ${DURATION_S}s elapsed; raise BENCH_RECORDS for a full-length run`,
+        )
       return result
     }
     const publish = await publishLoad(CONNECTIONS)
@@ -124,11 +146,17 @@ async function main(): Promise<void> {
     const note = engine === 'postgres' ? 'on PostgreSQL' : 'applies on PostgreSQL; embedded figure has none'
     const verdict = (ok: boolean) => (engine === 'postgres' ? (ok ? ': met' : ': NOT met') : '')
     const best = Math.max(publish.requests.average, publishSaturated.requests.average)
-    console.log(`publish: ${publish.requests.average.toFixed(0)} records/s at ${CONNECTIONS} connections, ${publishSaturated.requests.average.toFixed(0)} at ${PUBLISH_CONNECTIONS}; ${publish.requests.total + publishSaturated.requests.total} published (target ≥ 1000 ${note}${verdict(best >= 1000)})`)
+    console.log(
+      `publish: ${publish.requests.average.toFixed(0)} records/s at ${CONNECTIONS} connections, ${publishSaturated.requests.average.toFixed(0)} at ${PUBLISH_CONNECTIONS}; ${publish.requests.total + publishSaturated.requests.total} published (target ≥ 1000 ${note}${verdict(best >= 1000)})`,
+    )
     const ratio = read.requests.average / recordBaseline.requests.average
     const p50 = constantPolicy.latency.p50
-    console.log(`policy engine per read: ${perRead.toFixed(1)} µs of decide() in process (memoised, ${DECIDE_FIELDS} fields) = ${p50 > 0 ? ((perRead / 1000 / p50) * 100).toFixed(2) : '–'}% of the read's p50 (${p50} ms; target < 5%); HTTP: ${(policyRead.requests.average / constantPolicy.requests.average).toFixed(3)} × the constant-policy read's throughput, p50 ${policyRead.latency.p50} vs ${p50} ms`)
-    console.log(`read/audited baseline throughput ratio: ${ratio.toFixed(3)} (target ≥ 0.50 ${note}${verdict(ratio >= 0.5)}); read/bare fetch (no auth): ${(readVsBare.requests.average / bare.requests.average).toFixed(3)}; read/authenticated fetch: ${(read.requests.average / fetchOnly.requests.average).toFixed(3)}`)
+    console.log(
+      `policy engine per read: ${perRead.toFixed(1)} µs of decide() in process (memoised, ${DECIDE_FIELDS} fields) = ${p50 > 0 ? ((perRead / 1000 / p50) * 100).toFixed(2) : '–'}% of the read's p50 (${p50} ms; target < 5%); HTTP: ${(policyRead.requests.average / constantPolicy.requests.average).toFixed(3)} × the constant-policy read's throughput, p50 ${policyRead.latency.p50} vs ${p50} ms`,
+    )
+    console.log(
+      `read/audited baseline throughput ratio: ${ratio.toFixed(3)} (target ≥ 0.50 ${note}${verdict(ratio >= 0.5)}); read/bare fetch (no auth): ${(readVsBare.requests.average / bare.requests.average).toFixed(3)}; read/authenticated fetch: ${(read.requests.average / fetchOnly.requests.average).toFixed(3)}`,
+    )
   } finally {
     await stopGateway(gateway)
     await db.cleanup()

@@ -33,7 +33,13 @@ async function baselineRoutes(app: FastifyInstance): Promise<void> {
     if (!rec) return reply.code(404).send({ code: 'NOT_FOUND' })
     const p = principalOf(request)
     const disclosed = rec.disclosures.map((d) => d.path)
-    await audit.append({ at: new Date(), actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'bench.baseline.read', subject: `record:${rec.originator}:${rec.id}`, details: { disclosed, purpose: p.purpose } })
+    await audit.append({
+      at: new Date(),
+      actor: { kind: 'member', member: p.member, actor: p.actor },
+      action: 'bench.baseline.read',
+      subject: `record:${rec.originator}:${rec.id}`,
+      details: { disclosed, purpose: p.purpose },
+    })
     return { issuerJwt: rec.issuerJwt, disclosures: rec.disclosures.map((d) => d.encoded) }
   })
   // Same contract schema (serialiser) as the real route, so only the decision differs.
@@ -43,7 +49,9 @@ async function baselineRoutes(app: FastifyInstance): Promise<void> {
     handler: async (request, reply) => {
       const deps = app.services()
       const read = await readRecord({ ...deps, policies: constantPolicies(deps.policies) }, principalOf(request), request.params)
-      return reply.header('Cache-Control', 'no-store').send(read.visibility === 'hit' ? read : { visibility: 'disclose', sdJwt: read.sdJwt, record: read.record })
+      return reply
+        .header('Cache-Control', 'no-store')
+        .send(read.visibility === 'hit' ? read : { visibility: 'disclose', sdJwt: read.sdJwt, record: read.record })
     },
   })
   app.get<{ Params: { originator: string; id: string } }>('/bench/fetch/records/:originator/:id', async (request, reply) => {
@@ -57,7 +65,9 @@ async function baselineRoutes(app: FastifyInstance): Promise<void> {
 async function bareFetchRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { originator: string; id: string } }>('/bench/bare/records/:originator/:id', async (request, reply) => {
     const { rows } = await sql<{ issuer_jwt: string; disclosures: Array<{ encoded: string }> }>`/* prepared:bench-bare */
-      select issuer_jwt, disclosures from records where originator = ${request.params.originator} and id = ${request.params.id}::uuid`.execute(app.db)
+      select issuer_jwt, disclosures from records where originator = ${request.params.originator} and id = ${request.params.id}::uuid`.execute(
+      app.db,
+    )
     const rec = rows[0]
     if (!rec) return reply.code(404).send({ code: 'NOT_FOUND' })
     return { issuerJwt: rec.issuer_jwt, disclosures: rec.disclosures.map((d) => d.encoded) }
@@ -73,7 +83,9 @@ async function bareFetchRoutes(app: FastifyInstance): Promise<void> {
 async function seedRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: { template: string; from: number; to: number } }>('/bench/seed-leads', async (request) => {
     const { template, from, to } = request.body
-    const { rows } = await sql<{ class_id: number }>`select class_id from record_selectors where record_id = ${template}::uuid and field = 'passports'`.execute(app.db)
+    const { rows } = await sql<{
+      class_id: number
+    }>`select class_id from record_selectors where record_id = ${template}::uuid and field = 'passports'`.execute(app.db)
     const classId = rows[0]!.class_id
     for (let lo = from; lo <= to; lo += 50_000) {
       const hi = Math.min(to, lo + 49_999)
@@ -104,7 +116,10 @@ async function main(): Promise<void> {
   const shutdown = () => {
     if (closing) return
     closing = true
-    app.close().then(() => process.exit(0), () => process.exit(1))
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
   }
   process.on('SIGTERM', shutdown)
   process.on('SIGINT', shutdown)

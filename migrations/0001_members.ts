@@ -40,7 +40,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   // A key belongs to exactly one member: the same public key can never speak for two agencies.
   await db.schema.createIndex('member_keys_kid_unique').on('member_keys').column('kid').unique().execute()
 
-  await db.insertInto('members').values(MEMBERS.map(([code, name, short_name, country]) => ({ code, name, short_name, country }))).execute()
+  await db
+    .insertInto('members')
+    .values(MEMBERS.map(([code, name, short_name, country]) => ({ code, name, short_name, country })))
+    .execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

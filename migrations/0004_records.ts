@@ -29,7 +29,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
   await db.schema.createIndex('records_id').on('records').column('id').execute()
   await db.schema.createIndex('records_originator_received').on('records').columns(['originator', 'received_at']).execute()
-  await db.schema.createIndex('records_supersedes').on('records').columns(['originator', 'supersedes']).where(sql.ref('supersedes'), 'is not', null).execute()
+  await db.schema
+    .createIndex('records_supersedes')
+    .on('records')
+    .columns(['originator', 'supersedes'])
+    .where(sql.ref('supersedes'), 'is not', null)
+    .execute()
 
   await db.schema
     .createTable('record_disclosures')
@@ -44,7 +49,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('marking', 'text', (c) => c.check(sql`marking in ('CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED')`))
     .addColumn('releasable_to', sql`text[]`)
     .addPrimaryKeyConstraint('record_disclosures_pk', ['originator', 'record_id', 'path'])
-    .addForeignKeyConstraint('record_disclosures_record', ['originator', 'record_id'], 'records', ['originator', 'id'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint('record_disclosures_record', ['originator', 'record_id'], 'records', ['originator', 'id'], (fk) =>
+      fk.onDelete('cascade'),
+    )
     .execute()
 }
 

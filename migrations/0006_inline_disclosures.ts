@@ -5,7 +5,10 @@
 import { type Kysely, sql } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('records').addColumn('disclosures', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`)).execute()
+  await db.schema
+    .alterTable('records')
+    .addColumn('disclosures', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+    .execute()
   await sql`
     update records r set disclosures = d.list
     from (
@@ -14,7 +17,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       from record_disclosures group by originator, record_id
     ) d
     where d.originator = r.originator and d.record_id = r.id`.execute(db)
-  await db.schema.alterTable('records').alterColumn('disclosures', (c) => c.dropDefault()).execute()
+  await db.schema
+    .alterTable('records')
+    .alterColumn('disclosures', (c) => c.dropDefault())
+    .execute()
   await db.schema.dropTable('record_disclosures').execute()
 }
 
@@ -32,7 +38,9 @@ export async function down(db: Kysely<any>): Promise<void> {
     .addColumn('marking', 'text')
     .addColumn('releasable_to', sql`text[]`)
     .addPrimaryKeyConstraint('record_disclosures_pk', ['originator', 'record_id', 'path'])
-    .addForeignKeyConstraint('record_disclosures_record', ['originator', 'record_id'], 'records', ['originator', 'id'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint('record_disclosures_record', ['originator', 'record_id'], 'records', ['originator', 'id'], (fk) =>
+      fk.onDelete('cascade'),
+    )
     .execute()
   await sql`
     insert into record_disclosures (originator, record_id, path, ordinal, digest, encoded, field, label, marking, releasable_to)

@@ -14,7 +14,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('activated_at', 'timestamptz')
     .addPrimaryKeyConstraint('member_policies_pk', ['originator', 'version'])
     .execute()
-  await db.schema.createIndex('member_policies_one_active').on('member_policies').column('originator').unique().where(sql.ref('active'), '=', true).execute()
+  await db.schema
+    .createIndex('member_policies_one_active')
+    .on('member_policies')
+    .column('originator')
+    .unique()
+    .where(sql.ref('active'), '=', true)
+    .execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -26,10 +26,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addCheckConstraint('access_requests_grant_shape', sql`(status = 'approved') = (granted_fields is not null and expires_at is not null)`)
     .execute()
   // Grants are read with every record (the overlay), and each side lists its own requests.
-  await db.schema.createIndex('access_requests_grants').on('access_requests').columns(['originator', 'record_id']).where(sql.ref('status'), '=', 'approved').execute()
+  await db.schema
+    .createIndex('access_requests_grants')
+    .on('access_requests')
+    .columns(['originator', 'record_id'])
+    .where(sql.ref('status'), '=', 'approved')
+    .execute()
   await db.schema.createIndex('access_requests_by_originator').on('access_requests').columns(['originator', 'created_at']).execute()
   await db.schema.createIndex('access_requests_by_requester').on('access_requests').columns(['requester', 'created_at']).execute()
-  await db.schema.createIndex('access_requests_pending').on('access_requests').column('respond_by').where(sql.ref('status'), '=', 'pending').execute()
+  await db.schema
+    .createIndex('access_requests_pending')
+    .on('access_requests')
+    .column('respond_by')
+    .where(sql.ref('status'), '=', 'pending')
+    .execute()
 
   await db.schema
     .createTable('events')

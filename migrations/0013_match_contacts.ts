@@ -26,11 +26,27 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reason', 'text')
     .execute()
   // One open request per match and asker; an accepted one opens the match (read with the matches).
-  await db.schema.createIndex('match_contacts_one_pending').on('match_contacts').columns(['match_id', 'requester']).unique().where(sql.ref('status'), '=', 'pending').execute()
-  await db.schema.createIndex('match_contacts_accepted').on('match_contacts').columns(['match_id', 'requester']).where(sql.ref('status'), '=', 'accepted').execute()
+  await db.schema
+    .createIndex('match_contacts_one_pending')
+    .on('match_contacts')
+    .columns(['match_id', 'requester'])
+    .unique()
+    .where(sql.ref('status'), '=', 'pending')
+    .execute()
+  await db.schema
+    .createIndex('match_contacts_accepted')
+    .on('match_contacts')
+    .columns(['match_id', 'requester'])
+    .where(sql.ref('status'), '=', 'accepted')
+    .execute()
   await db.schema.createIndex('match_contacts_by_requester').on('match_contacts').columns(['requester', 'created_at']).execute()
   await db.schema.createIndex('match_contacts_by_target').on('match_contacts').columns(['target', 'created_at']).execute()
-  await db.schema.createIndex('match_contacts_pending').on('match_contacts').column('respond_by').where(sql.ref('status'), '=', 'pending').execute()
+  await db.schema
+    .createIndex('match_contacts_pending')
+    .on('match_contacts')
+    .column('respond_by')
+    .where(sql.ref('status'), '=', 'pending')
+    .execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -89,7 +89,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // The logger exists before the database opens, so a first start says it is creating it.
   if (!options.database) app.log.info(databaseProgress(config.database))
   const database = options.database ?? (await openDatabase(config.database, config.dataDir))
-  database.onConnectionError((err) => app.log.warn({ err: { code: (err as { code?: string }).code, message: err.message } }, 'a pooled database connection failed and was discarded'))
+  database.onConnectionError((err) =>
+    app.log.warn(
+      { err: { code: (err as { code?: string }).code, message: err.message } },
+      'a pooled database connection failed and was discarded',
+    ),
+  )
   try {
     await prepare(app, config, database, clock)
   } catch (e) {
@@ -169,7 +174,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   }
 }
 
-async function provisionMemberKeys(app: FastifyInstance, config: Config, database: Database, clock: Clock, gatewayKeysGenerated: boolean): Promise<void> {
+async function provisionMemberKeys(
+  app: FastifyInstance,
+  config: Config,
+  database: Database,
+  clock: Clock,
+  gatewayKeysGenerated: boolean,
+): Promise<void> {
   if (config.mode === 'production') {
     const { registered } = await importTrustList(database.db, config.trustListFile as string, clock())
     if (registered.length) app.log.info({ registered }, 'trust list: registered member keys')
@@ -178,8 +189,12 @@ async function provisionMemberKeys(app: FastifyInstance, config: Config, databas
   const { generated, registered } = await ensureDevMemberKeys(database.db, config.dataDir, clock())
   const members = [...new Set([...generated, ...registered])]
   if (members.length || gatewayKeysGenerated) {
-    const what = [members.length ? `member keys for ${members.join(', ')}` : '', gatewayKeysGenerated ? 'gateway keys' : ''].filter(Boolean).join(' and ')
-    app.log.warn(`development mode: ${what} generated or registered under ${config.dataDir}/dev-keys (private keys on disk: never use in production)`)
+    const what = [members.length ? `member keys for ${members.join(', ')}` : '', gatewayKeysGenerated ? 'gateway keys' : '']
+      .filter(Boolean)
+      .join(' and ')
+    app.log.warn(
+      `development mode: ${what} generated or registered under ${config.dataDir}/dev-keys (private keys on disk: never use in production)`,
+    )
   }
 }
 

@@ -46,7 +46,10 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`)
     this.name = 'ConfigError'
   }
@@ -159,7 +162,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const url = databaseUrl(env)
   const poolMax = int(env, 'DATABASE_POOL_MAX', 10, 1, 200)
   const corsRaw = str(env, 'CORS_ORIGINS')
-  const corsOrigins = corsRaw ? corsRaw.split(',').map((o) => o.trim()).filter(Boolean) : []
+  const corsOrigins = corsRaw
+    ? corsRaw
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)
+    : []
   for (const origin of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin like https://analyst.example.org`)

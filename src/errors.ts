@@ -140,7 +140,8 @@ export function toGraphQLExtensions(err: AppError): Record<string, unknown> {
 export const errors = {
   validation: (detail: string, fieldErrors?: FieldError[]) => new AppError('VALIDATION_FAILED', detail, fieldErrors),
   invalidRequest: (detail: string) => new AppError('INVALID_REQUEST', detail),
-  unsupportedGrant: (grant: string) => new AppError('UNSUPPORTED_GRANT_TYPE', `grant_type "${grant}" is not supported; use client_credentials`),
+  unsupportedGrant: (grant: string) =>
+    new AppError('UNSUPPORTED_GRANT_TYPE', `grant_type "${grant}" is not supported; use client_credentials`),
   invalidRole: (role: string) => new AppError('INVALID_ROLE', `role "${role}" is not one of analyst, coordinator, admin`),
   invalidPurpose: (detail: string) => new AppError('INVALID_PURPOSE', detail),
   invalidKey: (detail: string) => new AppError('INVALID_KEY', detail),
@@ -148,7 +149,8 @@ export const errors = {
   tokenMalformed: (what = 'token') => new AppError('TOKEN_MALFORMED', `the ${what} is not a well-formed JWS compact JWT`),
   tokenExpired: (what = 'token') => new AppError('TOKEN_EXPIRED', `the ${what} has expired`),
   tokenNotYetValid: (what = 'token') => new AppError('TOKEN_NOT_YET_VALID', `the ${what} is not valid yet (iat/nbf in the future)`),
-  lifetimeTooLong: (what: string, max: number) => new AppError('TOKEN_LIFETIME_TOO_LONG', `the ${what} must expire at most ${max} s after iat`),
+  lifetimeTooLong: (what: string, max: number) =>
+    new AppError('TOKEN_LIFETIME_TOO_LONG', `the ${what} must expire at most ${max} s after iat`),
   wrongType: (expected: string) => new AppError('WRONG_TOKEN_TYPE', `the JWT header typ must be "${expected}"`),
   algorithmNotAllowed: (alg: unknown) => new AppError('ALGORITHM_NOT_ALLOWED', `alg "${String(alg)}" is not accepted; use ES256 or EdDSA`),
   badSignature: () => new AppError('BAD_SIGNATURE', 'signature verification failed'),
@@ -170,8 +172,12 @@ export const errors = {
   lastActiveKey: () => new AppError('LAST_ACTIVE_KEY', 'cannot retire the last active key; register a new key first'),
   payloadTooLarge: (limit: number) => new AppError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`),
   unsupportedMediaType: (given: string | undefined, accepted?: readonly string[]) =>
-    new AppError('UNSUPPORTED_MEDIA_TYPE', `${given === undefined ? 'the request content type' : `content type "${given.slice(0, 100)}"`} is not accepted${accepted ? `; send ${accepted.join(' or ')}` : ''}`),
-  charsetNotAccepted: (charset: string) => new AppError('UNSUPPORTED_MEDIA_TYPE', `charset "${charset.slice(0, 40)}" is not accepted: request bodies are UTF-8 (RFC 8259 §8.1)`),
+    new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `${given === undefined ? 'the request content type' : `content type "${given.slice(0, 100)}"`} is not accepted${accepted ? `; send ${accepted.join(' or ')}` : ''}`,
+    ),
+  charsetNotAccepted: (charset: string) =>
+    new AppError('UNSUPPORTED_MEDIA_TYPE', `charset "${charset.slice(0, 40)}" is not accepted: request bodies are UTF-8 (RFC 8259 §8.1)`),
   requestTimeout: () => new AppError('REQUEST_TIMEOUT', 'the request was not received in time'),
   uriTooLong: (detail: string) => new AppError('URI_TOO_LONG', detail),
   headersTooLarge: (limit: number) => new AppError('HEADERS_TOO_LARGE', `the request line and headers exceed ${limit} bytes`),
@@ -179,26 +185,37 @@ export const errors = {
   sdJwtMalformed: (detail: string) => new AppError('SD_JWT_MALFORMED', detail),
   invalidEnvelope: (fieldErrors: FieldError[]) => new AppError('INVALID_ENVELOPE', 'the record envelope is invalid', fieldErrors),
   unknownRecordType: (type: string) => new AppError('UNKNOWN_RECORD_TYPE', `record type "${type}" is not known`),
-  unknownMarking: (marking: string, pointer: string) => new AppError('UNKNOWN_MARKING', `marking "${marking}" at ${pointer} is not a TLP 2.0 marking`),
+  unknownMarking: (marking: string, pointer: string) =>
+    new AppError('UNKNOWN_MARKING', `marking "${marking}" at ${pointer} is not a TLP 2.0 marking`),
   unknownMember: (code: string, pointer: string) => new AppError('UNKNOWN_MEMBER', `"${code}" at ${pointer} is not a member code`),
-  schemaViolation: (fieldErrors: FieldError[]) => new AppError('SCHEMA_VIOLATION', 'the record body does not match its type schema', fieldErrors),
+  schemaViolation: (fieldErrors: FieldError[]) =>
+    new AppError('SCHEMA_VIOLATION', 'the record body does not match its type schema', fieldErrors),
   zawgyiEncoding: (pointer: string) =>
-    new AppError('ZAWGYI_ENCODING', `the Burmese text at ${pointer} is in the legacy Zawgyi encoding: convert the record to Unicode and sign it again (the gateway cannot convert a signed record without breaking its signature)`, [
-      { pointer, detail: 'Zawgyi-encoded Burmese; Unicode is required' },
-    ]),
-  invalidSelector: (fieldErrors: FieldError[]) => new AppError('INVALID_SELECTOR', 'an identifier in the record is not valid (checksum, format or number plan)', fieldErrors),
+    new AppError(
+      'ZAWGYI_ENCODING',
+      `the Burmese text at ${pointer} is in the legacy Zawgyi encoding: convert the record to Unicode and sign it again (the gateway cannot convert a signed record without breaking its signature)`,
+      [{ pointer, detail: 'Zawgyi-encoded Burmese; Unicode is required' }],
+    ),
+  invalidSelector: (fieldErrors: FieldError[]) =>
+    new AppError('INVALID_SELECTOR', 'an identifier in the record is not valid (checksum, format or number plan)', fieldErrors),
   invalidHolderKey: () => new AppError('INVALID_HOLDER_KEY', "cnf.jwk must be the gateway's key-binding key from /.well-known/jwks.json"),
   recordTooLarge: (limit: number) => new AppError('RECORD_TOO_LARGE', `the record exceeds ${limit} bytes`),
   recordNotFound: () => new AppError('RECORD_NOT_FOUND', 'no such record'),
   recordWithdrawn: (id: string) => new AppError('RECORD_WITHDRAWN', `record ${id} is already withdrawn`),
-  recordConflict: (id: string) => new AppError('RECORD_CONFLICT', `record ${id} was already published with different content; publish a correction as a new version`),
+  recordConflict: (id: string) =>
+    new AppError('RECORD_CONFLICT', `record ${id} was already published with different content; publish a correction as a new version`),
   tamperedDisclosure: (detail: string) => new AppError('TAMPERED_DISCLOSURE', detail),
   duplicateDigest: (detail: string) => new AppError('DUPLICATE_DIGEST', detail),
-  disclosureNameCollision: (name: string, path: string) => new AppError('DISCLOSURE_NAME_COLLISION', `disclosure "${name}" collides with a clear claim at ${path || '/'}`),
+  disclosureNameCollision: (name: string, path: string) =>
+    new AppError('DISCLOSURE_NAME_COLLISION', `disclosure "${name}" collides with a clear claim at ${path || '/'}`),
   sdJwtProfile: (detail: string, fieldErrors?: FieldError[]) => new AppError('SD_JWT_PROFILE', detail, fieldErrors),
   policyInvalid: (problems: FieldError[]) => new AppError('POLICY_INVALID', 'the policy set cannot be accepted', problems),
   policyVersionNotFound: (version: number) => new AppError('POLICY_VERSION_NOT_FOUND', `no policy version ${version} of yours`),
-  purposeRequired: () => new AppError('PURPOSE_REQUIRED', "the originator's policy releases part of this to a declared purpose only; ask for a token with a purpose (investigation, analysis, prosecution)"),
+  purposeRequired: () =>
+    new AppError(
+      'PURPOSE_REQUIRED',
+      "the originator's policy releases part of this to a declared purpose only; ask for a token with a purpose (investigation, analysis, prosecution)",
+    ),
   accessRequestNotFound: () => new AppError('ACCESS_REQUEST_NOT_FOUND', 'no such access request of yours'),
   accessRequestClosed: (status: string) => new AppError('ACCESS_REQUEST_CLOSED', `the access request is already ${status}`),
   nothingToRequest: (detail: string) => new AppError('NOTHING_TO_REQUEST', detail),
@@ -207,9 +224,15 @@ export const errors = {
   contactRequestNotFound: () => new AppError('CONTACT_REQUEST_NOT_FOUND', 'no such contact request of yours'),
   contactRequestClosed: (status: string) => new AppError('CONTACT_REQUEST_CLOSED', `the contact request is already ${status}`),
   contactRequestPending: () => new AppError('CONTACT_REQUEST_PENDING', 'you already have a pending contact request on this match'),
-  publishQuotaExceeded: (limit: number) => new AppError('PUBLISH_QUOTA_EXCEEDED', `this member's records may carry ${limit} identifiers it did not hold before a day (UTC); this record would pass the limit and was not stored`),
-  tooManySelectors: (count: number, limit: number) => new AppError('TOO_MANY_SELECTORS', `the record carries ${count} hard identifiers; at most ${limit} are accepted in one record`),
-  lookupQuotaExceeded: (limit: number) => new AppError('LOOKUP_QUOTA_EXCEEDED', `this member's selector lookups are limited to ${limit} a day (UTC); the limit is reached`),
+  publishQuotaExceeded: (limit: number) =>
+    new AppError(
+      'PUBLISH_QUOTA_EXCEEDED',
+      `this member's records may carry ${limit} identifiers it did not hold before a day (UTC); this record would pass the limit and was not stored`,
+    ),
+  tooManySelectors: (count: number, limit: number) =>
+    new AppError('TOO_MANY_SELECTORS', `the record carries ${count} hard identifiers; at most ${limit} are accepted in one record`),
+  lookupQuotaExceeded: (limit: number) =>
+    new AppError('LOOKUP_QUOTA_EXCEEDED', `this member's selector lookups are limited to ${limit} a day (UTC); the limit is reached`),
   notReady: (detail: string) => new AppError('NOT_READY', detail),
   internal: () => new AppError('INTERNAL', 'an internal error occurred'),
 }

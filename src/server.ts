@@ -16,7 +16,10 @@ async function warnOfPeers(app: FastifyInstance, config: Config): Promise<void> 
     for (const line of await comparePeerSettings(app.db, mine, new Date())) app.log.warn(line)
   } catch (err) {
     // Not yet migrated (MIGRATE_ON_START=false): /readyz says so; the comparison waits for the next start.
-    app.log.warn({ err: { code: (err as { code?: string }).code, message: (err as Error).message } }, 'could not compare settings with other instances')
+    app.log.warn(
+      { err: { code: (err as { code?: string }).code, message: (err as Error).message } },
+      'could not compare settings with other instances',
+    )
   }
 }
 
@@ -39,7 +42,10 @@ async function main(): Promise<void> {
     await Promise.allSettled([app.close(), metricsServer?.close()])
     throw err
   }
-  app.log.info({ mode: config.mode, engine: app.database.engine, issuer: config.issuer, startupMs: Math.round(performance.now() - started) }, 'ICACN Exchange ready')
+  app.log.info(
+    { mode: config.mode, engine: app.database.engine, issuer: config.issuer, startupMs: Math.round(performance.now() - started) },
+    'ICACN Exchange ready',
+  )
 
   let closing = false
   const shutdown = (signal: string) => {

@@ -5,10 +5,7 @@ import type { DB } from '../db/schema.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 
-export type AuditActor =
-  | { kind: 'operator'; name: string }
-  | { kind: 'member'; member: string; actor: string }
-  | { kind: 'gateway' }
+export type AuditActor = { kind: 'operator'; name: string } | { kind: 'member'; member: string; actor: string } | { kind: 'gateway' }
 
 export interface AuditEntry {
   at: Date
@@ -49,7 +46,10 @@ export function auditRow(e: AuditEntry) {
   }
 }
 
-export async function auditFor(db: Db, subject: string): Promise<Array<{ action: string; actorKind: string; actor: string; at: Date; details: Record<string, unknown> }>> {
+export async function auditFor(
+  db: Db,
+  subject: string,
+): Promise<Array<{ action: string; actorKind: string; actor: string; at: Date; details: Record<string, unknown> }>> {
   const rows = await db.selectFrom('audit_log').selectAll().where('subject', '=', subject).orderBy('id').execute()
   return rows.map((r) => ({ action: r.action, actorKind: r.actor_kind, actor: r.actor, at: r.at, details: r.details }))
 }

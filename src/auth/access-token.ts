@@ -25,7 +25,16 @@ export interface AccessTokenClaims {
 
 export async function signAccessToken(
   keys: GatewayKeySet,
-  input: { issuer: string; member: string; actor: string; roles: Role[]; purpose: string | null; memberKid: string; now: Date; ttlSeconds: number },
+  input: {
+    issuer: string
+    member: string
+    actor: string
+    roles: Role[]
+    purpose: string | null
+    memberKid: string
+    now: Date
+    ttlSeconds: number
+  },
 ): Promise<{ token: string; claims: AccessTokenClaims }> {
   const iat = Math.floor(input.now.getTime() / 1000)
   const claims: AccessTokenClaims = {

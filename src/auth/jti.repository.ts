@@ -12,10 +12,7 @@ export async function consumeJti(db: Db, memberCode: string, jti: string, expire
     .insertInto('assertion_jtis')
     .values({ member_code: memberCode, jti, expires_at: expiresAt })
     .onConflict((oc) =>
-      oc
-        .columns(['member_code', 'jti'])
-        .doUpdateSet({ expires_at: expiresAt })
-        .where('assertion_jtis.expires_at', '<', now),
+      oc.columns(['member_code', 'jti']).doUpdateSet({ expires_at: expiresAt }).where('assertion_jtis.expires_at', '<', now),
     )
     .returning('jti')
     .executeTakeFirst()

@@ -89,6 +89,7 @@ export async function verifyMemberJwt(db: Kysely<DB> | Transaction<DB>, token: s
   const { iat, exp, jti } = payload as { iat: number; exp: number; jti: unknown }
   if (iat > opts.now.getTime() / 1000 + CLOCK_TOLERANCE_S) throw errors.tokenNotYetValid(opts.what)
   if (exp - iat > opts.maxLifetimeSeconds) throw errors.lifetimeTooLong(opts.what, opts.maxLifetimeSeconds)
-  if (typeof jti !== 'string' || jti.length < 1 || jti.length > 256) throw errors.invalidClaims(`${opts.what}: jti must be a string of 1 to 256 characters`)
+  if (typeof jti !== 'string' || jti.length < 1 || jti.length > 256)
+    throw errors.invalidClaims(`${opts.what}: jti must be a string of 1 to 256 characters`)
   return { member: iss, key, payload: payload as VerifiedMemberJwt['payload'] }
 }

@@ -36,7 +36,8 @@ export function parsePurpose(raw: unknown): string | null {
   if (raw === undefined || raw === null) return null
   if (typeof raw !== 'string') throw errors.invalidPurpose('purpose must be a string')
   if ((PURPOSES as readonly string[]).includes(raw)) return raw
-  if (raw.startsWith('operation:')) throw errors.invalidPurpose('operation purposes are not available: this gateway has no joint operations yet')
+  if (raw.startsWith('operation:'))
+    throw errors.invalidPurpose('operation purposes are not available: this gateway has no joint operations yet')
   throw errors.invalidPurpose(`purpose must be one of ${PURPOSES.join(', ')} or operation:<id>`)
 }
 

@@ -41,12 +41,17 @@ export interface TokenDeps {
  * iss = sub, lifetime ≤ 5 min), then member status, roles, purpose and actor, then consumes
  * the jti. Nothing is issued unless every check passes.
  */
-export async function exchangeClientAssertion(db: Kysely<DB>, deps: TokenDeps, req: TokenRequest): Promise<{ response: TokenResponse; member: string; actor: string }> {
+export async function exchangeClientAssertion(
+  db: Kysely<DB>,
+  deps: TokenDeps,
+  req: TokenRequest,
+): Promise<{ response: TokenResponse; member: string; actor: string }> {
   if (req.grant_type !== 'client_credentials') throw errors.unsupportedGrant(String(req.grant_type ?? ''))
   if (req.client_assertion_type !== JWT_BEARER_ASSERTION) {
     throw errors.invalidRequest(`client_assertion_type must be ${JWT_BEARER_ASSERTION}`)
   }
-  if (typeof req.client_assertion !== 'string' || req.client_assertion.length === 0) throw errors.invalidRequest('client_assertion is required')
+  if (typeof req.client_assertion !== 'string' || req.client_assertion.length === 0)
+    throw errors.invalidRequest('client_assertion is required')
 
   const verified = await verifyMemberJwt(db, req.client_assertion, {
     typ: CLIENT_ASSERTION_TYP,
@@ -55,7 +60,8 @@ export async function exchangeClientAssertion(db: Kysely<DB>, deps: TokenDeps, r
     maxLifetimeSeconds: MAX_ASSERTION_LIFETIME_S,
     what: 'client assertion',
   })
-  if (req.client_id !== undefined && req.client_id !== verified.member) throw errors.wrongIssuer('client_id must equal the assertion issuer')
+  if (req.client_id !== undefined && req.client_id !== verified.member)
+    throw errors.wrongIssuer('client_id must equal the assertion issuer')
 
   const member = await findMember(db, verified.member)
   if (!member) throw errors.unknownKey()
@@ -78,5 +84,9 @@ export async function exchangeClientAssertion(db: Kysely<DB>, deps: TokenDeps, r
     now: deps.now,
     ttlSeconds: deps.ttlSeconds,
   })
-  return { response: { access_token: token, token_type: 'Bearer', expires_in: deps.ttlSeconds, scope: roles.join(' ') }, member: member.code, actor }
+  return {
+    response: { access_token: token, token_type: 'Bearer', expires_in: deps.ttlSeconds, scope: roles.join(' ') },
+    member: member.code,
+    actor,
+  }
 }

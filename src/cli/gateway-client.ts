@@ -32,7 +32,8 @@ export function gatewayBase(config: Config, url?: string): string {
 
 /** A member's development signing key; the CLI never holds production keys. */
 export async function devMemberKey(config: Config, member: string): Promise<{ kid: string; key: CryptoKey }> {
-  if (config.mode !== 'development') throw new UsageError('this command uses development keys; in production a member signs with its own key (see the SDK)')
+  if (config.mode !== 'development')
+    throw new UsageError('this command uses development keys; in production a member signs with its own key (see the SDK)')
   try {
     return await loadDevMemberKey(config.dataDir, member)
   } catch (e) {
@@ -53,7 +54,13 @@ export interface TokenOptions {
 }
 
 /** Signs a client assertion with the member's dev key and exchanges it at `base`; returns the access token. */
-export async function accessToken(config: Config, base: string, member: string, roles: readonly string[], opts: TokenOptions = {}): Promise<string> {
+export async function accessToken(
+  config: Config,
+  base: string,
+  member: string,
+  roles: readonly string[],
+  opts: TokenOptions = {},
+): Promise<string> {
   const { kid, key } = await devMemberKey(config, member)
   const meta = await reach(base, `${base}/.well-known/oauth-authorization-server`)
   if (!meta.ok) throw new UsageError(`${base} did not return authorization server metadata (${meta.status})`)
@@ -79,7 +86,11 @@ export async function accessToken(config: Config, base: string, member: string, 
  * Calls the gateway and returns the parsed JSON body. A non-2xx answer becomes
  * `<status> <problem type>: <detail>` (RFC 9457 fields) and its `errors[]` pointers (problemError).
  */
-export async function gatewayJson<T>(base: string, path: string, init: { token?: string; method?: string; body?: unknown } = {}): Promise<T> {
+export async function gatewayJson<T>(
+  base: string,
+  path: string,
+  init: { token?: string; method?: string; body?: unknown } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
   if (init.token) headers.authorization = `Bearer ${init.token}`
   if (init.body !== undefined) headers['content-type'] = 'application/json'

@@ -55,7 +55,10 @@ function flag(name: string, o: OptionSpec): string {
 }
 
 export function commandHelp(spec: CommandSpec): string {
-  const rows: Array<[string, string]> = [...Object.entries(spec.options).map(([n, o]) => [flag(n, o), o.meaning] as [string, string]), ['-h, --help', 'print this help and exit']]
+  const rows: Array<[string, string]> = [
+    ...Object.entries(spec.options).map(([n, o]) => [flag(n, o), o.meaning] as [string, string]),
+    ['-h, --help', 'print this help and exit'],
+  ]
   const width = Math.max(...rows.map(([f]) => f.length))
   return [
     `icacn ${spec.name}: ${spec.summary}`,

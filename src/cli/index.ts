@@ -57,7 +57,12 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const known = err instanceof UsageError || err instanceof CliError || err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof AppError
+  const known =
+    err instanceof UsageError ||
+    err instanceof CliError ||
+    err instanceof ConfigError ||
+    err instanceof DataDirLockedError ||
+    err instanceof AppError
   console.error(`icacn: ${known ? (err as Error).message : String((err as Error)?.stack ?? err)}`)
   process.exit(err instanceof UsageError ? EXIT.usage : EXIT.failed)
 })

@@ -18,12 +18,15 @@ export const KEYS: CommandSpec = {
   usage: ['icacn keys generate --out DIR [--name NAME]', 'icacn keys register --member CODE --jwk FILE [--url URL]'],
   options: {
     out: { type: 'string', value: 'DIR', meaning: 'generate: the directory for the key files (the private one is written mode 0600)' },
-    name: { type: 'string', value: 'NAME', meaning: 'generate: the files\' base name (default member-<start of the kid>)' },
+    name: { type: 'string', value: 'NAME', meaning: "generate: the files' base name (default member-<start of the kid>)" },
     member: { type: 'string', value: 'CODE', meaning: 'register: the member whose key it becomes: KR, TH, LA, VN, KH or PH' },
     jwk: { type: 'string', value: 'FILE', meaning: 'register: the public JWK file that generate wrote' },
     url: URL_OPTION,
   },
-  examples: ['npm run -s icacn -- keys generate --out ./keys --name th-2026', 'npm run -s icacn -- keys register --member TH --jwk ./keys/th-2026.public.jwk.json'],
+  examples: [
+    'npm run -s icacn -- keys generate --out ./keys --name th-2026',
+    'npm run -s icacn -- keys register --member TH --jwk ./keys/th-2026.public.jwk.json',
+  ],
 }
 
 async function generate(argv: string[]): Promise<void> {

@@ -24,7 +24,11 @@ export const OPERATOR: CommandSpec = {
     operator: { type: 'string', value: 'NAME', meaning: 'the gateway operator acting, recorded in the audit log (required)' },
     member: { type: 'string', value: 'CODE', meaning: 'the member acted on: KR, TH, LA, VN, KH or PH (required)' },
     reason: { type: 'string', value: 'TEXT', meaning: 'why (suspend, reinstate, revoke-key), recorded in the audit log' },
-    jwk: { type: 'string', value: 'FILE', meaning: 'register-key: the public JWK to register (EC P-256 or Ed25519; kid = its RFC 7638 thumbprint)' },
+    jwk: {
+      type: 'string',
+      value: 'FILE',
+      meaning: 'register-key: the public JWK to register (EC P-256 or Ed25519; kid = its RFC 7638 thumbprint)',
+    },
     kid: { type: 'string', value: 'KID', meaning: 'revoke-key: the kid of the key to revoke' },
   },
   examples: ['npm run -s icacn -- operator suspend --operator "ops-duty-1" --member LA --reason "key compromise reported by LCDC"'],
@@ -41,7 +45,8 @@ function readJwk(file: string): unknown {
 
 export async function operatorCommand(argv: string[], config: Config): Promise<void> {
   const [act, ...rest] = argv
-  if (!act || !ACTS.includes(act)) throw new UsageError(`${act ? `unknown act "${act}"` : 'no act given'}: icacn operator <${ACTS.join('|')}> …`)
+  if (!act || !ACTS.includes(act))
+    throw new UsageError(`${act ? `unknown act "${act}"` : 'no act given'}: icacn operator <${ACTS.join('|')}> …`)
   const v = parseCommand(rest, OPERATOR)
   const operator = required(v, 'operator')
   const member = required(v, 'member').toUpperCase()

@@ -32,7 +32,11 @@ export const TRUST: CommandSpec = {
   summary: "save the members' and the gateway's public keys, so verify can work offline",
   usage: ['icacn trust --member CODE [--out FILE] [--url URL]'],
   options: {
-    member: { type: 'string', value: 'CODE', meaning: "the member asking (member key sets are not public): KR, TH, LA, VN, KH or PH (required)" },
+    member: {
+      type: 'string',
+      value: 'CODE',
+      meaning: 'the member asking (member key sets are not public): KR, TH, LA, VN, KH or PH (required)',
+    },
     out: { type: 'string', value: 'FILE', meaning: 'write the trust file to FILE instead of stdout' },
     url: URL_OPTION,
   },
@@ -47,7 +51,9 @@ const isJwks = (x: unknown): x is Jwks => typeof x === 'object' && x !== null &&
 export async function fetchTrust(config: Config, base: string, member: string): Promise<Trust> {
   const token = await accessToken(config, base, member, ['analyst'])
   const { members } = await gatewayJson<{ members: { code: string }[] }>(base, '/v1/members', { token })
-  const entries = await Promise.all(members.map(async (m) => [m.code, await gatewayJson<Jwks>(base, `/v1/members/${encodeURIComponent(m.code)}/jwks`, { token })] as const))
+  const entries = await Promise.all(
+    members.map(async (m) => [m.code, await gatewayJson<Jwks>(base, `/v1/members/${encodeURIComponent(m.code)}/jwks`, { token })] as const),
+  )
   const gateway = await gatewayJson<Jwks>(base, '/.well-known/jwks.json')
   return { members: Object.fromEntries(entries), gateway }
 }
@@ -60,7 +66,8 @@ export function loadTrust(file: string): Trust {
     throw new CliError(`cannot read trust file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
   }
   const members = (t as { members?: unknown } | null)?.members
-  const ok = typeof members === 'object' && members !== null && Object.values(members).every(isJwks) && isJwks((t as { gateway?: unknown }).gateway)
+  const ok =
+    typeof members === 'object' && members !== null && Object.values(members).every(isJwks) && isJwks((t as { gateway?: unknown }).gateway)
   if (!ok) throw new CliError(`${file} is not a trust file: { "members": { CODE: { "keys": [...] } }, "gateway": { "keys": [...] } }`)
   return t as Trust
 }
@@ -81,11 +88,13 @@ export async function verifyCommand(argv: string[], config: Config): Promise<voi
   const aud = required(v, 'aud').toUpperCase()
   // Freshness is asked for, never assumed: a presentation in a case file must verify next month.
   const maxAge = v['max-age'] === undefined ? undefined : Number(v['max-age'])
-  if (maxAge !== undefined && (!Number.isInteger(maxAge) || maxAge <= 0)) throw new UsageError('--max-age must be a whole number of seconds')
+  if (maxAge !== undefined && (!Number.isInteger(maxAge) || maxAge <= 0))
+    throw new UsageError('--max-age must be a whole number of seconds')
   const nonce = typeof v.nonce === 'string' ? v.nonce : undefined
   if (nonce === '') throw new UsageError('--nonce must not be empty')
   const sdJwt = sdJwtFrom(await readInput(v, usageLine(VERIFY)))
-  const trust = typeof v.trust === 'string' ? loadTrust(v.trust) : await fetchTrust(config, gatewayBase(config, v.url as string | undefined), aud)
+  const trust =
+    typeof v.trust === 'string' ? loadTrust(v.trust) : await fetchTrust(config, gatewayBase(config, v.url as string | undefined), aud)
   let verified: VerifiedRecord
   try {
     verified = await verifyPresentation(sdJwt, trust, { aud, maxAgeSeconds: maxAge, nonce })
@@ -96,7 +105,9 @@ export async function verifyCommand(argv: string[], config: Config): Promise<voi
     throw problemError(`presentation not verified for audience ${aud}: ${problemType(e.code)}: ${detail}`, e.errors)
   }
   const { originator, disclosedPaths, body, fieldMarkings, envelope, keyBinding } = verified
-  process.stdout.write(`${JSON.stringify({ verified: true, originator, disclosedPaths, body, fieldMarkings, envelope, keyBinding }, null, 2)}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ verified: true, originator, disclosedPaths, body, fieldMarkings, envelope, keyBinding }, null, 2)}\n`,
+  )
 }
 
 export async function trustCommand(argv: string[], config: Config): Promise<void> {

@@ -19,9 +19,13 @@ export const ISSUE: CommandSpec = {
   usage: ['icacn issue --member CODE --file FILE [--out FILE] [--url URL]'],
   options: {
     member: { type: 'string', value: 'CODE', meaning: `the originator that signs it: ${MEMBER_MEANING} (required)` },
-    file: { type: 'string', value: 'FILE', meaning: 'the record as JSON: type, marking, grading, body, optional fieldMarkings… (see examples/records/)' },
+    file: {
+      type: 'string',
+      value: 'FILE',
+      meaning: 'the record as JSON: type, marking, grading, body, optional fieldMarkings… (see examples/records/)',
+    },
     out: { type: 'string', value: 'FILE', meaning: 'write the SD-JWT to FILE instead of stdout' },
-    url: { ...URL_OPTION, meaning: "the gateway whose key-binding key the record names in cnf.jwk (default: http://HOST:PORT)" },
+    url: { ...URL_OPTION, meaning: 'the gateway whose key-binding key the record names in cnf.jwk (default: http://HOST:PORT)' },
   },
   examples: ['npm run -s icacn -- issue --member KR --file examples/records/person.json --out person.sdjwt'],
   notes: ['It fills in what the file leaves out: id (UUIDv7), version 1, createdAt (now), releasableTo ["ALL"], originator = --member.'],
@@ -32,7 +36,11 @@ export const PUBLISH: CommandSpec = {
   summary: 'publish a signed record to the gateway; prints the stored record and its signed receipt',
   usage: ['icacn publish --member CODE (--file FILE | --stdin) [--url URL]'],
   options: {
-    member: { type: 'string', value: 'CODE', meaning: `the member publishing, who must be the record's signer: ${MEMBER_MEANING} (required)` },
+    member: {
+      type: 'string',
+      value: 'CODE',
+      meaning: `the member publishing, who must be the record's signer: ${MEMBER_MEANING} (required)`,
+    },
     file: { type: 'string', value: 'FILE', meaning: 'the SD-JWT to publish (what issue wrote)' },
     stdin: { type: 'boolean', meaning: 'read the SD-JWT from standard input instead of --file' },
     url: URL_OPTION,
@@ -51,11 +59,21 @@ export const GET: CommandSpec = {
     member: { type: 'string', value: 'CODE', meaning: `the member reading: ${MEMBER_MEANING} (required)` },
     originator: { type: 'string', value: 'CODE', meaning: 'the member that published the record (required; records are (originator, id))' },
     id: { type: 'string', value: 'UUID', meaning: 'the record id (required)' },
-    purpose: { type: 'string', value: 'PURPOSE', meaning: 'the declared purpose, when the record or policy asks for one: investigation, analysis or prosecution' },
-    nonce: { type: 'string', value: 'NONCE', meaning: "your nonce for the gateway's key-binding JWT (16–128 base64url characters), to prove freshness later" },
+    purpose: {
+      type: 'string',
+      value: 'PURPOSE',
+      meaning: 'the declared purpose, when the record or policy asks for one: investigation, analysis or prosecution',
+    },
+    nonce: {
+      type: 'string',
+      value: 'NONCE',
+      meaning: "your nonce for the gateway's key-binding JWT (16–128 base64url characters), to prove freshness later",
+    },
     url: URL_OPTION,
   },
-  examples: ['npm run -s icacn -- get --member TH --originator KR --id 0195f3a2-7c41-7d3e-9b8a-5e2f10c4d6a7 --purpose investigation > th.json'],
+  examples: [
+    'npm run -s icacn -- get --member TH --originator KR --id 0195f3a2-7c41-7d3e-9b8a-5e2f10c4d6a7 --purpose investigation > th.json',
+  ],
 }
 
 /** The text of --file, or all of stdin with --stdin (exactly one of them). */
@@ -85,7 +103,8 @@ export function sdJwtFrom(text: string): string {
       throw new CliError('input is neither an SD-JWT nor valid JSON')
     }
     const s = typeof parsed === 'string' ? parsed : (parsed as { sdJwt?: unknown } | null)?.sdJwt
-    if ((parsed as { visibility?: unknown } | null)?.visibility === 'hit') throw new CliError('this is a hit (existence only): it carries no signed record to verify; request access to the record first')
+    if ((parsed as { visibility?: unknown } | null)?.visibility === 'hit')
+      throw new CliError('this is a hit (existence only): it carries no signed record to verify; request access to the record first')
     if (typeof s !== 'string') throw new CliError('JSON input carries no "sdJwt" string')
     return s.trim()
   }
@@ -93,19 +112,39 @@ export function sdJwtFrom(text: string): string {
   return t
 }
 
-const RECORD_KEYS = ['id', 'originator', 'type', 'version', 'supersedes', 'createdAt', 'retainUntil', 'marking', 'releasableTo', 'handling', 'grading', 'purposeLimits', 'body', 'fieldMarkings'] as const satisfies readonly (keyof RecordInput)[]
+const RECORD_KEYS = [
+  'id',
+  'originator',
+  'type',
+  'version',
+  'supersedes',
+  'createdAt',
+  'retainUntil',
+  'marking',
+  'releasableTo',
+  'handling',
+  'grading',
+  'purposeLimits',
+  'body',
+  'fieldMarkings',
+] as const satisfies readonly (keyof RecordInput)[]
 
 /** Fills what the CLI can (id, originator, defaults), refuses what only the analyst can say. */
 export function completeRecord(input: unknown, member: string, now: Date): RecordInput {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new CliError('the record file must hold a JSON object')
   // A misspelt key (say "fieldMarking") would otherwise be dropped silently, and a field signed laxer than meant.
   const unknown = Object.keys(input).filter((k) => !(RECORD_KEYS as readonly string[]).includes(k))
-  if (unknown.length) throw new CliError(`the record file has ${unknown.map((k) => `"${k}"`).join(', ')}, which a record does not (it takes ${RECORD_KEYS.join(', ')})`)
+  if (unknown.length)
+    throw new CliError(
+      `the record file has ${unknown.map((k) => `"${k}"`).join(', ')}, which a record does not (it takes ${RECORD_KEYS.join(', ')})`,
+    )
   const r = input as Partial<RecordInput>
-  for (const name of ['type', 'marking', 'grading', 'body'] as const) if (r[name] === undefined) throw new CliError(`the record has no "${name}"`)
+  for (const name of ['type', 'marking', 'grading', 'body'] as const)
+    if (r[name] === undefined) throw new CliError(`the record has no "${name}"`)
   if (typeof r.body !== 'object' || r.body === null || Array.isArray(r.body)) throw new CliError('"body" must be a JSON object')
   // The gateway would refuse it anyway (iss must be the caller); saying so here is clearer.
-  if (r.originator !== undefined && r.originator !== member) throw new CliError(`the record names originator ${r.originator} but --member is ${member}`)
+  if (r.originator !== undefined && r.originator !== member)
+    throw new CliError(`the record names originator ${r.originator} but --member is ${member}`)
   return {
     id: r.id ?? uuidv7(now),
     originator: member,
@@ -171,6 +210,8 @@ export async function getCommand(argv: string[], config: Config): Promise<void> 
   const token = await accessToken(config, base, member, ['analyst'], v.purpose ? { purpose: v.purpose as string } : {})
   // Records are addressed by (originator, id): another member's record under the same id is another record.
   const path = `/v1/records/${encodeURIComponent(required(v, 'originator').toUpperCase())}/${encodeURIComponent(required(v, 'id'))}`
-  const result = await gatewayJson<unknown>(base, typeof v.nonce === 'string' ? `${path}?nonce=${encodeURIComponent(v.nonce)}` : path, { token })
+  const result = await gatewayJson<unknown>(base, typeof v.nonce === 'string' ? `${path}?nonce=${encodeURIComponent(v.nonce)}` : path, {
+    token,
+  })
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
 }

@@ -29,7 +29,12 @@ export interface PoolStats {
   max: number
 }
 
-const statsOf = (pool: pg.Pool, max: number) => (): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max })
+const statsOf = (pool: pg.Pool, max: number) => (): PoolStats => ({
+  total: pool.totalCount,
+  idle: pool.idleCount,
+  waiting: pool.waitingCount,
+  max,
+})
 
 /**
  * A pool's failed idle connections go to a reporter (otherwise the 'error' event would end the
@@ -61,7 +66,12 @@ function watchPool(pool: pg.Pool): { onConnectionError(r: (err: Error) => void):
 export async function openDatabase(config: DatabaseConfig, lockDir?: string): Promise<Database> {
   if (config.kind === 'postgres') {
     // A host that drops packets must fail the start (one clear line), not hang it: connections time out.
-    const pool = new pg.Pool({ connectionString: config.url, max: config.poolMax, application_name: 'icacn-exchange', connectionTimeoutMillis: 10_000 })
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolMax,
+      application_name: 'icacn-exchange',
+      connectionTimeoutMillis: 10_000,
+    })
     const watch = watchPool(pool)
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
     return {

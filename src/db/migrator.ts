@@ -38,9 +38,21 @@ function migrationError(error: unknown, failed: string | undefined): unknown {
   const message = error instanceof Error ? error.message : String(error)
   if (failed) return new MigrationError(failed, 'failed', `migration ${failed} failed: ${message}`, { cause: error })
   const missing = MISSING.exec(message)
-  if (missing) return new MigrationError(missing[1]!, 'unknown', `the database has migration ${missing[1]} applied, which this version does not have`, { cause: error })
+  if (missing)
+    return new MigrationError(
+      missing[1]!,
+      'unknown',
+      `the database has migration ${missing[1]} applied, which this version does not have`,
+      { cause: error },
+    )
   const order = OUT_OF_ORDER.exec(message)
-  if (order) return new MigrationError(order[1]!, 'out-of-order', `the database's applied migrations are not this version's first ones (${order[1]} is out of place)`, { cause: error })
+  if (order)
+    return new MigrationError(
+      order[1]!,
+      'out-of-order',
+      `the database's applied migrations are not this version's first ones (${order[1]} is out of place)`,
+      { cause: error },
+    )
   // Not a migration's fault (the database is unreachable, say): the original error, for the caller to name.
   return error
 }
@@ -59,7 +71,9 @@ export async function migrateToLatest(db: Kysely<DB>, onMigration?: (name: strin
 export async function migrateTo(db: Kysely<DB>, name: string): Promise<MigrationReport> {
   const { error, results } = await migrator(db).migrateTo(name)
   if (error) throw new Error(`migration to ${name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
-  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => `${r.direction === 'Down' ? 'down ' : ''}${r.migrationName}`) }
+  return {
+    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => `${r.direction === 'Down' ? 'down ' : ''}${r.migrationName}`),
+  }
 }
 
 /** Known migrations applied and pending; `pending` is empty when the schema is current. */

@@ -66,7 +66,11 @@ export function present(rec: StoredRecord, decision: Decision, to: PresentTo): P
     if (d.path !== `/body/${d.field}`) continue
     const wrapped = decode(d.encoded)[2] as { value?: unknown; marking?: string; releasableTo?: string[] }
     body[d.field] = fieldValue(wrapped, elements)
-    if (wrapped.marking || wrapped.releasableTo) fieldMarkings[d.field] = { ...(wrapped.marking ? { marking: wrapped.marking } : {}), ...(wrapped.releasableTo ? { releasableTo: wrapped.releasableTo } : {}) }
+    if (wrapped.marking || wrapped.releasableTo)
+      fieldMarkings[d.field] = {
+        ...(wrapped.marking ? { marking: wrapped.marking } : {}),
+        ...(wrapped.releasableTo ? { releasableTo: wrapped.releasableTo } : {}),
+      }
   }
   const fields = new Set(stored.map((d) => d.field))
   const redacted = [...fields].filter((f) => !decision.disclose.has(f) && decision.discover.has(f)).map((f) => `/body/${f}`)
@@ -126,7 +130,17 @@ export interface HitPresentation {
 
 export function presentHit(rec: StoredRecord, decision: Decision): HitPresentation {
   if (decision.visibility !== 'hit') throw new Error('presentHit() called for a record that is not a hit for the reader')
-  return { visibility: 'hit', hit: { id: rec.id, originator: rec.originator, type: rec.type, grading: rec.grading, createdAt: rec.createdAt.toISOString(), purposeWouldReveal: decision.purposeMissing } }
+  return {
+    visibility: 'hit',
+    hit: {
+      id: rec.id,
+      originator: rec.originator,
+      type: rec.type,
+      grading: rec.grading,
+      createdAt: rec.createdAt.toISOString(),
+      purposeWouldReveal: decision.purposeMissing,
+    },
+  }
 }
 
 /** What one read of one record gives the reader: a presentation or a hit (none is "not found"). */

@@ -37,15 +37,29 @@ export type PurposeMissing = 'refuse' | 'mark'
 
 export function recordMeta(rec: ReadableRecord): RecordMeta {
   const fields = new Map<string, RecordMeta['fields'][number]>()
-  for (const d of rec.disclosures) if (!fields.has(d.field)) fields.set(d.field, { field: d.field, label: d.label, marking: d.marking, releasableTo: d.releasableTo })
+  for (const d of rec.disclosures)
+    if (!fields.has(d.field)) fields.set(d.field, { field: d.field, label: d.label, marking: d.marking, releasableTo: d.releasableTo })
   return {
-    originator: rec.originator, type: rec.type, marking: rec.marking, releasableTo: rec.releasableTo, grading: rec.grading, purposeLimits: rec.purposeLimits,
-    withdrawn: rec.withdrawnAt !== null, policyVersion: rec.policyVersion, grants: rec.grants, fields: [...fields.values()],
+    originator: rec.originator,
+    type: rec.type,
+    marking: rec.marking,
+    releasableTo: rec.releasableTo,
+    grading: rec.grading,
+    purposeLimits: rec.purposeLimits,
+    withdrawn: rec.withdrawnAt !== null,
+    policyVersion: rec.policyVersion,
+    grants: rec.grants,
+    fields: [...fields.values()],
   }
 }
 
 /** The decisions for records a reader may receive or learn of (policy texts loaded first). */
-export async function decideRecords(deps: DecideDeps, reader: Principal, recs: readonly ReadableRecord[], purposeMissing: PurposeMissing): Promise<Decision[]> {
+export async function decideRecords(
+  deps: DecideDeps,
+  reader: Principal,
+  recs: readonly ReadableRecord[],
+  purposeMissing: PurposeMissing,
+): Promise<Decision[]> {
   await deps.policies.ensure(recs)
   const decisions = recs.map((rec) => decide(reader, recordMeta(rec), deps.policies, deps.now))
   if (purposeMissing === 'refuse' && decisions.some((d) => d.visibility !== 'none' && d.purposeMissing)) throw errors.purposeRequired()
@@ -66,7 +80,12 @@ export interface ReleaseOptions {
  * reader (a caller answers that exactly as it answers a missing record). What is released is audited
  * (paths, channel, purpose, policy version) before anything is returned.
  */
-export async function release(deps: ReleaseDeps, reader: Principal, recs: readonly ReadableRecord[], opts: ReleaseOptions): Promise<Array<RecordRead | null>> {
+export async function release(
+  deps: ReleaseDeps,
+  reader: Principal,
+  recs: readonly ReadableRecord[],
+  opts: ReleaseOptions,
+): Promise<Array<RecordRead | null>> {
   const decisions = await decideRecords(deps, reader, recs, opts.purposeMissing)
   const kbKeys = recs.map((rec, i) => {
     if (decisions[i]!.visibility !== 'disclose') return undefined
@@ -80,10 +99,19 @@ export async function release(deps: ReleaseDeps, reader: Principal, recs: readon
     const d = decisions[i]!
     if (d.visibility === 'none') return
     const details = {
-      channel: opts.channel, purpose: reader.purpose, policyVersion: rec.policyVersion,
-      ...(d.visibility === 'disclose' ? { disclosed: releasedPaths(rec, d) } : {}), ...(d.purposeMissing ? { purposeWouldReveal: true } : {}),
+      channel: opts.channel,
+      purpose: reader.purpose,
+      policyVersion: rec.policyVersion,
+      ...(d.visibility === 'disclose' ? { disclosed: releasedPaths(rec, d) } : {}),
+      ...(d.purposeMissing ? { purposeWouldReveal: true } : {}),
     }
-    entries.push({ at: deps.now, actor, action: d.visibility === 'hit' ? 'record.hit' : 'record.read', subject: `record:${rec.originator}:${rec.id}`, details })
+    entries.push({
+      at: deps.now,
+      actor,
+      action: d.visibility === 'hit' ? 'record.hit' : 'record.read',
+      subject: `record:${rec.originator}:${rec.id}`,
+      details,
+    })
   })
   // The decisions fix what is released, so the audit entries go to the database first and commit
   // while the presentations are signed; nothing is returned before that commit.
@@ -93,7 +121,9 @@ export async function release(deps: ReleaseDeps, reader: Principal, recs: readon
   const reads = recs.map((rec, i): RecordRead | null => {
     const d = decisions[i]!
     if (d.visibility === 'none') return null
-    return d.visibility === 'hit' ? presentHit(rec, d) : present(rec, d, { reader: reader.member, kbKey: kbKeys[i]!, now: deps.now, nonce: opts.nonce })
+    return d.visibility === 'hit'
+      ? presentHit(rec, d)
+      : present(rec, d, { reader: reader.member, kbKey: kbKeys[i]!, now: deps.now, nonce: opts.nonce })
   })
   await audited
   return reads

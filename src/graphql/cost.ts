@@ -1,7 +1,16 @@
 // Query cost limit (graphql-query-complexity), checked before execution with the request's
 // variables: roughly the objects a response may hold, so aliases and page sizes cannot multiply
 // rows past the limit while one ordinary page (records(first: 100), events(limit: 500)) fits.
-import { getNamedType, getNullableType, GraphQLError, GraphQLList, type GraphQLObjectType, type GraphQLSchema, type DocumentNode, isLeafType } from 'graphql'
+import {
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  GraphQLList,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type DocumentNode,
+  isLeafType,
+} from 'graphql'
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity'
 import { errors, toGraphQLExtensions } from '../errors.js'
 
@@ -29,7 +38,11 @@ export const LIST_SIZES: Readonly<Record<string, number | ((args: Args) => numbe
 const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.max(0, Math.trunc(v)) : null)
 
 /** How many items a field may return, or null when it is not a list to multiply. */
-function listSize(parent: GraphQLObjectType, field: { name: string; type: Parameters<typeof getNullableType>[0] }, args: Args): number | null {
+function listSize(
+  parent: GraphQLObjectType,
+  field: { name: string; type: Parameters<typeof getNullableType>[0] },
+  args: Args,
+): number | null {
   const size = count(args.first) ?? count(args.limit)
   if (size !== null) return size
   const known = LIST_SIZES[`${parent.name}.${field.name}`]
@@ -63,7 +76,9 @@ export function assertQueryCost(schema: GraphQLSchema, query: DocumentNode, vari
   }
   if (cost > maxCost) {
     // A GraphQL error (not an HTTP problem): the request was well-formed GraphQL, refused before execution.
-    const err = errors.queryTooComplex(Number.isFinite(cost) ? `query cost ${cost} exceeds the limit of ${maxCost}` : 'the query has more than 10,000 selections')
+    const err = errors.queryTooComplex(
+      Number.isFinite(cost) ? `query cost ${cost} exceeds the limit of ${maxCost}` : 'the query has more than 10,000 selections',
+    )
     throw new GraphQLError(err.message, { extensions: toGraphQLExtensions(err) })
   }
 }

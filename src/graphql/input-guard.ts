@@ -28,7 +28,8 @@ type Path = ReadonlyArray<string | number>
 function nulInValue(value: unknown, path: Path): Path | null {
   if (typeof value === 'string') return value.includes(NUL) ? path : null
   if (Array.isArray(value)) return value.reduce<Path | null>((hit, v, i) => hit ?? nulInValue(v, [...path, i]), null)
-  if (value !== null && typeof value === 'object') return Object.entries(value).reduce<Path | null>((hit, [k, v]) => hit ?? nulInValue(v, [...path, k]), null)
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).reduce<Path | null>((hit, [k, v]) => hit ?? nulInValue(v, [...path, k]), null)
   return null
 }
 
@@ -71,5 +72,9 @@ export function assertNoNulArguments(document: DocumentNode, variables: Record<s
   })
   if (!found) return
   const { where, path } = found as { where: string; path: Path }
-  refuse(errors.validation(`${where} ${dotted(path)} contains U+0000 (NUL), which is not accepted in text`, [{ pointer: pointer(path), detail: 'must not contain U+0000' }]))
+  refuse(
+    errors.validation(`${where} ${dotted(path)} contains U+0000 (NUL), which is not accepted in text`, [
+      { pointer: pointer(path), detail: 'must not contain U+0000' },
+    ]),
+  )
 }

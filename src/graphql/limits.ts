@@ -1,6 +1,15 @@
 // Depth and cost limits, checked together before execution (mercurius's own queryDepth is not used:
 // it cannot exempt introspection). Every operation of the document is measured, fragments expanded.
-import { BREAK, type DocumentNode, type FragmentDefinitionNode, GraphQLError, type GraphQLSchema, Kind, type SelectionSetNode, visit } from 'graphql'
+import {
+  BREAK,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  type SelectionSetNode,
+  visit,
+} from 'graphql'
 import { errors, toGraphQLExtensions } from '../errors.js'
 import { assertQueryCost } from './cost.js'
 
@@ -75,11 +84,18 @@ export function isPlainIntrospection(document: DocumentNode): boolean {
 }
 
 /** Throws QUERY_TOO_COMPLEX past the depth or cost limit; plain introspection is exempt when allowed. */
-export function assertQueryLimits(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, limits: QueryLimits): void {
+export function assertQueryLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  limits: QueryLimits,
+): void {
   if (limits.introspection && isPlainIntrospection(document)) return
   const depth = queryDepth(document)
   if (depth > limits.maxDepth) {
-    const err = errors.queryTooComplex(`query depth ${Number.isFinite(depth) ? depth : 'unbounded'} exceeds the limit of ${limits.maxDepth}`)
+    const err = errors.queryTooComplex(
+      `query depth ${Number.isFinite(depth) ? depth : 'unbounded'} exceeds the limit of ${limits.maxDepth}`,
+    )
     throw new GraphQLError(err.message, { extensions: toGraphQLExtensions(err) })
   }
   assertQueryCost(schema, document, variables, limits.maxCost)

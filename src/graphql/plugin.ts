@@ -41,17 +41,36 @@ function readSchema(): string {
 }
 
 function formatOne(error: GraphQLError, log: FastifyInstance['log']): { formatted: GraphQLFormattedError; clientError: boolean } {
-  const base = { message: error.message, ...(error.locations ? { locations: error.locations } : {}), ...(error.path ? { path: error.path } : {}) }
+  const base = {
+    message: error.message,
+    ...(error.locations ? { locations: error.locations } : {}),
+    ...(error.path ? { path: error.path } : {}),
+  }
   const original = error.originalError
-  if (original instanceof AppError) return { formatted: { ...base, message: original.message, extensions: toGraphQLExtensions(original) }, clientError: original.code === 'QUERY_TOO_COMPLEX' }
+  if (original instanceof AppError)
+    return {
+      formatted: { ...base, message: original.message, extensions: toGraphQLExtensions(original) },
+      clientError: original.code === 'QUERY_TOO_COMPLEX',
+    }
   const given = error.extensions?.code
-  if (typeof given === 'string') return { formatted: { ...base, extensions: error.extensions }, clientError: error.extensions.status === 400 }
+  if (typeof given === 'string')
+    return { formatted: { ...base, extensions: error.extensions }, clientError: error.extensions.status === 400 }
   if (!original || original instanceof GraphQLError) {
     // Parse and validation errors are the caller's to fix.
-    return { formatted: { ...base, extensions: { code: 'VALIDATION_FAILED', type: problemType('VALIDATION_FAILED'), status: 400 } }, clientError: true }
+    return {
+      formatted: { ...base, extensions: { code: 'VALIDATION_FAILED', type: problemType('VALIDATION_FAILED'), status: 400 } },
+      clientError: true,
+    }
   }
   log.error({ err: original }, 'graphql resolver failed')
-  return { formatted: { ...base, message: 'an internal error occurred', extensions: { code: 'INTERNAL', type: problemType('INTERNAL'), status: 500 } }, clientError: false }
+  return {
+    formatted: {
+      ...base,
+      message: 'an internal error occurred',
+      extensions: { code: 'INTERNAL', type: problemType('INTERNAL'), status: 500 },
+    },
+    clientError: false,
+  }
 }
 
 function errorFormatter(execution: ExecutionResult & { errors: readonly GraphQLError[] }, ctx: MercuriusContext) {
@@ -71,13 +90,19 @@ function errorFormatter(execution: ExecutionResult & { errors: readonly GraphQLE
  * that are not JSON) carry an MER_ERR_ code and a 4xx status: the caller's to fix, never INTERNAL.
  */
 function mercuriusRefusal(error: FastifyError, request: FastifyRequest): GraphQLError | null {
-  if (!error.code?.startsWith('MER_ERR_') || (error.statusCode ?? 500) >= 500 || Array.isArray((error as { errors?: unknown }).errors)) return null
+  if (!error.code?.startsWith('MER_ERR_') || (error.statusCode ?? 500) >= 500 || Array.isArray((error as { errors?: unknown }).errors))
+    return null
   const params = (request.query ?? {}) as Record<string, unknown>
   const notJson = (['variables', 'extensions'] as const).filter((k) => typeof params[k] === 'string' && !parses(params[k] as string))
   const err = error.code.startsWith('MER_ERR_GQL_PERSISTED_QUERY')
-    ? errors.validation('the request has no query: send the operation text as `query` (persisted queries are not supported)', [{ pointer: '/query', detail: 'required' }])
+    ? errors.validation('the request has no query: send the operation text as `query` (persisted queries are not supported)', [
+        { pointer: '/query', detail: 'required' },
+      ])
     : notJson.length
-      ? errors.validation('the variables and extensions parameters must be JSON', notJson.map((k) => ({ pointer: `/${k}`, detail: 'not valid JSON' })))
+      ? errors.validation(
+          'the variables and extensions parameters must be JSON',
+          notJson.map((k) => ({ pointer: `/${k}`, detail: 'not valid JSON' })),
+        )
       : errors.validation(error.message)
   return new GraphQLError(err.message, { extensions: toGraphQLExtensions(err) })
 }
@@ -102,7 +127,13 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
   const leads = leadResolvers(opts.services)
   await app.register(mercurius, {
     schema: readSchema(),
-    resolvers: { DateTime, JSON: JSONScalar, Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query, ...leads.Query }, Mutation: { ...records.Mutation, ...policy.Mutation, ...leads.Mutation }, RecordRead: records.RecordRead } as never,
+    resolvers: {
+      DateTime,
+      JSON: JSONScalar,
+      Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query, ...leads.Query },
+      Mutation: { ...records.Mutation, ...policy.Mutation, ...leads.Mutation },
+      RecordRead: records.RecordRead,
+    } as never,
     loaders: loaders(opts.clock) as never,
     // Mercurius's GraphiQL loads from a CDN; ours is served by src/rest/routes/docs.ts.
     graphiql: false,
@@ -115,9 +146,15 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
       if (error instanceof AppError || error.code?.startsWith('FST_')) {
         const appErr = toAppError(error, opts.bodyLimit, request.headers['content-type'])
         if (appErr.code === 'INTERNAL') request.log.error({ err: error }, 'graphql transport error')
-        return reply.code(appErr.status).type('application/problem+json').send(toProblem(appErr, request.url.split('?')[0]))
+        return reply
+          .code(appErr.status)
+          .type('application/problem+json')
+          .send(toProblem(appErr, request.url.split('?')[0]))
       }
-      const gqlError = error instanceof GraphQLError ? error : (mercuriusRefusal(error, request) ?? new GraphQLError(error.message, { originalError: error }))
+      const gqlError =
+        error instanceof GraphQLError
+          ? error
+          : (mercuriusRefusal(error, request) ?? new GraphQLError(error.message, { originalError: error }))
       const { statusCode, response } = errorFormatter({ errors: [gqlError] }, { reply, app } as unknown as MercuriusContext)
       return reply.code(statusCode).send(response)
     },

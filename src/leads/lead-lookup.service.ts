@@ -28,8 +28,16 @@ export interface LookupItem {
 
 export type LookupResult = { index: number; kind: string; value: string; hit: boolean } | { index: number; error: string }
 
-export async function lookupSelectors(db: Kysely<DB>, deps: LookupDeps, p: Principal, items: readonly LookupItem[]): Promise<LookupResult[]> {
-  if (items.length < 1 || items.length > MAX_LOOKUP) throw errors.validation(`between 1 and ${MAX_LOOKUP} selectors a lookup`, [{ pointer: '/selectors', detail: `1 to ${MAX_LOOKUP} items` }])
+export async function lookupSelectors(
+  db: Kysely<DB>,
+  deps: LookupDeps,
+  p: Principal,
+  items: readonly LookupItem[],
+): Promise<LookupResult[]> {
+  if (items.length < 1 || items.length > MAX_LOOKUP)
+    throw errors.validation(`between 1 and ${MAX_LOOKUP} selectors a lookup`, [
+      { pointer: '/selectors', detail: `1 to ${MAX_LOOKUP} items` },
+    ])
   const parsed = items.map((item, index): { index: number; selector?: Selector; error?: string } => {
     try {
       return { index, selector: normaliseQuery(p, { selector: item.selector, ...(item.kind !== undefined ? { kind: item.kind } : {}) }) }
@@ -41,10 +49,23 @@ export async function lookupSelectors(db: Kysely<DB>, deps: LookupDeps, p: Princ
   if (!(await deps.leadQuota.consume(p.member, valid.length, deps.now))) throw errors.lookupQuotaExceeded(deps.leadQuota.limit)
   const classes = await deps.selectorClasses.discoverable(p)
   const hits = await findHitValues(db, [...new Set(valid.map((x) => x.selector!.value))], p.member, classes)
-  const results = parsed.map((x): LookupResult => (x.selector ? { index: x.index, kind: x.selector.kind, value: x.selector.value, hit: hits.has(x.selector.value) } : { index: x.index, error: x.error! }))
+  const results = parsed.map(
+    (x): LookupResult =>
+      x.selector
+        ? { index: x.index, kind: x.selector.kind, value: x.selector.value, hit: hits.has(x.selector.value) }
+        : { index: x.index, error: x.error! },
+  )
   await deps.audit.append({
-    at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'lead.lookup', subject: `member:${p.member}`,
-    details: { count: valid.length, hits: results.filter((r) => 'hit' in r && r.hit).length, values: valid.map((x) => x.selector!.value), purpose: p.purpose },
+    at: deps.now,
+    actor: { kind: 'member', member: p.member, actor: p.actor },
+    action: 'lead.lookup',
+    subject: `member:${p.member}`,
+    details: {
+      count: valid.length,
+      hits: results.filter((r) => 'hit' in r && r.hit).length,
+      values: valid.map((x) => x.selector!.value),
+      purpose: p.purpose,
+    },
   })
   return results
 }

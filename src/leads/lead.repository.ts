@@ -6,7 +6,13 @@ import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { prepare } from '../db/prepared.js'
 import { CLASS_STATE_COLUMNS, type ClassState, type ClassStateRow, classStateOf } from './selector-class.repository.js'
-import { GRANTS_OF_RECORD, POLICY_VERSION_OF_RECORD, type ReadableRecord, type RecordRow, rowToRecord } from '../records/record.repository.js'
+import {
+  GRANTS_OF_RECORD,
+  POLICY_VERSION_OF_RECORD,
+  type ReadableRecord,
+  type RecordRow,
+  rowToRecord,
+} from '../records/record.repository.js'
 import { fieldReleasesSql, indexRowMarkings } from '../policy/visibility.sql.js'
 
 type Db = Kysely<DB> | Transaction<DB>
@@ -30,7 +36,10 @@ export interface LeadMatch {
  * The conditions under which an index row `s` (joined with its record `r` and class `c`) counts for
  * `reader`: a discoverable class, and markings that could release the record and the field.
  */
-const visibleTo = (reader: string | SqlRef, classes: readonly number[] | SqlRef) => sql<boolean>`s.class_id = any(${Array.isArray(classes) ? sql`${classes}::int[]` : classes})
+const visibleTo = (
+  reader: string | SqlRef,
+  classes: readonly number[] | SqlRef,
+) => sql<boolean>`s.class_id = any(${Array.isArray(classes) ? sql`${classes}::int[]` : classes})
       and ${fieldReleasesSql(indexRowMarkings('s', 'r', 'c'), reader)}`
 
 /** What a search looks in: the hard-selector index (value = normalised selector) or the name index (value = tsquery). */
@@ -50,7 +59,11 @@ export interface LeadSearch {
  * Several searches in one statement (concurrent searches share a round trip). The statement also
  * reports the class state of its snapshot: a caller that assumed another must search again.
  */
-export async function findLeadMatches(db: Db, index: LeadIndexKind, searches: readonly LeadSearch[]): Promise<{ state: ClassState; results: LeadMatch[][] }> {
+export async function findLeadMatches(
+  db: Db,
+  index: LeadIndexKind,
+  searches: readonly LeadSearch[],
+): Promise<{ state: ClassState; results: LeadMatch[][] }> {
   const { rows } = await leadMatchesSql(index, searches).execute(db)
   const results: LeadMatch[][] = searches.map(() => [])
   for (const { n, fields, versions, class_count, ...row } of rows) {
@@ -62,15 +75,26 @@ export async function findLeadMatches(db: Db, index: LeadIndexKind, searches: re
 /** The statement of findLeadMatches (exported for EXPLAIN). */
 export function leadMatchesSql(index: LeadIndexKind, searches: readonly LeadSearch[]) {
   const params = searches.map(({ value, reader, classes, filter: f, limit }, n) => ({
-    n, value, reader, classes, limit, record_type: f.recordType, originator: f.originator, since: f.since, grading: f.grading,
-    b_at: f.before?.receivedAt, b_originator: f.before?.originator, b_id: f.before?.id,
+    n,
+    value,
+    reader,
+    classes,
+    limit,
+    record_type: f.recordType,
+    originator: f.originator,
+    since: f.since,
+    grading: f.grading,
+    b_at: f.before?.receivedAt,
+    b_originator: f.before?.originator,
+    b_id: f.before?.id,
   }))
   // Each search's matches with their records and decision context; a search without any still
   // gives one row (no record), so the state columns always arrive.
   // Both indexes have the row shape visibleTo needs (originator, class, field release list).
-  const [from, match, name] = index === 'selector'
-    ? [sql`record_selectors s`, sql`s.value = q.value`, 'lead-search']
-    : [sql`record_names s`, sql`s.lexemes @@ q.value::tsquery`, 'name-search']
+  const [from, match, name] =
+    index === 'selector'
+      ? [sql`record_selectors s`, sql`s.value = q.value`, 'lead-search']
+      : [sql`record_names s`, sql`s.lexemes @@ q.value::tsquery`, 'name-search']
   return sql<Partial<RecordRow> & ClassStateRow & { n: number; fields: string[] | null }>`${prepare(name)}
     select q.n, records.*, ${POLICY_VERSION_OF_RECORD} as policy_version, ${GRANTS_OF_RECORD} as grants, m.fields, ${CLASS_STATE_COLUMNS}
     from jsonb_to_recordset(${JSON.stringify(params)}::jsonb) as q(n int, value text, reader text, classes int[], lim int,

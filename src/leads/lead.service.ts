@@ -49,7 +49,10 @@ export interface LeadPage {
 
 /** The caller's own region reads national-format phone numbers, as the originator's does at publish. */
 export function normaliseQuery(p: Principal, q: { selector: string; kind?: string | undefined }): Selector {
-  if (q.kind !== undefined && !isSelectorKind(q.kind)) throw errors.validation('kind is not a selector kind', [{ pointer: '/kind', detail: 'phone, email, telegram, onion, crypto, passport, national_id, bank_account, vehicle, url or domain' }])
+  if (q.kind !== undefined && !isSelectorKind(q.kind))
+    throw errors.validation('kind is not a selector kind', [
+      { pointer: '/kind', detail: 'phone, email, telegram, onion, crypto, passport, national_id, bank_account, vehicle, url or domain' },
+    ])
   try {
     return q.kind ? normaliseSelector(q.kind, q.selector, { region: p.member }) : parseSelectorQuery(q.selector, { region: p.member })
   } catch (e) {
@@ -64,7 +67,14 @@ export function normaliseQuery(p: Principal, q: { selector: string; kind?: strin
  * created) the search runs again under it. So a policy change applies to the very next search
  * without a round trip of its own.
  */
-async function findVisible(deps: Pick<LeadDeps, 'selectorClasses' | 'leadIndex'>, p: Principal, index: LeadIndexKind, value: string, filter: LeadFilter, limit: number): Promise<LeadMatch[]> {
+async function findVisible(
+  deps: Pick<LeadDeps, 'selectorClasses' | 'leadIndex'>,
+  p: Principal,
+  index: LeadIndexKind,
+  value: string,
+  filter: LeadFilter,
+  limit: number,
+): Promise<LeadMatch[]> {
   let state = await deps.selectorClasses.current()
   for (let attempt = 1; ; attempt++) {
     const classes = await deps.selectorClasses.discoverableAt(p, state)
@@ -81,17 +91,31 @@ async function findVisible(deps: Pick<LeadDeps, 'selectorClasses' | 'leadIndex'>
 const MAX_TEXT = 256
 
 /** Which index a query searches, for what, and how it is shown and audited. Exactly one of selector or text. */
-function searchTarget(deps: Pick<LeadDeps, 'zawgyi'>, p: Principal, q: LeadQuery): { index: LeadIndexKind; value: string; subject: string; audit: Record<string, unknown>; page: Pick<LeadPage, 'selector' | 'terms'> } {
-  if ((q.selector === undefined) === (q.text === undefined)) throw errors.validation('give either selector or text', [{ pointer: q.selector === undefined ? '/selector' : '/text', detail: 'exactly one of selector and text' }])
+function searchTarget(
+  deps: Pick<LeadDeps, 'zawgyi'>,
+  p: Principal,
+  q: LeadQuery,
+): { index: LeadIndexKind; value: string; subject: string; audit: Record<string, unknown>; page: Pick<LeadPage, 'selector' | 'terms'> } {
+  if ((q.selector === undefined) === (q.text === undefined))
+    throw errors.validation('give either selector or text', [
+      { pointer: q.selector === undefined ? '/selector' : '/text', detail: 'exactly one of selector and text' },
+    ])
   if (q.text !== undefined) {
     if (q.kind) throw errors.validation('kind applies to selector searches only', [{ pointer: '/kind', detail: 'not with text' }])
-    if (q.text.length > MAX_TEXT) throw errors.validation(`text: at most ${MAX_TEXT} characters`, [{ pointer: '/text', detail: `at most ${MAX_TEXT} characters` }])
+    if (q.text.length > MAX_TEXT)
+      throw errors.validation(`text: at most ${MAX_TEXT} characters`, [{ pointer: '/text', detail: `at most ${MAX_TEXT} characters` }])
     const query = nameQuery(toUnicodeQuery(q.text, deps.zawgyi))
     if (!query) throw errors.validation('text: no word to search for', [{ pointer: '/text', detail: 'letters or digits needed' }])
     return { index: 'name', value: query.tsquery, subject: 'name', audit: { terms: query.words }, page: { terms: query.words } }
   }
   const selector = normaliseQuery(p, { selector: q.selector!, kind: q.kind })
-  return { index: 'selector', value: selector.value, subject: `selector:${selector.kind}`, audit: { value: selector.value }, page: { selector } }
+  return {
+    index: 'selector',
+    value: selector.value,
+    subject: `selector:${selector.kind}`,
+    audit: { value: selector.value },
+    page: { selector },
+  }
 }
 
 const GRADING = /^[A-F][1-6]$/
@@ -103,22 +127,41 @@ const GRADING = /^[A-F][1-6]$/
  */
 export async function searchLeads(deps: LeadDeps, p: Principal, q: LeadQuery, first: number, after?: string | null): Promise<LeadPage> {
   checkFirst(first)
-  if (q.grading !== undefined && !GRADING.test(q.grading)) throw errors.validation('grading is an Admiralty grading such as B2', [{ pointer: '/grading', detail: 'A1 to F6' }])
+  if (q.grading !== undefined && !GRADING.test(q.grading))
+    throw errors.validation('grading is an Admiralty grading such as B2', [{ pointer: '/grading', detail: 'A1 to F6' }])
   const target = searchTarget(deps, p, q)
   const before = decodeCursor(after)
   const { selector: _s, kind: _k, text: _t, ...rest } = q
   const filter: Omit<LeadFilter, 'before'> = { ...rest, ...(q.since ? { since: checkSince(q.since)! } : {}) }
   // The quota is counted while the search runs; nothing is returned unless it allowed the search.
-  const [allowed, matches] = await Promise.all([deps.leadQuota.consume(p.member, 1, deps.now), findVisible(deps, p, target.index, target.value, { ...filter, ...(before ? { before } : {}) }, first + 1)])
+  const [allowed, matches] = await Promise.all([
+    deps.leadQuota.consume(p.member, 1, deps.now),
+    findVisible(deps, p, target.index, target.value, { ...filter, ...(before ? { before } : {}) }, first + 1),
+  ])
   if (!allowed) throw errors.lookupQuotaExceeded(deps.leadQuota.limit)
   const page = matches.slice(0, first)
   const actor = { kind: 'member' as const, member: p.member, actor: p.actor }
-  const reads = await release(deps, p, page.map((m) => m.record), {
-    channel: 'search',
-    purposeMissing: 'mark',
-    alsoAudit: (results) => [{ at: deps.now, actor, action: 'lead.search', subject: target.subject, details: { ...target.audit, results, purpose: p.purpose, filter } }],
-  })
+  const reads = await release(
+    deps,
+    p,
+    page.map((m) => m.record),
+    {
+      channel: 'search',
+      purposeMissing: 'mark',
+      alsoAudit: (results) => [
+        {
+          at: deps.now,
+          actor,
+          action: 'lead.search',
+          subject: target.subject,
+          details: { ...target.audit, results, purpose: p.purpose, filter },
+        },
+      ],
+    },
+  )
   // A record the SQL found but decide() shows as none cannot follow from the SQL conditions; deny by default.
-  const items = page.flatMap(({ record, fields }, i) => (reads[i] ? [{ cursor: encodeCursor(record), matchedFields: fields.map((f) => `/body/${f}`), read: reads[i] }] : []))
+  const items = page.flatMap(({ record, fields }, i) =>
+    reads[i] ? [{ cursor: encodeCursor(record), matchedFields: fields.map((f) => `/body/${f}`), read: reads[i] }] : [],
+  )
   return { ...target.page, items, hasNextPage: matches.length > first, endCursor: items.at(-1)?.cursor ?? null }
 }

@@ -24,8 +24,12 @@ export interface NewMatch {
 
 /** An index row `s`, its record `r` and class `c` as marking columns (s.field_releasable_to may be null). */
 const sideMarkings = (s: string, r: string, c: string): MarkingColumns => ({
-  originator: sql.ref(`${s}.originator`), recordMarking: sql.ref(`${r}.marking`), recordList: sql.ref(`${r}.releasable_to`),
-  withdrawnAt: sql.ref(`${r}.withdrawn_at`), fieldMarking: sql.ref(`${c}.field_marking`), fieldList: sql.ref(`${s}.field_releasable_to`),
+  originator: sql.ref(`${s}.originator`),
+  recordMarking: sql.ref(`${r}.marking`),
+  recordList: sql.ref(`${r}.releasable_to`),
+  withdrawnAt: sql.ref(`${r}.withdrawn_at`),
+  fieldMarking: sql.ref(`${c}.field_marking`),
+  fieldList: sql.ref(`${s}.field_releasable_to`),
 })
 
 /** The allowed table as a CTE body: (member, class_id) rows. */
@@ -47,8 +51,16 @@ const permitted = (a: { s: string; r: string; c: string }, b: { s: string; r: st
  * allowed classes were computed for `assumed`; the statement inserts nothing unless its snapshot is
  * in that state, and reports the state it saw (the caller retries under it).
  */
-export async function insertMatches(db: Db, records: ReadonlyArray<{ originator: string; id: string }>, now: Date, allowed: DeconflictAllowed, assumed: ClassState): Promise<{ state: ClassState; inserted: NewMatch[] }> {
-  const { rows } = await sql<ClassStateRow & { id: string | null; kind: string; a_originator: string; a_record: string; b_originator: string; b_record: string }>`
+export async function insertMatches(
+  db: Db,
+  records: ReadonlyArray<{ originator: string; id: string }>,
+  now: Date,
+  allowed: DeconflictAllowed,
+  assumed: ClassState,
+): Promise<{ state: ClassState; inserted: NewMatch[] }> {
+  const { rows } = await sql<
+    ClassStateRow & { id: string | null; kind: string; a_originator: string; a_record: string; b_originator: string; b_record: string }
+  >`
     with allowed as (${allowedRows(allowed)}),
     state as (select ${CLASS_STATE_COLUMNS}),
     fresh as (
@@ -88,7 +100,16 @@ export async function insertMatches(db: Db, records: ReadonlyArray<{ originator:
       from ins cross join lateral (values (ins.a_originator, ins.a_record, ins.b_originator), (ins.b_originator, ins.b_record, ins.a_originator)) as side(member, record, other)
     )
     select state.*, ins.* from state left join ins on true`.execute(db)
-  const inserted = rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, kind: r.kind, aOriginator: r.a_originator, aRecord: r.a_record, bOriginator: r.b_originator, bRecord: r.b_record }))
+  const inserted = rows
+    .filter((r) => r.id !== null)
+    .map((r) => ({
+      id: r.id!,
+      kind: r.kind,
+      aOriginator: r.a_originator,
+      aRecord: r.a_record,
+      bOriginator: r.b_originator,
+      bRecord: r.b_record,
+    }))
   return { state: classStateOf(rows[0]!), inserted }
 }
 
@@ -108,8 +129,28 @@ export interface MatchRow {
  * record was withdrawn, or that either originator's policy or markings no longer permit, is gone for
  * both sides. `discoverable`: the member's discoverable class ids (to show the other record and field).
  */
-export async function listMatches(db: Db, member: string, discoverable: readonly number[], allowed: DeconflictAllowed, limit: number, id?: string): Promise<{ state: ClassState; rows: MatchRow[] }> {
-  const { rows } = await sql<ClassStateRow & { id: string | null; kind: string; value: string; created_at: Date; my_record: string; my_field: string; other_originator: string; other_record: string; other_field: string; visible: boolean }>`
+export async function listMatches(
+  db: Db,
+  member: string,
+  discoverable: readonly number[],
+  allowed: DeconflictAllowed,
+  limit: number,
+  id?: string,
+): Promise<{ state: ClassState; rows: MatchRow[] }> {
+  const { rows } = await sql<
+    ClassStateRow & {
+      id: string | null
+      kind: string
+      value: string
+      created_at: Date
+      my_record: string
+      my_field: string
+      other_originator: string
+      other_record: string
+      other_field: string
+      visible: boolean
+    }
+  >`
     with allowed as (${allowedRows(allowed)}),
     state as (select ${CLASS_STATE_COLUMNS}),
     found as (
@@ -137,5 +178,16 @@ export async function listMatches(db: Db, member: string, discoverable: readonly
     -- The snapshot's class state comes with the rows (one row of it alone when there are none).
     select state.*, found.* from state left join found on true order by found.created_at desc, found.id`.execute(db)
   const found = rows.filter((r) => r.id !== null)
-  return { state: classStateOf(rows[0]!), rows: found.map((r) => ({ id: r.id!, kind: r.kind, value: r.value, createdAt: r.created_at, mine: { record: r.my_record, field: r.my_field }, other: { originator: r.other_originator, record: r.other_record, field: r.other_field }, visible: r.visible })) }
+  return {
+    state: classStateOf(rows[0]!),
+    rows: found.map((r) => ({
+      id: r.id!,
+      kind: r.kind,
+      value: r.value,
+      createdAt: r.created_at,
+      mine: { record: r.my_record, field: r.my_field },
+      other: { originator: r.other_originator, record: r.other_record, field: r.other_field },
+      visible: r.visible,
+    })),
+  }
 }

@@ -26,7 +26,10 @@ async function allowedAt(classes: SelectorClasses, members: Iterable<string>, st
  * statement saw if that differs (a policy was activated or a class created meanwhile), so a policy
  * change applies to the very next match. Policies changing on every attempt: refuse rather than guess.
  */
-async function underCurrentState<T>(classes: SelectorClasses, work: (state: ClassState) => Promise<{ state: ClassState; result: T }>): Promise<T> {
+async function underCurrentState<T>(
+  classes: SelectorClasses,
+  work: (state: ClassState) => Promise<{ state: ClassState; result: T }>,
+): Promise<T> {
   let state = await classes.current()
   for (let attempt = 1; attempt <= 4; attempt++) {
     const r = await work(state)
@@ -37,14 +40,26 @@ async function underCurrentState<T>(classes: SelectorClasses, work: (state: Clas
   throw new Error('deconfliction: the policy state kept changing')
 }
 
-export function createMatcher(db: Kysely<DB>, classes: SelectorClasses, memberCodes: ReadonlySet<string>, observe?: ObserveBatcher): Matcher {
-  const batcher = tickBatcher(async (items: ReadonlyArray<{ originator: string; id: string; now: Date }>) => {
-    const found = await underCurrentState(classes, async (state) => {
-      const r = await insertMatches(db, items, items[0]!.now, await allowedAt(classes, memberCodes, state), state)
-      return { state: r.state, result: r.inserted }
-    })
-    return items.map((r) => found.filter((m) => (m.aOriginator === r.originator && m.aRecord === r.id) || (m.bOriginator === r.originator && m.bRecord === r.id)))
-  }, { max: 64, observe: observe?.('matcher') })
+export function createMatcher(
+  db: Kysely<DB>,
+  classes: SelectorClasses,
+  memberCodes: ReadonlySet<string>,
+  observe?: ObserveBatcher,
+): Matcher {
+  const batcher = tickBatcher(
+    async (items: ReadonlyArray<{ originator: string; id: string; now: Date }>) => {
+      const found = await underCurrentState(classes, async (state) => {
+        const r = await insertMatches(db, items, items[0]!.now, await allowedAt(classes, memberCodes, state), state)
+        return { state: r.state, result: r.inserted }
+      })
+      return items.map((r) =>
+        found.filter(
+          (m) => (m.aOriginator === r.originator && m.aRecord === r.id) || (m.bOriginator === r.originator && m.bRecord === r.id),
+        ),
+      )
+    },
+    { max: 64, observe: observe?.('matcher') },
+  )
   return { matchRecord: (record, now) => batcher.push({ ...record, now }) }
 }
 
@@ -71,14 +86,21 @@ export const matchView = (m: MatchRow, member: string): MatchView => ({
   value: m.value,
   createdAt: m.createdAt.toISOString(),
   mine: { originator: member, recordId: m.mine.record, field: `/body/${m.mine.field}` },
-  other: { originator: m.other.originator, recordId: m.visible ? m.other.record : null, field: m.visible ? `/body/${m.other.field}` : null },
+  other: {
+    originator: m.other.originator,
+    recordId: m.visible ? m.other.record : null,
+    field: m.visible ? `/body/${m.other.field}` : null,
+  },
   blind: !m.visible,
 })
 
 /** The caller's permitted matches, newest first (or the one with `id`), as decided now. */
 export async function findMyMatches(db: Kysely<DB>, deps: MatchDeps, p: Principal, limit: number, id?: string): Promise<MatchRow[]> {
   return underCurrentState(deps.selectorClasses, async (state) => {
-    const [discoverable, allowed] = await Promise.all([deps.selectorClasses.discoverableAt(p, state), allowedAt(deps.selectorClasses, deps.memberCodes, state)])
+    const [discoverable, allowed] = await Promise.all([
+      deps.selectorClasses.discoverableAt(p, state),
+      allowedAt(deps.selectorClasses, deps.memberCodes, state),
+    ])
     const r = await listMatches(db, p.member, discoverable, allowed, limit, id)
     return { state: r.state, result: r.rows }
   })

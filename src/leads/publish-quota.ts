@@ -38,7 +38,9 @@ export function createPublishQuota(db: Kysely<DB>, limit: number): PublishQuota 
     },
     async refund(member, n, now) {
       if (n <= 0) return
-      await sql`update publish_selectors set used = greatest(used - ${n}::int, 0) where member = ${member} and day = ${dayOf(now)}::date`.execute(db)
+      await sql`update publish_selectors set used = greatest(used - ${n}::int, 0) where member = ${member} and day = ${dayOf(now)}::date`.execute(
+        db,
+      )
     },
   }
 }

@@ -7,7 +7,14 @@ import { type ObserveBatcher, tickBatcher } from '../db/tick-batcher.js'
 import type { DecisionKey } from '../policy/cedar.js'
 import type { PolicyCache } from '../policy/policy.cache.js'
 import type { Reader } from '../policy/decide.js'
-import { CLASS_STATE_COLUMNS, type ClassState, type ClassStateRow, classesExcept, classStateOf, type SelectorClass } from './selector-class.repository.js'
+import {
+  CLASS_STATE_COLUMNS,
+  type ClassState,
+  type ClassStateRow,
+  classesExcept,
+  classStateOf,
+  type SelectorClass,
+} from './selector-class.repository.js'
 
 export interface SelectorClasses {
   /** Class ids whose fields `reader` may discover under each originator's active policy now. */
@@ -32,10 +39,13 @@ export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache, obs
   // not one decision per class per search. Bounded; forgotten whole when it fills.
   const allowedSets = new Map<string, number[]>()
   // One round trip per turn of the event loop, shared by the lookups in it.
-  const state = tickBatcher(async (items: readonly null[]) => {
-    const { rows } = await sql<ClassStateRow>`select ${CLASS_STATE_COLUMNS}`.execute(db)
-    return items.map(() => classStateOf(rows[0]!))
-  }, { max: 1024, observe: observe?.('selector-class-state') })
+  const state = tickBatcher(
+    async (items: readonly null[]) => {
+      const { rows } = await sql<ClassStateRow>`select ${CLASS_STATE_COLUMNS}`.execute(db)
+      return items.map(() => classStateOf(rows[0]!))
+    },
+    { max: 1024, observe: observe?.('selector-class-state') },
+  )
 
   function allowedFor(action: 'discover' | 'deconflict', reader: Reader, versions: Readonly<Record<string, number>>): number[] {
     const allowed: number[] = []
@@ -48,7 +58,18 @@ export function createSelectorClasses(db: Kysely<DB>, policies: PolicyCache, obs
       const version = versions[c.originator]
       const policy = version === undefined ? undefined : policies.policy(c.originator, version)
       if (!policy) continue // no active policy: nothing is discoverable (deny by default)
-      const key: DecisionKey = { action, recipient: reader.member, roles: reader.roles, purpose: reader.purpose, originator: c.originator, recordType: c.recordType, label: c.label, fieldMarking: c.fieldMarking, recordMarking: c.recordMarking, grading: c.grading }
+      const key: DecisionKey = {
+        action,
+        recipient: reader.member,
+        roles: reader.roles,
+        purpose: reader.purpose,
+        originator: c.originator,
+        recordType: c.recordType,
+        label: c.label,
+        fieldMarking: c.fieldMarking,
+        recordMarking: c.recordMarking,
+        grading: c.grading,
+      }
       // Only `discover` makes a field findable: whatever it matches, decide() then shows at least as a hit.
       // Only `deconflict` (asked of both originators) lets it be matched with another member's record.
       if (policies.decide(policy, key).allow) allowed.push(c.id)

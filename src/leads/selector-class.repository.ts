@@ -12,8 +12,24 @@ export interface SelectorClass extends ClassKey {
   id: number
 }
 
-type ClassRow = { id: number; originator: string; record_type: string; label: string; field_marking: string; record_marking: string; grading: string }
-const fromRow = (r: ClassRow): SelectorClass => ({ id: r.id, originator: r.originator, recordType: r.record_type, label: r.label, fieldMarking: r.field_marking, recordMarking: r.record_marking, grading: r.grading })
+type ClassRow = {
+  id: number
+  originator: string
+  record_type: string
+  label: string
+  field_marking: string
+  record_marking: string
+  grading: string
+}
+const fromRow = (r: ClassRow): SelectorClass => ({
+  id: r.id,
+  originator: r.originator,
+  recordType: r.record_type,
+  label: r.label,
+  fieldMarking: r.field_marking,
+  recordMarking: r.record_marking,
+  grading: r.grading,
+})
 
 /** What a reader's discoverable classes depend on besides the reader: a statement reports it. */
 export interface ClassState {
@@ -42,7 +58,13 @@ export function sameClassState(a: ClassState, b: ClassState): boolean {
 
 /** Every class but those with these ids (what a process has not seen yet). */
 export async function classesExcept(db: Kysely<DB>, known: readonly number[]): Promise<SelectorClass[]> {
-  return (await db.selectFrom('selector_classes').selectAll().where(sql<boolean>`not (id = any(${known as number[]}::int[]))`).execute()).map(fromRow)
+  return (
+    await db
+      .selectFrom('selector_classes')
+      .selectAll()
+      .where(sql<boolean>`not (id = any(${known as number[]}::int[]))`)
+      .execute()
+  ).map(fromRow)
 }
 
 const keyOf = (k: ClassKey) => JSON.stringify([k.originator, k.recordType, k.label, k.fieldMarking, k.recordMarking, k.grading])
@@ -71,7 +93,9 @@ export function createClassIds(db: Kysely<DB>): ClassIds {
           )
           select * from created
           union all
-          select c.* from selector_classes c join wanted w using (originator, record_type, label, field_marking, record_marking, grading)`.execute(db)
+          select c.* from selector_classes c join wanted w using (originator, record_type, label, field_marking, record_marking, grading)`.execute(
+          db,
+        )
         // A class another publish is creating right now is not in this statement's snapshot: the
         // insert waited for it, so the next attempt finds it.
         for (const r of rows) known.set(keyOf(fromRow(r)), r.id)

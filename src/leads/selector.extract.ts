@@ -30,7 +30,12 @@ const chainOf = (c: unknown): { chain?: string } => (typeof c === 'string' ? { c
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** The raw value to normalise from one element, or undefined when the element holds no selector. */
-function rawOf(kind: SelectorKind, field: string, el: unknown, body: Record<string, unknown>): { raw: unknown; chain?: string } | undefined {
+function rawOf(
+  kind: SelectorKind,
+  field: string,
+  el: unknown,
+  body: Record<string, unknown>,
+): { raw: unknown; chain?: string } | undefined {
   switch (kind) {
     case 'phone':
       return isObject(el) ? { raw: el.number ?? el.raw } : { raw: el }

@@ -20,7 +20,11 @@ async function createDevKey(file: string): Promise<JWK> {
 }
 
 /** Ensures every member has a dev key file and that its public half is registered. Returns what it did. */
-export async function ensureDevMemberKeys(db: Kysely<DB>, dataDir: string, now: Date): Promise<{ generated: string[]; registered: string[] }> {
+export async function ensureDevMemberKeys(
+  db: Kysely<DB>,
+  dataDir: string,
+  now: Date,
+): Promise<{ generated: string[]; registered: string[] }> {
   const generated: string[] = []
   const registered: string[] = []
   for (const m of await listMembers(db)) {
@@ -39,7 +43,13 @@ export async function ensureDevMemberKeys(db: Kysely<DB>, dataDir: string, now: 
     await db.transaction().execute(async (trx) => {
       const publicJwk: JWK = { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, kid, alg: 'ES256', use: 'sig' }
       await insertKey(trx, { memberCode: m.code, kid, alg: 'ES256', publicJwk, registeredBy: 'development-seed', createdAt: now })
-      await appendAudit(trx, { at: now, actor: { kind: 'gateway' }, action: 'member.key.registered', subject: `member:${m.code}`, details: { kid, alg: 'ES256', development: true } })
+      await appendAudit(trx, {
+        at: now,
+        actor: { kind: 'gateway' },
+        action: 'member.key.registered',
+        subject: `member:${m.code}`,
+        details: { kid, alg: 'ES256', development: true },
+      })
     })
     registered.push(m.code)
   }
@@ -49,7 +59,8 @@ export async function ensureDevMemberKeys(db: Kysely<DB>, dataDir: string, now: 
 /** Loads a member's development private key (for the token CLI and tests). */
 export async function loadDevMemberKey(dataDir: string, code: string): Promise<{ kid: string; key: CryptoKey }> {
   const file = devKeyFile(dataDir, code)
-  if (!fs.existsSync(file)) throw new Error(`no development key for ${code} at ${file}; start the gateway once in development mode to create it`)
+  if (!fs.existsSync(file))
+    throw new Error(`no development key for ${code} at ${file}; start the gateway once in development mode to create it`)
   const jwk = JSON.parse(fs.readFileSync(file, 'utf8')) as JWK
   return { kid: jwk.kid as string, key: (await importJWK(jwk, 'ES256')) as CryptoKey }
 }

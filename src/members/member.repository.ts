@@ -34,7 +34,11 @@ export async function listMembers(db: Db): Promise<Member[]> {
 
 export async function findMembers(db: Db, codes: readonly string[]): Promise<Member[]> {
   if (codes.length === 0) return []
-  const rows = await db.selectFrom('members').selectAll().where('code', 'in', [...codes]).execute()
+  const rows = await db
+    .selectFrom('members')
+    .selectAll()
+    .where('code', 'in', [...codes])
+    .execute()
   return rows.map(rowToMember)
 }
 
@@ -71,7 +75,9 @@ export async function authStates(db: Db, pairs: ReadonlyArray<{ member: string; 
     .selectFrom('members as m')
     .modifyFront(prepare('auth-states'))
     // Arrays as single parameters: one statement text whatever the batch size.
-    .leftJoin('member_keys as k', (j) => j.onRef('k.member_code', '=', 'm.code').on(sql<boolean>`k.kid = any(${[...new Set(pairs.map((p) => p.kid))]}::text[])`))
+    .leftJoin('member_keys as k', (j) =>
+      j.onRef('k.member_code', '=', 'm.code').on(sql<boolean>`k.kid = any(${[...new Set(pairs.map((p) => p.kid))]}::text[])`),
+    )
     .select(['m.code', 'm.status', 'k.revoked_at', 'k.kid'])
     .where(sql<boolean>`m.code = any(${[...new Set(pairs.map((p) => p.member))]}::text[])`)
     .execute()

@@ -13,7 +13,6 @@ import { canonicalPublicJwk, keyStatus, type MemberKey } from './jwks.js'
 import { findKey, insertKey, kidExists, listKeys, setKeyRetired, setKeyRevoked } from './key.repository.js'
 import { findMember, findMemberForUpdate, listMembers, type Member, updateMemberStatus } from './member.repository.js'
 
-
 export { listMembers }
 
 export async function getMember(db: Kysely<DB>, code: string): Promise<Member> {
@@ -28,14 +27,27 @@ export async function memberKeys(db: Kysely<DB>, code: string): Promise<MemberKe
 }
 
 /** Operator act: suspend or reinstate a member. A suspended member is refused on every path at once. */
-export async function setMemberStatus(db: Kysely<DB>, operator: string, code: string, status: Member['status'], reason: string, now: Date): Promise<Member> {
+export async function setMemberStatus(
+  db: Kysely<DB>,
+  operator: string,
+  code: string,
+  status: Member['status'],
+  reason: string,
+  now: Date,
+): Promise<Member> {
   if (!reason.trim()) throw errors.invalidRequest('a reason is required')
   return db.transaction().execute(async (trx) => {
     const m = await findMemberForUpdate(trx, code)
     if (!m) throw errors.memberNotFound(code)
     if (m.status === status) throw errors.invalidRequest(`member ${code} is already ${status}`)
     await updateMemberStatus(trx, code, status, reason, now)
-    await appendAudit(trx, { at: now, actor: { kind: 'operator', name: operator }, action: status === 'suspended' ? 'member.suspended' : 'member.reinstated', subject: `member:${code}`, details: { reason } })
+    await appendAudit(trx, {
+      at: now,
+      actor: { kind: 'operator', name: operator },
+      action: status === 'suspended' ? 'member.suspended' : 'member.reinstated',
+      subject: `member:${code}`,
+      details: { reason },
+    })
     return { ...m, status, statusReason: reason, statusChangedAt: now }
   })
 }
@@ -55,7 +67,17 @@ async function registerKey(
     if (!(await findMemberForUpdate(trx, code))) throw errors.memberNotFound(code)
     if (consume) await consume(trx)
     if (await kidExists(trx, kid)) throw errors.keyConflict(kid)
-    const key: MemberKey = { memberCode: code, kid, alg, publicJwk: jwk, registeredBy, createdAt: now, retiredAt: null, revokedAt: null, revocationReason: null }
+    const key: MemberKey = {
+      memberCode: code,
+      kid,
+      alg,
+      publicJwk: jwk,
+      registeredBy,
+      createdAt: now,
+      retiredAt: null,
+      revokedAt: null,
+      revocationReason: null,
+    }
     await insertKey(trx, key)
     await appendAudit(trx, { at: now, actor, action: 'member.key.registered', subject: `member:${code}`, details: { kid, alg, ...extra } })
     return key
@@ -72,18 +94,46 @@ export function operatorRegisterKey(db: Kysely<DB>, operator: string, code: stri
  * signed by one of the member's own active keys, carrying the new public key in `jwk`; a valid
  * access token alone is not enough to add a key.
  */
-export async function registerKeyBySignedRequest(db: Kysely<DB>, p: Principal, code: string, signedRequest: string, issuer: string, now: Date): Promise<MemberKey> {
+export async function registerKeyBySignedRequest(
+  db: Kysely<DB>,
+  p: Principal,
+  code: string,
+  signedRequest: string,
+  issuer: string,
+  now: Date,
+): Promise<MemberKey> {
   requireRole(p, 'admin')
   requireOwnMember(p, code)
-  const v = await verifyMemberJwt(db, signedRequest, { typ: JWT_TYP.keyRegistration, audience: issuer, now, maxLifetimeSeconds: 300, what: 'key registration request' })
+  const v = await verifyMemberJwt(db, signedRequest, {
+    typ: JWT_TYP.keyRegistration,
+    audience: issuer,
+    now,
+    maxLifetimeSeconds: 300,
+    what: 'key registration request',
+  })
   if (v.member !== code) throw errors.forbiddenMember()
   const replayWindowEnd = new Date((v.payload.exp + CLOCK_TOLERANCE_S) * 1000)
-  return registerKey(db, { kind: 'member', member: code, actor: p.actor }, `member:${code}:${p.actor}`, code, v.payload.jwk, now, { signedWith: v.key.kid }, (trx) =>
-    consumeJti(trx, v.member, v.payload.jti, replayWindowEnd, now),
+  return registerKey(
+    db,
+    { kind: 'member', member: code, actor: p.actor },
+    `member:${code}:${p.actor}`,
+    code,
+    v.payload.jwk,
+    now,
+    { signedWith: v.key.kid },
+    (trx) => consumeJti(trx, v.member, v.payload.jti, replayWindowEnd, now),
   )
 }
 
-async function changeKey(db: Kysely<DB>, actor: AuditActor, code: string, kid: string, change: 'retire' | 'revoke', reason: string | null, now: Date): Promise<MemberKey> {
+async function changeKey(
+  db: Kysely<DB>,
+  actor: AuditActor,
+  code: string,
+  kid: string,
+  change: 'retire' | 'revoke',
+  reason: string | null,
+  now: Date,
+): Promise<MemberKey> {
   return db.transaction().execute(async (trx) => {
     if (!(await findMemberForUpdate(trx, code))) throw errors.memberNotFound(code)
     const key = await findKey(trx, code, kid)
@@ -99,7 +149,13 @@ async function changeKey(db: Kysely<DB>, actor: AuditActor, code: string, kid: s
       // Revoking the last key is allowed: a compromised key must stop working even if that locks the member out.
       await setKeyRevoked(trx, code, kid, now, reason ?? 'revoked')
     }
-    await appendAudit(trx, { at: now, actor, action: change === 'retire' ? 'member.key.retired' : 'member.key.revoked', subject: `member:${code}`, details: { kid, ...(reason ? { reason } : {}) } })
+    await appendAudit(trx, {
+      at: now,
+      actor,
+      action: change === 'retire' ? 'member.key.retired' : 'member.key.revoked',
+      subject: `member:${code}`,
+      details: { kid, ...(reason ? { reason } : {}) },
+    })
     return change === 'retire' ? { ...key, retiredAt: now } : { ...key, revokedAt: now, revocationReason: reason ?? 'revoked' }
   })
 }
@@ -118,6 +174,13 @@ export function revokeKey(db: Kysely<DB>, p: Principal, code: string, kid: strin
   return changeKey(db, { kind: 'member', member: code, actor: p.actor }, code, kid, 'revoke', reason, now)
 }
 
-export function operatorRevokeKey(db: Kysely<DB>, operator: string, code: string, kid: string, reason: string, now: Date): Promise<MemberKey> {
+export function operatorRevokeKey(
+  db: Kysely<DB>,
+  operator: string,
+  code: string,
+  kid: string,
+  reason: string,
+  now: Date,
+): Promise<MemberKey> {
   return changeKey(db, { kind: 'operator', name: operator }, code, kid, 'revoke', reason, now)
 }

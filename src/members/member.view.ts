@@ -23,7 +23,13 @@ export interface MemberKeyView {
   revocationReason: string | null
 }
 
-export const memberView = (m: Member): MemberView => ({ code: m.code, name: m.name, shortName: m.shortName, country: m.country, status: m.status })
+export const memberView = (m: Member): MemberView => ({
+  code: m.code,
+  name: m.name,
+  shortName: m.shortName,
+  country: m.country,
+  status: m.status,
+})
 
 export function memberKeyView(k: MemberKey, now: Date): MemberKeyView {
   return {

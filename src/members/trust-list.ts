@@ -19,12 +19,14 @@ export async function importTrustList(db: Kysely<DB>, file: string, now: Date): 
   } catch (e) {
     throw new ConfigError(VAR, `cannot read trust list ${file}: ${(e as Error).message}`)
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ConfigError(VAR, 'trust list must be an object keyed by member code')
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new ConfigError(VAR, 'trust list must be an object keyed by member code')
   const known = new Set((await listMembers(db)).map((m) => m.code))
   const registered: string[] = []
   for (const [code, jwks] of Object.entries(doc)) {
     if (!known.has(code)) throw new ConfigError(VAR, `trust list names unknown member "${code}"`)
-    if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0) throw new ConfigError(VAR, `trust list entry ${code} must be a JWKS with at least one key`)
+    if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0)
+      throw new ConfigError(VAR, `trust list entry ${code} must be a JWKS with at least one key`)
     for (const input of jwks.keys) {
       let canon
       try {
@@ -35,8 +37,21 @@ export async function importTrustList(db: Kysely<DB>, file: string, now: Date): 
       if (await findKey(db, code, canon.kid)) continue
       if (await kidExists(db, canon.kid)) throw new ConfigError(VAR, `key ${canon.kid} listed for ${code} is registered to another member`)
       await db.transaction().execute(async (trx) => {
-        await insertKey(trx, { memberCode: code, kid: canon.kid, alg: canon.alg, publicJwk: canon.jwk, registeredBy: 'trust-list', createdAt: now })
-        await appendAudit(trx, { at: now, actor: { kind: 'operator', name: 'trust-list' }, action: 'member.key.registered', subject: `member:${code}`, details: { kid: canon.kid, alg: canon.alg, source: file } })
+        await insertKey(trx, {
+          memberCode: code,
+          kid: canon.kid,
+          alg: canon.alg,
+          publicJwk: canon.jwk,
+          registeredBy: 'trust-list',
+          createdAt: now,
+        })
+        await appendAudit(trx, {
+          at: now,
+          actor: { kind: 'operator', name: 'trust-list' },
+          action: 'member.key.registered',
+          subject: `member:${code}`,
+          details: { kid: canon.kid, alg: canon.alg, source: file },
+        })
       })
       registered.push(`${code}:${canon.kid}`)
     }

@@ -35,7 +35,11 @@ async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOptions): 
   })
 
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-    const labels = { method: METHODS.has(request.method) ? request.method : 'other', route: routeLabel(request), status: String(reply.statusCode) }
+    const labels = {
+      method: METHODS.has(request.method) ? request.method : 'other',
+      route: routeLabel(request),
+      status: String(reply.statusCode),
+    }
     metrics.requests.inc(labels)
     metrics.duration.observe(labels, reply.elapsedTime / 1000)
   })

@@ -22,7 +22,12 @@ export function createMetrics(): Metrics {
   const registry = new Registry()
   const registers = [registry]
   collectDefaultMetrics({ register: registry })
-  const requests = new Counter<HttpLabels>({ name: 'icacn_http_requests_total', help: 'HTTP requests answered, by method, route template and status', labelNames: ['method', 'route', 'status'], registers })
+  const requests = new Counter<HttpLabels>({
+    name: 'icacn_http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status',
+    labelNames: ['method', 'route', 'status'],
+    registers,
+  })
   const duration = new Histogram<HttpLabels>({
     name: 'icacn_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by method, route template and status',
@@ -30,8 +35,18 @@ export function createMetrics(): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   })
-  const refusals = new Counter<'code'>({ name: 'icacn_quota_refusals_total', help: 'Requests refused by a daily quota, by problem code', labelNames: ['code'], registers })
-  const queued = new Gauge<'batcher'>({ name: 'icacn_batcher_queued_items', help: 'Items waiting for the next batch statement, by batcher', labelNames: ['batcher'], registers })
+  const refusals = new Counter<'code'>({
+    name: 'icacn_quota_refusals_total',
+    help: 'Requests refused by a daily quota, by problem code',
+    labelNames: ['code'],
+    registers,
+  })
+  const queued = new Gauge<'batcher'>({
+    name: 'icacn_batcher_queued_items',
+    help: 'Items waiting for the next batch statement, by batcher',
+    labelNames: ['batcher'],
+    registers,
+  })
   const batchSize = new Histogram<'batcher'>({
     name: 'icacn_batcher_batch_size',
     help: 'Items sent in one batch statement, by batcher',

@@ -57,7 +57,14 @@ export function cedarRequest(k: DecisionKey): Omit<AuthorizationCall, 'policies'
       <EntityJson>{ uid: member, attrs: { roles: [...k.roles].sort(), ...(k.purpose ? { purpose: k.purpose } : {}) }, parents: [] },
       <EntityJson>{
         uid: field,
-        attrs: { originator: k.originator, recordType: k.recordType, label: k.label, fieldMarking: k.fieldMarking, recordMarking: k.recordMarking, grading: k.grading },
+        attrs: {
+          originator: k.originator,
+          recordType: k.recordType,
+          label: k.label,
+          fieldMarking: k.fieldMarking,
+          recordMarking: k.recordMarking,
+          grading: k.grading,
+        },
         parents: [],
       },
     ],
@@ -95,7 +102,11 @@ export const DECLARABLE_PURPOSES = ['investigation', 'analysis', 'prosecution'] 
 function withPurposeProbe(key: DecisionKey, run: (k: DecisionKey) => cedar.AuthorizationAnswer): PolicyDecision {
   const d = decisionOf(run(key))
   // Deconfliction is asked with no purpose by design (the principal is a member, not a reader).
-  const purposeMissing = key.action !== 'deconflict' && !d.allow && key.purpose === null && DECLARABLE_PURPOSES.some((purpose) => decisionOf(run({ ...key, purpose })).allow)
+  const purposeMissing =
+    key.action !== 'deconflict' &&
+    !d.allow &&
+    key.purpose === null &&
+    DECLARABLE_PURPOSES.some((purpose) => decisionOf(run({ ...key, purpose })).allow)
   return { ...d, purposeMissing }
 }
 

@@ -79,7 +79,19 @@ const DENY: PolicyDecision = { allow: false, policyIds: [], purposeMissing: fals
 
 export function explain(reader: Reader, record: RecordMeta, policies: PolicySource, now: Date): Explanation {
   if (reader.member === record.originator) {
-    const fields = record.fields.map((f) => ({ field: f.field, label: f.label, markingAllows: true, purposeAllows: true, disclosePolicy: null, discoverPolicy: null, granted: false, disclosed: true, discoverable: true, requestable: false, purposeMissing: false }))
+    const fields = record.fields.map((f) => ({
+      field: f.field,
+      label: f.label,
+      markingAllows: true,
+      purposeAllows: true,
+      disclosePolicy: null,
+      discoverPolicy: null,
+      granted: false,
+      disclosed: true,
+      discoverable: true,
+      requestable: false,
+      purposeMissing: false,
+    }))
     return { visibility: 'disclose', recordMarkingAllows: true, policyVersion: record.policyVersion, fields }
   }
   const recordMarkingAllows = !record.withdrawn && markingReleases(record.marking, record.releasableTo, reader.member, record.originator)
@@ -87,11 +99,34 @@ export function explain(reader: Reader, record: RecordMeta, policies: PolicySour
   const purposeAllows = record.purposeLimits.length === 0 || (reader.purpose !== null && record.purposeLimits.includes(reader.purpose))
   const granted = new Set(record.grants.filter((g) => g.recipient === reader.member && g.expiresAt > now).flatMap((g) => g.fields))
   const fields = record.fields.map((f): FieldExplanation => {
-    const markingAllows = recordMarkingAllows && markingReleases(f.marking ?? record.marking, f.releasableTo ?? record.releasableTo, reader.member, record.originator)
-    if (!markingAllows) return { field: f.field, label: f.label, markingAllows, purposeAllows, disclosePolicy: null, discoverPolicy: null, granted: false, disclosed: false, discoverable: false, requestable: false, purposeMissing: false }
+    const markingAllows =
+      recordMarkingAllows &&
+      markingReleases(f.marking ?? record.marking, f.releasableTo ?? record.releasableTo, reader.member, record.originator)
+    if (!markingAllows)
+      return {
+        field: f.field,
+        label: f.label,
+        markingAllows,
+        purposeAllows,
+        disclosePolicy: null,
+        discoverPolicy: null,
+        granted: false,
+        disclosed: false,
+        discoverable: false,
+        requestable: false,
+        purposeMissing: false,
+      }
     const key = (action: DecisionKey['action']): DecisionKey => ({
-      action, recipient: reader.member, roles: reader.roles, purpose: reader.purpose, originator: record.originator, recordType: record.type,
-      label: f.label, fieldMarking: f.marking ?? record.marking, recordMarking: record.marking, grading: record.grading,
+      action,
+      recipient: reader.member,
+      roles: reader.roles,
+      purpose: reader.purpose,
+      originator: record.originator,
+      recordType: record.type,
+      label: f.label,
+      fieldMarking: f.marking ?? record.marking,
+      recordMarking: record.marking,
+      grading: record.grading,
     })
     const disclosePolicy = policy ? policies.decide(policy, key('disclose')) : DENY
     const discoverPolicy = policy ? policies.decide(policy, key('discover')) : DENY
@@ -99,10 +134,31 @@ export function explain(reader: Reader, record: RecordMeta, policies: PolicySour
     const isGranted = policy !== undefined && granted.has(f.field)
     const disclosed = purposeAllows && (disclosePolicy.allow || isGranted)
     const discoverable = disclosed || discoverPolicy.allow
-    const purposeMissing = !disclosed && reader.purpose === null && (disclosePolicy.purposeMissing || (record.purposeLimits.length > 0 && (disclosePolicy.allow || isGranted)))
-    return { field: f.field, label: f.label, markingAllows, purposeAllows, disclosePolicy, discoverPolicy, granted: isGranted, disclosed, discoverable, requestable: discoverable && !disclosed && purposeAllows && !purposeMissing, purposeMissing }
+    const purposeMissing =
+      !disclosed &&
+      reader.purpose === null &&
+      (disclosePolicy.purposeMissing || (record.purposeLimits.length > 0 && (disclosePolicy.allow || isGranted)))
+    return {
+      field: f.field,
+      label: f.label,
+      markingAllows,
+      purposeAllows,
+      disclosePolicy,
+      discoverPolicy,
+      granted: isGranted,
+      disclosed,
+      discoverable,
+      requestable: discoverable && !disclosed && purposeAllows && !purposeMissing,
+      purposeMissing,
+    }
   })
-  const visibility = !recordMarkingAllows ? 'none' : fields.some((f) => f.disclosed) ? 'disclose' : fields.some((f) => f.discoverable) ? 'hit' : 'none'
+  const visibility = !recordMarkingAllows
+    ? 'none'
+    : fields.some((f) => f.disclosed)
+      ? 'disclose'
+      : fields.some((f) => f.discoverable)
+        ? 'hit'
+        : 'none'
   return { visibility, recordMarkingAllows, policyVersion: record.policyVersion, fields }
 }
 

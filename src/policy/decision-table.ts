@@ -20,7 +20,20 @@ export interface DecisionTable {
 
 /** The memo key: every field of the decision key, in a fixed order, and the policy version. */
 export function memoKey(policy: ActivePolicy, k: DecisionKey): string {
-  return JSON.stringify([policy.originator, policy.version, k.action, k.recipient, [...k.roles].sort(), k.purpose, k.originator, k.recordType, k.label, k.fieldMarking, k.recordMarking, k.grading])
+  return JSON.stringify([
+    policy.originator,
+    policy.version,
+    k.action,
+    k.recipient,
+    [...k.roles].sort(),
+    k.purpose,
+    k.originator,
+    k.recordType,
+    k.label,
+    k.fieldMarking,
+    k.recordMarking,
+    k.grading,
+  ])
 }
 
 /** Cedar with each policy version parsed once (parsing costs ten times an evaluation). */
@@ -41,11 +54,15 @@ export function cedarEvaluator(defaultText: string = loadDefaultPolicy()): (poli
  * `evaluate` is Cedar (evaluatePolicy) in the gateway; a table is bounded and forgets its oldest
  * entries first. A key for another originator's records than the policy's is a programming error.
  */
-export function createDecisionTable(evaluate: (policy: ActivePolicy, key: DecisionKey) => PolicyDecision = cedarEvaluator(), max = 200_000): DecisionTable {
+export function createDecisionTable(
+  evaluate: (policy: ActivePolicy, key: DecisionKey) => PolicyDecision = cedarEvaluator(),
+  max = 200_000,
+): DecisionTable {
   const memo = new Map<string, PolicyDecision>()
   return {
     decide(policy, key) {
-      if (key.originator !== policy.originator) throw new Error(`the policy of ${policy.originator} was asked about a record of ${key.originator}`)
+      if (key.originator !== policy.originator)
+        throw new Error(`the policy of ${policy.originator} was asked about a record of ${key.originator}`)
       const id = memoKey(policy, key)
       let d = memo.get(id)
       if (!d) {

@@ -47,10 +47,17 @@ function fullView(reader: Reader, meta: RecordMeta, policies: PolicySource, now:
   const e = explain(reader, meta, policies, now)
   const own = reader.member === meta.originator
   const fields = e.fields.map((f) => {
-    const until = meta.grants.filter((g) => g.recipient === reader.member && g.expiresAt > now && g.fields.includes(f.field)).map((g) => g.expiresAt.getTime())
+    const until = meta.grants
+      .filter((g) => g.recipient === reader.member && g.expiresAt > now && g.fields.includes(f.field))
+      .map((g) => g.expiresAt.getTime())
     return {
-      path: `/body/${f.field}`, disclosed: f.disclosed, requestable: f.requestable, label: f.label, reason: reasonOf(f, own),
-      policyIds: f.disclosePolicy?.policyIds ?? [], discoverPolicyIds: f.discoverPolicy?.policyIds ?? [],
+      path: `/body/${f.field}`,
+      disclosed: f.disclosed,
+      requestable: f.requestable,
+      label: f.label,
+      reason: reasonOf(f, own),
+      policyIds: f.disclosePolicy?.policyIds ?? [],
+      discoverPolicyIds: f.discoverPolicy?.policyIds ?? [],
       grantedUntil: until.length ? new Date(Math.max(...until)).toISOString() : null,
     }
   })
@@ -75,20 +82,29 @@ export interface OnBehalfInput {
  */
 export async function explainRecord(deps: ExplainDeps, p: Principal, ref: RecordRef, input: OnBehalfInput = {}): Promise<ExplanationView> {
   const asked = input.recipient != null || input.roles != null || input.purpose != null
-  const onBehalf: Reader | null = asked ? { member: input.recipient ?? p.member, roles: parseRoles(input.roles ?? ['analyst']), purpose: parsePurpose(input.purpose) } : null
+  const onBehalf: Reader | null = asked
+    ? { member: input.recipient ?? p.member, roles: parseRoles(input.roles ?? ['analyst']), purpose: parsePurpose(input.purpose) }
+    : null
   if (onBehalf && !deps.memberCodes.has(onBehalf.member)) throw errors.unknownMember(onBehalf.member, '/recipient')
   const rec = await deps.records.byRef(ref)
   if (rec && rec.originator === p.member) {
     await deps.policies.ensure([rec])
     const reader = onBehalf ?? p
-    return { record: rec.id, recipient: reader.member, policyVersion: rec.policyVersion, ...fullView(reader, recordMeta(rec), deps.policies, deps.now) }
+    return {
+      record: rec.id,
+      recipient: reader.member,
+      policyVersion: rec.policyVersion,
+      ...fullView(reader, recordMeta(rec), deps.policies, deps.now),
+    }
   }
   // Only the originator asks on another's behalf, or with other roles or purpose: a recipient's own
   // explanation follows its token, as its reads do. (The same answer whether the record exists or not.)
   if (onBehalf) throw errors.forbiddenMember()
   if (!rec || (await decideRecords(deps, p, [rec], 'refuse'))[0]!.visibility === 'none') throw errors.recordNotFound()
   const e = explain(p, recordMeta(rec), deps.policies, deps.now)
-  const fields = e.fields.filter((f) => f.discoverable).map((f) => ({ path: `/body/${f.field}`, disclosed: f.disclosed, requestable: f.requestable }))
+  const fields = e.fields
+    .filter((f) => f.discoverable)
+    .map((f) => ({ path: `/body/${f.field}`, disclosed: f.disclosed, requestable: f.requestable }))
   return { record: rec.id, recipient: p.member, visibility: e.visibility, fields }
 }
 
@@ -112,11 +128,20 @@ export interface DryRunDeps {
   now: Date
 }
 
-export async function dryRun(db: Kysely<DB>, deps: DryRunDeps, p: Principal, given: DryRunInput): Promise<{ policyVersion: number | null; recipients: Array<{ recipient: string } & ReturnType<typeof fullView>> }> {
+export async function dryRun(
+  db: Kysely<DB>,
+  deps: DryRunDeps,
+  p: Principal,
+  given: DryRunInput,
+): Promise<{ policyVersion: number | null; recipients: Array<{ recipient: string } & ReturnType<typeof fullView>> }> {
   // GraphQL passes an explicit null where REST leaves a property out: both mean "not given".
   const input = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null && v !== undefined)) as DryRunInput
-  if ((input.recordId === undefined) === (input.record === undefined)) throw errors.validation('give exactly one of recordId and record', [{ pointer: '/recordId', detail: 'exactly one of recordId, record' }])
-  for (const [i, code] of (input.recipients ?? []).entries()) if (!deps.memberCodes.has(code)) throw errors.unknownMember(code, `/recipients/${i}`)
+  if ((input.recordId === undefined) === (input.record === undefined))
+    throw errors.validation('give exactly one of recordId and record', [
+      { pointer: '/recordId', detail: 'exactly one of recordId, record' },
+    ])
+  for (const [i, code] of (input.recipients ?? []).entries())
+    if (!deps.memberCodes.has(code)) throw errors.unknownMember(code, `/recipients/${i}`)
   const roles = parseRoles(input.roles ?? ['analyst'])
   const purpose = parsePurpose(input.purpose)
   if (input.record) checkDryRunRecord(input.record)
@@ -129,7 +154,12 @@ export async function dryRun(db: Kysely<DB>, deps: DryRunDeps, p: Principal, giv
   } else {
     // A version beyond any stored (or beyond the integer column) is simply not one of the caller's.
     const wanted = input.version
-    const v = wanted === undefined ? await findActivePolicy(db, p.member) : Number.isSafeInteger(wanted) && wanted >= 1 && wanted <= MAX_POLICY_VERSION ? await findPolicyVersion(db, p.member, wanted) : undefined
+    const v =
+      wanted === undefined
+        ? await findActivePolicy(db, p.member)
+        : Number.isSafeInteger(wanted) && wanted >= 1 && wanted <= MAX_POLICY_VERSION
+          ? await findPolicyVersion(db, p.member, wanted)
+          : undefined
     if (!v) throw errors.policyVersionNotFound(wanted ?? 0)
     ;({ text, version } = v)
   }
@@ -145,12 +175,16 @@ export async function dryRun(db: Kysely<DB>, deps: DryRunDeps, p: Principal, giv
   const source = deps.policies.draft({ originator: p.member, version: version ?? 0, text })
   meta = { ...meta, policyVersion: version ?? 0 }
   const recipients = input.recipients ?? [...deps.memberCodes].filter((c) => c !== p.member).sort()
-  return { policyVersion: version, recipients: recipients.map((recipient) => ({ recipient, ...fullView({ member: recipient, roles, purpose }, meta, source, deps.now) })) }
+  return {
+    policyVersion: version,
+    recipients: recipients.map((recipient) => ({ recipient, ...fullView({ member: recipient, roles, purpose }, meta, source, deps.now) })),
+  }
 }
 
 /** What the REST contract checks, checked again for GraphQL callers. */
 function checkDryRunRecord(r: NonNullable<DryRunInput['record']>): void {
-  const bad = (pointer: string, detail: string) => errors.validation('the record to dry-run is invalid', [{ pointer: `/record${pointer}`, detail }])
+  const bad = (pointer: string, detail: string) =>
+    errors.validation('the record to dry-run is invalid', [{ pointer: `/record${pointer}`, detail }])
   if (!isMarking(r.marking)) throw bad('/marking', 'a TLP 2.0 marking')
   if (!/^[A-F][1-6]$/.test(r.grading)) throw bad('/grading', 'Admiralty grading such as B2')
   if (!/^[a-z_]{1,64}$/.test(r.type)) throw bad('/type', 'a record type name')

@@ -38,7 +38,11 @@ function parse(text: string): { ok: true; policies: Parsed[] } | { ok: false; pr
     const action = json.json.action as { op: string; entity?: { id: string }; entities?: Array<{ id: string }> }
     // `action == A`, `action in A` and `action in [A, …]` (Cedar's JSON gives `entity` for one, `entities` for a list).
     const namesDeconflict = action.op !== 'All' && [action.entity, ...(action.entities ?? [])].some((e) => e?.id === 'deconflict')
-    policies.push({ id: typeof annotated === 'string' && annotated !== '' ? annotated : `policy${i}`, text: policy, permitsDeconflict: namesDeconflict && json.json.effect === 'permit' })
+    policies.push({
+      id: typeof annotated === 'string' && annotated !== '' ? annotated : `policy${i}`,
+      text: policy,
+      permitsDeconflict: namesDeconflict && json.json.effect === 'permit',
+    })
   }
   return { ok: true, policies }
 }
@@ -62,7 +66,11 @@ export function compilePolicySet(text: string, defaultText: string): CompileResu
   const seen = new Set<string>()
   const problems: PolicySetProblem[] = []
   for (const p of all) {
-    if (seen.has(p.id)) problems.push({ policyId: p.id, message: `two policies have the id "${p.id}"${inherited.includes(p) ? ' (one is the default deconflict rule this set inherits)' : ''}: give each a distinct @id` })
+    if (seen.has(p.id))
+      problems.push({
+        policyId: p.id,
+        message: `two policies have the id "${p.id}"${inherited.includes(p) ? ' (one is the default deconflict rule this set inherits)' : ''}: give each a distinct @id`,
+      })
     seen.add(p.id)
   }
   if (problems.length) return { ok: false, problems }

@@ -28,7 +28,12 @@ function scan(node: unknown, out: { strings: Set<string>; originator: boolean })
  * names resource.originator together with another member's code is refused: it would be written to
  * reach data the gateway never lets it govern, which is at best a mistake.
  */
-export function validatePolicySet(originator: string, text: string, memberCodes: ReadonlySet<string>, defaultText: string = loadDefaultPolicy()): PolicyProblem[] {
+export function validatePolicySet(
+  originator: string,
+  text: string,
+  memberCodes: ReadonlySet<string>,
+  defaultText: string = loadDefaultPolicy(),
+): PolicyProblem[] {
   const compiled = compilePolicySet(text, defaultText)
   if (!compiled.ok) return compiled.problems
   const staticPolicies = compiled.set.policies
@@ -41,7 +46,11 @@ export function validatePolicySet(originator: string, text: string, memberCodes:
     const found = { strings: new Set<string>(), originator: false }
     scan(json.json, found)
     const others = [...found.strings].filter((s) => s !== originator && memberCodes.has(s))
-    if (found.originator && others.length) problems.push({ policyId: id, message: `a policy of ${originator} may govern only ${originator}'s records, not ${others.join(', ')}'s` })
+    if (found.originator && others.length)
+      problems.push({
+        policyId: id,
+        message: `a policy of ${originator} may govern only ${originator}'s records, not ${others.join(', ')}'s`,
+      })
   }
   return problems
 }

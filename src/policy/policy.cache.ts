@@ -25,13 +25,17 @@ export function createPolicyCache(db: Kysely<DB>, table: DecisionTable = createD
     decide: (policy, key) => table.decide(policy, key),
     async ensure(records) {
       const missing = new Map<string, { originator: string; version: number }>()
-      for (const r of records) if (r.policyVersion !== null && !texts.has(id(r.originator, r.policyVersion))) missing.set(id(r.originator, r.policyVersion), { originator: r.originator, version: r.policyVersion })
+      for (const r of records)
+        if (r.policyVersion !== null && !texts.has(id(r.originator, r.policyVersion)))
+          missing.set(id(r.originator, r.policyVersion), { originator: r.originator, version: r.policyVersion })
       if (missing.size === 0) return
       const wanted = [...missing.values()]
       const rows = await db
         .selectFrom('member_policies')
         .select(['originator', 'version', 'text'])
-        .where(sql<boolean>`(originator, version) in (select * from unnest(${wanted.map((w) => w.originator)}::char(2)[], ${wanted.map((w) => w.version)}::int[]))`)
+        .where(
+          sql<boolean>`(originator, version) in (select * from unnest(${wanted.map((w) => w.originator)}::char(2)[], ${wanted.map((w) => w.version)}::int[]))`,
+        )
         .execute()
       for (const r of rows) texts.set(id(r.originator, r.version), { originator: r.originator, version: r.version, text: r.text })
     },

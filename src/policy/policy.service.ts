@@ -7,7 +7,14 @@ import type { DB } from '../db/schema.js'
 import { errors } from '../errors.js'
 import { findMemberForUpdate, listMembers } from '../members/member.repository.js'
 import { appendEvents } from '../webhooks/event.repository.js'
-import { findActivePolicy, findPolicyVersion, insertPolicyVersion, listPolicyVersions, type PolicyVersion, setActivePolicy } from './policy.repository.js'
+import {
+  findActivePolicy,
+  findPolicyVersion,
+  insertPolicyVersion,
+  listPolicyVersions,
+  type PolicyVersion,
+  setActivePolicy,
+} from './policy.repository.js'
 import { validatePolicySet } from './policy-validation.js'
 import { loadDefaultPolicy } from './cedar.js'
 
@@ -33,8 +40,20 @@ export async function proposePolicy(db: Kysely<DB>, deps: PolicyDeps, p: Princip
   return db.transaction().execute(async (trx) => {
     if (!(await findMemberForUpdate(trx, originator))) throw errors.notFound('member')
     const v = await insertPolicyVersion(trx, originator, text, author, now)
-    await appendAudit(trx, { at: now, actor, action: 'policy.version.created', subject: `policy:${originator}`, details: { version: v.version } })
-    await appendEvents(trx, { member: originator, type: 'policy.version.created', subject: `policy:${originator}`, data: { version: v.version, author }, at: now })
+    await appendAudit(trx, {
+      at: now,
+      actor,
+      action: 'policy.version.created',
+      subject: `policy:${originator}`,
+      details: { version: v.version },
+    })
+    await appendEvents(trx, {
+      member: originator,
+      type: 'policy.version.created',
+      subject: `policy:${originator}`,
+      data: { version: v.version, author },
+      at: now,
+    })
     return v
   })
 }
@@ -70,9 +89,17 @@ export async function getPolicyVersion(db: Kysely<DB>, originator: string, versi
 }
 
 /** The validation verdict without storing anything (what POST /v1/policy/validate answers). */
-export function checkPolicy(originator: string, text: string, memberCodes: ReadonlySet<string>): Array<{ pointer: string; detail: string }> {
-  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) return [{ pointer: '/text', detail: `a policy set is at most ${MAX_POLICY_BYTES} bytes` }]
-  return validatePolicySet(originator, text, memberCodes).map((p) => ({ pointer: '/text', detail: p.policyId ? `${p.policyId}: ${p.message}` : p.message }))
+export function checkPolicy(
+  originator: string,
+  text: string,
+  memberCodes: ReadonlySet<string>,
+): Array<{ pointer: string; detail: string }> {
+  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES)
+    return [{ pointer: '/text', detail: `a policy set is at most ${MAX_POLICY_BYTES} bytes` }]
+  return validatePolicySet(originator, text, memberCodes).map((p) => ({
+    pointer: '/text',
+    detail: p.policyId ? `${p.policyId}: ${p.message}` : p.message,
+  }))
 }
 
 /** At start: every member without a policy gets the default as version 1, active (audited). */
@@ -86,7 +113,13 @@ export async function ensureDefaultPolicies(db: Kysely<DB>, now: Date): Promise<
       if ((await listPolicyVersions(trx, m.code)).length) return
       await insertPolicyVersion(trx, m.code, text, DEFAULT_POLICY_AUTHOR, now)
       await setActivePolicy(trx, m.code, 1, now)
-      await appendAudit(trx, { at: now, actor: { kind: 'gateway' }, action: 'policy.activated', subject: `policy:${m.code}`, details: { version: 1, default: true } })
+      await appendAudit(trx, {
+        at: now,
+        actor: { kind: 'gateway' },
+        action: 'policy.activated',
+        subject: `policy:${m.code}`,
+        details: { version: 1, default: true },
+      })
       seeded.push(m.code)
     })
   }

@@ -43,14 +43,22 @@ async function lapseAll<R extends RequestState, S extends string>(wf: Workflow<R
 }
 
 /** Run by the gateway on a timer, and before requests are listed, so a lapse is never missed. */
-export const lapseOverdue = <R extends RequestState, S extends string>(db: Kysely<DB>, wf: Workflow<R, S>, now: Date): Promise<number> => db.transaction().execute((trx) => lapseAll(wf, trx, now))
+export const lapseOverdue = <R extends RequestState, S extends string>(db: Kysely<DB>, wf: Workflow<R, S>, now: Date): Promise<number> =>
+  db.transaction().execute((trx) => lapseAll(wf, trx, now))
 
 /**
  * Decides request `id` as `member`: `apply` writes the decision (and records its step) only if the
  * request is the member's to decide, still pending and not overdue. An overdue one is lapsed, with
  * every other overdue request, and the caller is told it is closed.
  */
-export async function decideRequest<R extends RequestState, S extends string>(db: Kysely<DB>, wf: Workflow<R, S>, now: Date, member: string, id: string, apply: (trx: Transaction<DB>, r: R) => Promise<R>): Promise<R> {
+export async function decideRequest<R extends RequestState, S extends string>(
+  db: Kysely<DB>,
+  wf: Workflow<R, S>,
+  now: Date,
+  member: string,
+  id: string,
+  apply: (trx: Transaction<DB>, r: R) => Promise<R>,
+): Promise<R> {
   const outcome = await db.transaction().execute(async (trx) => {
     const r = await wf.findForDecision(trx, member, id)
     if (!r) throw wf.notFound()
@@ -63,14 +71,28 @@ export async function decideRequest<R extends RequestState, S extends string>(db
 }
 
 /** The member's requests on one side (after lapsing the overdue), optionally of one status as callers give it. */
-export async function listRequests<R extends RequestState, Side extends string>(db: Kysely<DB>, wf: Workflow<R, Side>, now: Date, member: string, side: Side, status?: string | null): Promise<R[]> {
-  if (status != null && !wf.statuses.includes(status)) throw errors.validation(`status must be one of ${wf.statuses.join(', ')}`, [{ pointer: '/status', detail: wf.statuses.join(', ') }])
+export async function listRequests<R extends RequestState, Side extends string>(
+  db: Kysely<DB>,
+  wf: Workflow<R, Side>,
+  now: Date,
+  member: string,
+  side: Side,
+  status?: string | null,
+): Promise<R[]> {
+  if (status != null && !wf.statuses.includes(status))
+    throw errors.validation(`status must be one of ${wf.statuses.join(', ')}`, [{ pointer: '/status', detail: wf.statuses.join(', ') }])
   await lapseOverdue(db, wf, now)
   return wf.listFor(db, member, side, status ?? undefined, 200)
 }
 
 /** One request the member is a party to (after lapsing the overdue); any other id is "not found". */
-export async function getRequest<R extends RequestState, Side extends string>(db: Kysely<DB>, wf: Workflow<R, Side>, now: Date, member: string, id: string): Promise<R> {
+export async function getRequest<R extends RequestState, Side extends string>(
+  db: Kysely<DB>,
+  wf: Workflow<R, Side>,
+  now: Date,
+  member: string,
+  id: string,
+): Promise<R> {
   await lapseOverdue(db, wf, now)
   const r = await wf.findForParty(db, member, id)
   if (!r) throw wf.notFound()

@@ -24,7 +24,11 @@ function releaseList(v: unknown, pointer: string, members: ReadonlySet<string>, 
 /** A field's list narrows the record's: ["ALL"] on the record admits any list; under named members, ALL is not among them. */
 const narrows = (field: readonly string[], record: readonly string[]) => record.includes('ALL') || field.every((c) => record.includes(c))
 
-export function parseRecordClaims(claims: Record<string, unknown>, members: ReadonlySet<string>, types: RecordTypes): { envelope: RecordEnvelope; fields: Record<string, WrappedField> } {
+export function parseRecordClaims(
+  claims: Record<string, unknown>,
+  members: ReadonlySet<string>,
+  types: RecordTypes,
+): { envelope: RecordEnvelope; fields: Record<string, WrappedField> } {
   const bad: FieldError[] = []
   const need = (ok: boolean, pointer: string, detail: string) => void (ok || bad.push({ pointer, detail }))
   const c = claims
@@ -32,16 +36,43 @@ export function parseRecordClaims(claims: Record<string, unknown>, members: Read
   if (typeof c.type !== 'string' || !types.has(c.type)) throw errors.unknownRecordType(String(c.type))
   need(Number.isInteger(c.version) && (c.version as number) >= 1, '/version', 'must be an integer ≥ 1')
   need(c.supersedes === null || (typeof c.supersedes === 'string' && UUID.test(c.supersedes)), '/supersedes', 'must be null or a record id')
-  need((c.version === 1) === (c.supersedes === null), '/supersedes', 'version 1 supersedes nothing; a later version names the one it corrects')
+  need(
+    (c.version === 1) === (c.supersedes === null),
+    '/supersedes',
+    'version 1 supersedes nothing; a later version names the one it corrects',
+  )
   need(isTime(c.createdAt), '/createdAt', 'must be an RFC 3339 date-time')
-  need(c.retainUntil === null || (isTime(c.retainUntil) && Date.parse(c.retainUntil) > Date.parse(String(c.createdAt))), '/retainUntil', 'must be null or a date-time after createdAt')
+  need(
+    c.retainUntil === null || (isTime(c.retainUntil) && Date.parse(c.retainUntil) > Date.parse(String(c.createdAt))),
+    '/retainUntil',
+    'must be null or a date-time after createdAt',
+  )
   if (!isMarking(c.marking)) throw errors.unknownMarking(String(c.marking), '/marking')
   const releasableTo = releaseList(c.releasableTo, '/releasableTo', members, bad)
-  need(!(c.marking === 'RED' && releasableTo?.includes('ALL')), '/releasableTo', 'RED is released only to members named explicitly; ALL is refused')
+  need(
+    !(c.marking === 'RED' && releasableTo?.includes('ALL')),
+    '/releasableTo',
+    'RED is released only to members named explicitly; ALL is refused',
+  )
   const handling = c.handling as { originatorControl?: unknown } | undefined
-  need(typeof handling === 'object' && handling !== null && typeof handling.originatorControl === 'boolean' && Object.keys(handling).length === 1, '/handling', 'must be { "originatorControl": true|false }')
-  need(typeof c.grading === 'string' && /^[A-F][1-6]$/.test(c.grading), '/grading', 'must be Admiralty source A–F and credibility 1–6, e.g. "B2"')
-  need(Array.isArray(c.purposeLimits) && c.purposeLimits.every((p) => PURPOSES.includes(p as string)), '/purposeLimits', `must be an array of ${PURPOSES.join(', ')}`)
+  need(
+    typeof handling === 'object' &&
+      handling !== null &&
+      typeof handling.originatorControl === 'boolean' &&
+      Object.keys(handling).length === 1,
+    '/handling',
+    'must be { "originatorControl": true|false }',
+  )
+  need(
+    typeof c.grading === 'string' && /^[A-F][1-6]$/.test(c.grading),
+    '/grading',
+    'must be Admiralty source A–F and credibility 1–6, e.g. "B2"',
+  )
+  need(
+    Array.isArray(c.purposeLimits) && c.purposeLimits.every((p) => PURPOSES.includes(p as string)),
+    '/purposeLimits',
+    `must be an array of ${PURPOSES.join(', ')}`,
+  )
 
   const fields: Record<string, WrappedField> = {}
   // A field marking may only narrow the record's (README "SD-JWT profile"): a wider one would let
@@ -53,16 +84,34 @@ export function parseRecordClaims(claims: Record<string, unknown>, members: Read
     for (const [name, w] of Object.entries(body as Record<string, unknown>)) {
       const p = `/body/${name}`
       const wrapped = w as Record<string, unknown>
-      if (typeof w !== 'object' || w === null || !('value' in wrapped) || Object.keys(wrapped).some((k) => !['value', 'marking', 'releasableTo'].includes(k))) {
+      if (
+        typeof w !== 'object' ||
+        w === null ||
+        !('value' in wrapped) ||
+        Object.keys(wrapped).some((k) => !['value', 'marking', 'releasableTo'].includes(k))
+      ) {
         bad.push({ pointer: p, detail: 'a body field travels as { "value": …, "marking"?: …, "releasableTo"?: […] }' })
         continue
       }
       if (wrapped.marking !== undefined && !isMarking(wrapped.marking)) throw errors.unknownMarking(String(wrapped.marking), `${p}/marking`)
-      const fieldList = wrapped.releasableTo === undefined ? undefined : releaseList(wrapped.releasableTo, `${p}/releasableTo`, members, bad)
+      const fieldList =
+        wrapped.releasableTo === undefined ? undefined : releaseList(wrapped.releasableTo, `${p}/releasableTo`, members, bad)
       const fieldMarking = wrapped.marking ?? c.marking
-      need(!(fieldMarking === 'RED' && (fieldList ?? releasableTo)?.includes('ALL')), `${p}/releasableTo`, 'a RED field is released only to members named explicitly')
-      if (!markingAtLeast(fieldMarking, c.marking)) wider.push({ pointer: `${p}/marking`, detail: `${fieldMarking} is wider than the record's ${c.marking}; a field marking may only narrow it` })
-      if (fieldList && releasableTo && !narrows(fieldList, releasableTo)) wider.push({ pointer: `${p}/releasableTo`, detail: `must be a subset of the record's releasableTo ${JSON.stringify(releasableTo)}` })
+      need(
+        !(fieldMarking === 'RED' && (fieldList ?? releasableTo)?.includes('ALL')),
+        `${p}/releasableTo`,
+        'a RED field is released only to members named explicitly',
+      )
+      if (!markingAtLeast(fieldMarking, c.marking))
+        wider.push({
+          pointer: `${p}/marking`,
+          detail: `${fieldMarking} is wider than the record's ${c.marking}; a field marking may only narrow it`,
+        })
+      if (fieldList && releasableTo && !narrows(fieldList, releasableTo))
+        wider.push({
+          pointer: `${p}/releasableTo`,
+          detail: `must be a subset of the record's releasableTo ${JSON.stringify(releasableTo)}`,
+        })
       fields[name] = wrapped as unknown as WrappedField
     }
   }

@@ -34,7 +34,14 @@ export async function listVersions(db: Kysely<DB>, deps: VersionsDeps, p: Princi
   const visible = await decideRecords(deps, p, lineage, 'mark')
   return lineage
     .filter((_, n) => visible[n]!.visibility === 'disclose')
-    .map((v) => ({ id: v.id, version: v.version, supersedes: v.supersedes, createdAt: v.createdAt.toISOString(), receivedAt: v.receivedAt.toISOString(), withdrawn: v.withdrawnAt !== null }))
+    .map((v) => ({
+      id: v.id,
+      version: v.version,
+      supersedes: v.supersedes,
+      createdAt: v.createdAt.toISOString(),
+      receivedAt: v.receivedAt.toISOString(),
+      withdrawn: v.withdrawnAt !== null,
+    }))
 }
 
 /**
@@ -49,21 +56,40 @@ export interface WithdrawDeps {
 }
 
 /** Only the originator withdraws: another member's (originator, id) is "not found", as one that does not exist. */
-export async function withdrawRecord(db: Kysely<DB>, deps: WithdrawDeps, p: Principal, ref: RecordRef, signedRequest: string): Promise<{ id: string; withdrawnAt: string }> {
+export async function withdrawRecord(
+  db: Kysely<DB>,
+  deps: WithdrawDeps,
+  p: Principal,
+  ref: RecordRef,
+  signedRequest: string,
+): Promise<{ id: string; withdrawnAt: string }> {
   if (ref.originator !== p.member) throw errors.recordNotFound()
   const id = ref.id.toLowerCase()
-  const v = await verifyMemberJwt(db, signedRequest, { typ: JWT_TYP.recordWithdrawal, audience: deps.issuer, now: deps.now, maxLifetimeSeconds: 300, what: 'withdrawal request' })
+  const v = await verifyMemberJwt(db, signedRequest, {
+    typ: JWT_TYP.recordWithdrawal,
+    audience: deps.issuer,
+    now: deps.now,
+    maxLifetimeSeconds: 300,
+    what: 'withdrawal request',
+  })
   if (v.member !== p.member) throw errors.wrongIssuer('the withdrawal must be signed by the caller')
   if (v.payload.record !== id) throw errors.invalidClaims('the withdrawal request names another record')
   const reason = v.payload.reason
-  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 500) throw errors.invalidClaims('reason must be 1 to 500 characters')
+  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 500)
+    throw errors.invalidClaims('reason must be 1 to 500 characters')
   return db.transaction().execute(async (trx) => {
     const rec = await findOwnRecord(trx, p.member, id)
     if (!rec) throw errors.recordNotFound()
     if (rec.withdrawnAt) throw errors.recordWithdrawn(id)
     await consumeJti(trx, p.member, v.payload.jti, new Date((v.payload.exp + CLOCK_TOLERANCE_S) * 1000), deps.now)
     await markWithdrawn(trx, p.member, id, deps.now)
-    await appendAudit(trx, { at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.withdrawn', subject: `record:${p.member}:${id}`, details: { reason, signedWith: v.key.kid } })
+    await appendAudit(trx, {
+      at: deps.now,
+      actor: { kind: 'member', member: p.member, actor: p.actor },
+      action: 'record.withdrawn',
+      subject: `record:${p.member}:${id}`,
+      details: { reason, signedWith: v.key.kid },
+    })
     return { id, withdrawnAt: deps.now.toISOString() }
   })
 }

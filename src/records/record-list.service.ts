@@ -15,14 +15,26 @@ export interface RecordPage {
   endCursor: string | null
 }
 
-export async function listRecords(db: Kysely<DB>, deps: ReleaseDeps, p: Principal, filter: Omit<ListFilter, 'before'>, first: number, after?: string | null): Promise<RecordPage> {
+export async function listRecords(
+  db: Kysely<DB>,
+  deps: ReleaseDeps,
+  p: Principal,
+  filter: Omit<ListFilter, 'before'>,
+  first: number,
+  after?: string | null,
+): Promise<RecordPage> {
   checkFirst(first)
   const since = checkSince(filter.since)
   let before = decodeCursor(after)
   // The page is the first `first` records the reader may see at all; one more says whether a next page exists.
   const visible: ReadableRecord[] = []
   for (let exhausted = false; visible.length <= first && !exhausted; ) {
-    const batch = await listCandidateRecords(db, p.member, { ...filter, ...(since ? { since } : {}), ...(before ? { before } : {}) }, first + 1)
+    const batch = await listCandidateRecords(
+      db,
+      p.member,
+      { ...filter, ...(since ? { since } : {}), ...(before ? { before } : {}) },
+      first + 1,
+    )
     exhausted = batch.length < first + 1
     const decisions = await decideRecords(deps, p, batch, 'mark')
     for (const [i, rec] of batch.entries()) {

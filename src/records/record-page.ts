@@ -16,18 +16,21 @@ const ISO_MS = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 export function checkFirst(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw errors.validation(`first must be between 1 and ${MAX_PAGE}`, [{ pointer: '/first', detail: `1 to ${MAX_PAGE}` }])
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+    throw errors.validation(`first must be between 1 and ${MAX_PAGE}`, [{ pointer: '/first', detail: `1 to ${MAX_PAGE}` }])
   return first
 }
 
-export const encodeCursor = (r: PagePosition): string => Buffer.from(JSON.stringify([r.receivedAt.toISOString(), r.originator, r.id])).toString('base64url')
+export const encodeCursor = (r: PagePosition): string =>
+  Buffer.from(JSON.stringify([r.receivedAt.toISOString(), r.originator, r.id])).toString('base64url')
 
 export function decodeCursor(cursor: string | null | undefined): PagePosition | undefined {
   if (cursor === null || cursor === undefined) return undefined
   const bad = () => errors.validation('after is not a cursor returned by this gateway', [{ pointer: '/after', detail: 'invalid cursor' }])
   let parsed: unknown
   try {
-    parsed = cursor.length <= 200 && /^[A-Za-z0-9_-]*$/.test(cursor) ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined
+    parsed =
+      cursor.length <= 200 && /^[A-Za-z0-9_-]*$/.test(cursor) ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined
   } catch {
     throw bad()
   }
@@ -36,7 +39,15 @@ export function decodeCursor(cursor: string | null | undefined): PagePosition | 
   if (typeof at !== 'string' || typeof originator !== 'string' || typeof id !== 'string') throw bad()
   const year = ISO_MS.exec(at)?.[1]
   const receivedAt = new Date(at)
-  if (!year || year === '0000' || Number.isNaN(receivedAt.getTime()) || receivedAt.toISOString() !== at || !/^[A-Z]{2}$/.test(originator) || !UUID.test(id)) throw bad()
+  if (
+    !year ||
+    year === '0000' ||
+    Number.isNaN(receivedAt.getTime()) ||
+    receivedAt.toISOString() !== at ||
+    !/^[A-Z]{2}$/.test(originator) ||
+    !UUID.test(id)
+  )
+    throw bad()
   return { receivedAt, originator, id }
 }
 
@@ -56,7 +67,8 @@ export function parseTime(raw: string, pointer: string): Date {
   // Date rolls an impossible day over (Feb 30 → Mar 2); the calendar date must survive the round trip.
   const day = new Date(0)
   day.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
-  if (Number.isNaN(d.getTime()) || day.getUTCDate() !== Number(m[3]) || day.getUTCMonth() !== Number(m[2]) - 1) throw refuse('not a real date and time')
+  if (Number.isNaN(d.getTime()) || day.getUTCDate() !== Number(m[3]) || day.getUTCMonth() !== Number(m[2]) - 1)
+    throw refuse('not a real date and time')
   return d
 }
 
@@ -64,6 +76,7 @@ export function parseTime(raw: string, pointer: string): Date {
 export function checkSince(since: Date | undefined): Date | undefined {
   if (since === undefined) return undefined
   const y = since.getUTCFullYear()
-  if (Number.isNaN(since.getTime()) || y < 1 || y > 9999) throw errors.validation('since: the year must be between 0001 and 9999', [{ pointer: '/since', detail: 'years 0001 to 9999' }])
+  if (Number.isNaN(since.getTime()) || y < 1 || y > 9999)
+    throw errors.validation('since: the year must be between 0001 and 9999', [{ pointer: '/since', detail: 'years 0001 to 9999' }])
   return since
 }

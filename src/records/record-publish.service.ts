@@ -56,7 +56,12 @@ export interface PublishDeps {
 }
 
 /** Verifies everything that can be verified without writing, and builds the row to store. */
-async function verifyForPublish(db: Kysely<DB>, deps: PublishDeps, p: Principal, sdJwt: string): Promise<{ stored: StoredRecord; selectors: NewSelector[]; names: NewName[] }> {
+async function verifyForPublish(
+  db: Kysely<DB>,
+  deps: PublishDeps,
+  p: Principal,
+  sdJwt: string,
+): Promise<{ stored: StoredRecord; selectors: NewSelector[]; names: NewName[] }> {
   if (Buffer.byteLength(sdJwt, 'utf8') > deps.maxRecordBytes) throw errors.recordTooLarge(deps.maxRecordBytes)
   const verified = await verifySdJwt(sdJwt, {
     typ: RECORD_TYP,
@@ -76,7 +81,10 @@ async function verifyForPublish(db: Kysely<DB>, deps: PublishDeps, p: Principal,
   }
   const payloadBody = verified.payload.body as Record<string, unknown> | undefined
   const clearFields = Object.keys(payloadBody ?? {}).filter((k) => k !== '_sd')
-  if (clearFields.length) throw errors.invalidEnvelope(clearFields.map((f) => ({ pointer: `/body/${f}`, detail: 'every body field must be selectively disclosable' })))
+  if (clearFields.length)
+    throw errors.invalidEnvelope(
+      clearFields.map((f) => ({ pointer: `/body/${f}`, detail: 'every body field must be selectively disclosable' })),
+    )
   const cnf = (verified.payload.cnf as { jwk?: { x?: string; y?: string } } | undefined)?.jwk
   const holder = deps.receiptKeys.all.find((k) => k.publicJwk.x === cnf?.x && k.publicJwk.y === cnf?.y)
   if (!holder) throw errors.invalidHolderKey()
@@ -91,10 +99,28 @@ async function verifyForPublish(db: Kysely<DB>, deps: PublishDeps, p: Principal,
   if (found.length > deps.maxSelectors) throw errors.tooManySelectors(found.length, deps.maxSelectors)
   // Names and aliases, for free-text search only (never deconflicted).
   const names = extractNames(values, (f) => deps.types.label(envelope.type, f))
-  const classKey = (x: { field: string; label: string }) => ({ originator: p.member, recordType: envelope.type, label: x.label, fieldMarking: fields[x.field]?.marking ?? envelope.marking, recordMarking: envelope.marking, grading: envelope.grading })
+  const classKey = (x: { field: string; label: string }) => ({
+    originator: p.member,
+    recordType: envelope.type,
+    label: x.label,
+    fieldMarking: fields[x.field]?.marking ?? envelope.marking,
+    recordMarking: envelope.marking,
+    grading: envelope.grading,
+  })
   const classIds = await deps.classIds.resolve([...found, ...names].map(classKey))
-  const selectors = found.map((x, i) => ({ field: x.field, kind: x.kind, value: x.value, classId: classIds[i]!, fieldReleasableTo: fields[x.field]?.releasableTo ?? null }))
-  const nameRows = names.map((x, i) => ({ field: x.field, classId: classIds[found.length + i]!, fieldReleasableTo: fields[x.field]?.releasableTo ?? null, lexemes: x.lexemes }))
+  const selectors = found.map((x, i) => ({
+    field: x.field,
+    kind: x.kind,
+    value: x.value,
+    classId: classIds[i]!,
+    fieldReleasableTo: fields[x.field]?.releasableTo ?? null,
+  }))
+  const nameRows = names.map((x, i) => ({
+    field: x.field,
+    classId: classIds[found.length + i]!,
+    fieldReleasableTo: fields[x.field]?.releasableTo ?? null,
+    lexemes: x.lexemes,
+  }))
   return { stored, selectors, names: nameRows }
 }
 
@@ -105,7 +131,11 @@ async function verifyForPublish(db: Kysely<DB>, deps: PublishDeps, p: Principal,
 export async function publishRecord(db: Kysely<DB>, deps: PublishDeps, p: Principal, sdJwt: string): Promise<PublishResult> {
   const { stored, selectors, names } = await verifyForPublish(db, deps, p, sdJwt)
   // Counted before the write, given back if the record is not stored: a refused publish stores nothing.
-  const counted = await deps.publishQuota.consume(p.member, selectors.map((x) => x.value), deps.now)
+  const counted = await deps.publishQuota.consume(
+    p.member,
+    selectors.map((x) => x.value),
+    deps.now,
+  )
   if (counted === false) throw errors.publishQuotaExceeded(deps.publishQuota.limit)
   try {
     const result = await publishVerified(db, deps, p, stored, selectors, names)
@@ -117,8 +147,21 @@ export async function publishRecord(db: Kysely<DB>, deps: PublishDeps, p: Princi
   }
 }
 
-async function publishVerified(db: Kysely<DB>, deps: PublishDeps, p: Principal, stored: StoredRecord, selectors: NewSelector[], names: NewName[]): Promise<PublishResult> {
-  const audit: AuditEntry = { at: deps.now, actor: { kind: 'member', member: p.member, actor: p.actor }, action: 'record.published', subject: `record:${p.member}:${stored.id}`, details: { type: stored.type, version: stored.version, sd_jwt_sha256: stored.sdJwtSha256 } }
+async function publishVerified(
+  db: Kysely<DB>,
+  deps: PublishDeps,
+  p: Principal,
+  stored: StoredRecord,
+  selectors: NewSelector[],
+  names: NewName[],
+): Promise<PublishResult> {
+  const audit: AuditEntry = {
+    at: deps.now,
+    actor: { kind: 'member', member: p.member, actor: p.actor },
+    action: 'record.published',
+    subject: `record:${p.member}:${stored.id}`,
+    details: { type: stored.type, version: stored.version, sd_jwt_sha256: stored.sdJwtSha256 },
+  }
 
   // Not written: the id is taken, or the signing key is no longer usable. A revoked key is trusted
   // for nothing; a retired one still stands behind the identical bytes received before retirement.
@@ -139,16 +182,28 @@ async function publishVerified(db: Kysely<DB>, deps: PublishDeps, p: Principal, 
   // second pass answers from what committed.
   const attempt = async (): Promise<{ created: boolean; rec: StoredRecord }> => {
     const supersedes = stored.supersedes
-    if (!supersedes) return (await deps.writer.write({ record: stored, audit, selectors, names })) ? { created: true, rec: stored } : notWritten()
+    if (!supersedes)
+      return (await deps.writer.write({ record: stored, audit, selectors, names })) ? { created: true, rec: stored } : notWritten()
     const created = await db.transaction().execute(async (trx) => {
       if (await findOwnRecord(trx, p.member, stored.id)) return false
       const previous = await findOwnRecord(trx, p.member, supersedes)
       if (!previous) throw errors.invalidEnvelope([{ pointer: '/supersedes', detail: 'names no record of yours' }])
       if (previous.version + 1 !== stored.version || previous.type !== stored.type) {
-        throw errors.invalidEnvelope([{ pointer: '/version', detail: `a correction of version ${previous.version} (${previous.type}) is version ${previous.version + 1} of the same type` }])
+        throw errors.invalidEnvelope([
+          {
+            pointer: '/version',
+            detail: `a correction of version ${previous.version} (${previous.type}) is version ${previous.version + 1} of the same type`,
+          },
+        ])
       }
       const correction = await findCorrection(trx, p.member, previous.id)
-      if (correction) throw errors.invalidEnvelope([{ pointer: '/supersedes', detail: `version ${previous.version} is already corrected by ${correction.id}; correct the latest version` }])
+      if (correction)
+        throw errors.invalidEnvelope([
+          {
+            pointer: '/supersedes',
+            detail: `version ${previous.version} is already corrected by ${correction.id}; correct the latest version`,
+          },
+        ])
       return (await insertRecords(trx, [{ record: stored, audit, selectors, names }])).size === 1
     })
     return created ? { created: true, rec: stored } : notWritten()
@@ -160,10 +215,24 @@ async function publishVerified(db: Kysely<DB>, deps: PublishDeps, p: Principal, 
   // Deconfliction after the commit, so two concurrent publishes of one selector still meet (the
   // later of the two steps sees both). Idempotent: a republish finds nothing new.
   if (created) await deps.matcher.matchRecord({ originator: rec.originator, id: rec.id }, deps.now)
-  const receipt = signReceipt(deps.receiptKeys, { issuer: deps.issuer, originator: rec.originator, recordId: rec.id, version: rec.version, sdJwtSha256: rec.sdJwtSha256, receivedAt: rec.receivedAt })
+  const receipt = signReceipt(deps.receiptKeys, {
+    issuer: deps.issuer,
+    originator: rec.originator,
+    recordId: rec.id,
+    version: rec.version,
+    sdJwtSha256: rec.sdJwtSha256,
+    receivedAt: rec.receivedAt,
+  })
   return {
     created,
     receipt,
-    record: { id: rec.id, originator: rec.originator, type: rec.type, version: rec.version, receivedAt: rec.receivedAt.toISOString(), sdJwtSha256: rec.sdJwtSha256 },
+    record: {
+      id: rec.id,
+      originator: rec.originator,
+      type: rec.type,
+      version: rec.version,
+      receivedAt: rec.receivedAt.toISOString(),
+      sdJwtSha256: rec.sdJwtSha256,
+    },
   }
 }

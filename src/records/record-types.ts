@@ -30,7 +30,9 @@ export interface RecordTypes {
 
 function toFieldErrors(errs: ErrorObject[] | null | undefined): FieldError[] {
   return (errs ?? []).map((e) => {
-    const extra = (e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ?? (e.params as { additionalProperty?: string }).additionalProperty
+    const extra =
+      (e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ??
+      (e.params as { additionalProperty?: string }).additionalProperty
     return { pointer: `/body${e.instancePath}${extra ? `/${extra}` : ''}`, detail: e.message ?? 'is invalid' }
   })
 }
@@ -40,8 +42,14 @@ export function loadRecordTypes(dir = projectFile('schema/records')): RecordType
   ;(addFormats as unknown as (a: Ajv2020) => void)(ajv)
   ajv.addKeyword({ keyword: 'x-icacn-disclose-items', schemaType: 'boolean' })
   ajv.addKeyword({ keyword: 'x-icacn-label', schemaType: 'string' })
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
-  const docs = files.map((f) => ({ name: path.basename(f, '.json'), doc: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { $id: string; properties?: Record<string, PropertySchema> } }))
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+  const docs = files.map((f) => ({
+    name: path.basename(f, '.json'),
+    doc: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { $id: string; properties?: Record<string, PropertySchema> },
+  }))
   for (const { doc } of docs) ajv.addSchema(doc)
   const types = new Map<string, { validate: ValidateFunction; props: Record<string, PropertySchema> }>()
   for (const { name, doc } of docs) {

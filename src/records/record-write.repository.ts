@@ -67,7 +67,13 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
       received_at: r.receivedAt,
       disclosures: disclosuresJson(r.disclosures),
       audit: auditRow(audit),
-      selectors: selectors.map((x) => ({ field: x.field, kind: x.kind, value: x.value, class_id: x.classId, field_releasable_to: x.fieldReleasableTo })),
+      selectors: selectors.map((x) => ({
+        field: x.field,
+        kind: x.kind,
+        value: x.value,
+        class_id: x.classId,
+        field_releasable_to: x.fieldReleasableTo,
+      })),
       names: names.map((x) => ({ field: x.field, class_id: x.classId, field_releasable_to: x.fieldReleasableTo, lexemes: x.lexemes })),
     })),
   )

@@ -60,15 +60,26 @@ export interface StoredDisclosure {
   releasableTo: string[] | null
 }
 
-export type RecordRow = Selectable<RecordsTable> & { policy_version: number | null; grants: Array<{ recipient: string; fields: string[]; expiresAt: string }> }
+export type RecordRow = Selectable<RecordsTable> & {
+  policy_version: number | null
+  grants: Array<{ recipient: string; fields: string[]; expiresAt: string }>
+}
 
 /** A record's decision context, as expressions over `records` (under that name): see ReadableRecord. */
-export const POLICY_VERSION_OF_RECORD = sql<number | null>`(select p.version from member_policies p where p.originator = records.originator and p.active)`
-export const GRANTS_OF_RECORD = sql<RecordRow['grants']>`(select coalesce(jsonb_agg(jsonb_build_object('recipient', g.requester, 'fields', g.granted_fields, 'expiresAt', g.expires_at)), '[]'::jsonb)
+export const POLICY_VERSION_OF_RECORD = sql<
+  number | null
+>`(select p.version from member_policies p where p.originator = records.originator and p.active)`
+export const GRANTS_OF_RECORD = sql<
+  RecordRow['grants']
+>`(select coalesce(jsonb_agg(jsonb_build_object('recipient', g.requester, 'fields', g.granted_fields, 'expiresAt', g.expires_at)), '[]'::jsonb)
   from access_requests g where g.originator = records.originator and g.record_id = records.id and g.status = 'approved')`
 
 /** Every read of records goes through here (or selects the two expressions above), so each carries its decision context. */
-const recordRows = (db: Db) => db.selectFrom('records').selectAll('records').select([POLICY_VERSION_OF_RECORD.as('policy_version'), GRANTS_OF_RECORD.as('grants')])
+const recordRows = (db: Db) =>
+  db
+    .selectFrom('records')
+    .selectAll('records')
+    .select([POLICY_VERSION_OF_RECORD.as('policy_version'), GRANTS_OF_RECORD.as('grants')])
 
 export function rowToRecord(r: RecordRow): ReadableRecord {
   return {
@@ -108,7 +119,15 @@ const fromJson = (d: DisclosureJson): StoredDisclosure => ({
 
 /** The jsonb form of records.disclosures (nulls left out). */
 export const disclosuresJson = (ds: readonly StoredDisclosure[]): DisclosureJson[] =>
-  ds.map((d) => ({ path: d.path, digest: d.digest, encoded: d.encoded, field: d.field, label: d.label, ...(d.marking ? { marking: d.marking } : {}), ...(d.releasableTo ? { releasableTo: d.releasableTo } : {}) }))
+  ds.map((d) => ({
+    path: d.path,
+    digest: d.digest,
+    encoded: d.encoded,
+    field: d.field,
+    label: d.label,
+    ...(d.marking ? { marking: d.marking } : {}),
+    ...(d.releasableTo ? { releasableTo: d.releasableTo } : {}),
+  }))
 
 /** Only the caller's own record: publishing never reveals whether another member holds an id. */
 export async function findOwnRecord(db: Db, originator: string, id: string): Promise<ReadableRecord | undefined> {
@@ -133,11 +152,20 @@ export const refKey = (r: RecordRef): string => `${r.originator}:${r.id}`
 
 /** The records with these references (a loader's batch), in no particular order. */
 export async function findRecordsByRefs(db: Db, refs: readonly RecordRef[]): Promise<ReadableRecord[]> {
-  const valid = [...new Map(refs.flatMap((r) => { const v = recordRef(r.originator, r.id); return v ? [[refKey(v), v] as const] : [] })).values()]
+  const valid = [
+    ...new Map(
+      refs.flatMap((r) => {
+        const v = recordRef(r.originator, r.id)
+        return v ? [[refKey(v), v] as const] : []
+      }),
+    ).values(),
+  ]
   if (valid.length === 0) return []
   const rows = await recordRows(db)
     .modifyFront(prepare('records-by-ref'))
-    .where(sql<boolean>`(originator, id) in (select * from unnest(${valid.map((r) => r.originator)}::char(2)[], ${valid.map((r) => r.id)}::uuid[]))`)
+    .where(
+      sql<boolean>`(originator, id) in (select * from unnest(${valid.map((r) => r.originator)}::char(2)[], ${valid.map((r) => r.id)}::uuid[]))`,
+    )
     .execute()
   return rows.map(rowToRecord)
 }
@@ -163,7 +191,8 @@ export async function findLineage(db: Db, originator: string, id: string): Promi
     lineage.unshift(prev)
     cur = prev
   }
-  for (let next = await findCorrection(db, originator, start.id); next; next = await findCorrection(db, originator, next.id)) lineage.push(next)
+  for (let next = await findCorrection(db, originator, start.id); next; next = await findCorrection(db, originator, next.id))
+    lineage.push(next)
   return lineage
 }
 
@@ -172,7 +201,17 @@ export const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown
 
 /** The record-level marking rule for `records` (no field in view): what a list may even consider. */
 const recordReleasesSql = (reader: string) =>
-  fieldReleasesSql({ originator: sql.ref('records.originator'), recordMarking: sql.ref('records.marking'), recordList: sql.ref('records.releasable_to'), withdrawnAt: sql.ref('records.withdrawn_at'), fieldMarking: sql`null::text`, fieldList: sql`null::text[]` }, reader)
+  fieldReleasesSql(
+    {
+      originator: sql.ref('records.originator'),
+      recordMarking: sql.ref('records.marking'),
+      recordList: sql.ref('records.releasable_to'),
+      withdrawnAt: sql.ref('records.withdrawn_at'),
+      fieldMarking: sql`null::text`,
+      fieldList: sql`null::text[]`,
+    },
+    reader,
+  )
 
 export interface ListFilter {
   type?: string

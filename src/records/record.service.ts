@@ -16,7 +16,10 @@ const NONCE = /^[A-Za-z0-9_-]{16,128}$/
 
 export function parseNonce(nonce: string | null | undefined): string | undefined {
   if (nonce === undefined || nonce === null) return undefined
-  if (!NONCE.test(nonce)) throw errors.validation('nonce must be 16 to 128 characters of A–Z, a–z, 0–9, - and _', [{ pointer: '/nonce', detail: '16 to 128 base64url characters' }])
+  if (!NONCE.test(nonce))
+    throw errors.validation('nonce must be 16 to 128 characters of A–Z, a–z, 0–9, - and _', [
+      { pointer: '/nonce', detail: '16 to 128 base64url characters' },
+    ])
   return nonce
 }
 

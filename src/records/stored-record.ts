@@ -19,7 +19,9 @@ export function fieldOf(path: string, type: string, types: RecordTypes): string 
   const m = /^\/body\/([^/]+)(?:\/value\/(\d+))?$/.exec(path)
   const field = m ? unescape(m[1]!) : ''
   if (!m || (m[2] !== undefined && !types.disclosesItems(type, field))) {
-    throw errors.invalidEnvelope([{ pointer: path, detail: "only body fields, and array elements where the type's schema says so, may be selectively disclosable" }])
+    throw errors.invalidEnvelope([
+      { pointer: path, detail: "only body fields, and array elements where the type's schema says so, may be selectively disclosable" },
+    ])
   }
   return field
 }
@@ -39,7 +41,15 @@ export function storedRecordOf(i: StoredRecordInput): StoredRecord {
   const { envelope, fields, types } = i
   const disclosures: StoredDisclosure[] = i.verified.disclosures.map((d) => {
     const field = fieldOf(d.path, envelope.type, types)
-    return { path: d.path, digest: d.digest, encoded: d.encoded, field, label: types.label(envelope.type, field), marking: fields[field]?.marking ?? null, releasableTo: fields[field]?.releasableTo ?? null }
+    return {
+      path: d.path,
+      digest: d.digest,
+      encoded: d.encoded,
+      field,
+      label: types.label(envelope.type, field),
+      marking: fields[field]?.marking ?? null,
+      releasableTo: fields[field]?.releasableTo ?? null,
+    }
   })
   return {
     ...envelope,

@@ -16,7 +16,13 @@ const resource = (name: string) => createRequire(import.meta.url).resolve(`myanm
 
 // The model's states: one per code point of these ranges (Myanmar, after the digits, Extended A and
 // B, and space-like when the model says so), state 0 for everything else (src/zawgyi_detector.ts).
-const RANGES: ReadonlyArray<readonly [lo: number, hi: number, spaceLike?: boolean]> = [[0x1000, 0x103f], [0x104a, 0x109f], [0xaa60, 0xaa7f], [0xa9e0, 0xa9ff], [0x2000, 0x200b, true]]
+const RANGES: ReadonlyArray<readonly [lo: number, hi: number, spaceLike?: boolean]> = [
+  [0x1000, 0x103f],
+  [0x104a, 0x109f],
+  [0xaa60, 0xaa7f],
+  [0xa9e0, 0xa9ff],
+  [0x2000, 0x200b, true],
+]
 
 function stateOf(cp: number, withSpaces: boolean): number {
   let offset = 1
@@ -70,7 +76,12 @@ function loadDetector(bytes: Uint8Array): (text: string) => number {
   }
 }
 
-interface Rule { p: RegExp; s: string; onlyAtStart: boolean; revisit: boolean }
+interface Rule {
+  p: RegExp
+  s: string
+  onlyAtStart: boolean
+  revisit: boolean
+}
 
 /** Z2U.js is a script defining getAllRulesZ2U(): phases of anchored patterns and replacements. */
 function loadRules(file: string): Rule[][] {
@@ -78,8 +89,14 @@ function loadRules(file: string): Rule[][] {
   if (!Array.isArray(phases) || !phases.every(Array.isArray)) throw new Error('myanmar-tools: unexpected Z2U rules')
   return (phases as unknown[][]).map((rules) =>
     rules.map((r) => {
-      const { p, s, matchOnStart, revisit } = r as { p: { source: unknown; flags: unknown }; s: unknown; matchOnStart?: unknown; revisit?: unknown }
-      if (typeof p?.source !== 'string' || typeof p.flags !== 'string' || typeof s !== 'string') throw new Error('myanmar-tools: unexpected Z2U rule')
+      const { p, s, matchOnStart, revisit } = r as {
+        p: { source: unknown; flags: unknown }
+        s: unknown
+        matchOnStart?: unknown
+        revisit?: unknown
+      }
+      if (typeof p?.source !== 'string' || typeof p.flags !== 'string' || typeof s !== 'string')
+        throw new Error('myanmar-tools: unexpected Z2U rule')
       return { p: new RegExp(p.source, p.flags), s, onlyAtStart: matchOnStart != null, revisit: revisit != null } // our realm's RegExp
     }),
   )

@@ -20,7 +20,10 @@ function deref(doc: Json, node: unknown, seen: string[] = []): unknown {
   if (typeof obj.$ref === 'string') {
     const ref = obj.$ref
     if (seen.includes(ref)) throw new Error(`contract: circular $ref ${ref}`)
-    const target = ref.replace(/^#\//, '').split('/').reduce<unknown>((acc, k) => (acc as Json)?.[k], doc)
+    const target = ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce<unknown>((acc, k) => (acc as Json)?.[k], doc)
     if (target === undefined) throw new Error(`contract: unresolved $ref ${ref}`)
     return deref(doc, target, [...seen, ref])
   }
@@ -56,7 +59,8 @@ export function loadContract(file = projectFile('contracts/openapi.yaml')): Cont
       const response: Record<string, unknown> = {}
       for (const [status, r] of Object.entries((op.responses as Record<string, Json>) ?? {})) {
         const content = r.content as Record<string, { schema: Json }> | undefined
-        if (content) response[status] = { content: Object.fromEntries(Object.entries(content).map(([ct, c]) => [ct, { schema: c.schema }])) }
+        if (content)
+          response[status] = { content: Object.fromEntries(Object.entries(content).map(([ct, c]) => [ct, { schema: c.schema }])) }
       }
       schema.response = response
       ops.set(op.operationId as string, { method: method.toUpperCase(), url: path.replace(/\{(\w+)\}/g, ':$1'), schema })

@@ -44,10 +44,16 @@ async function errorHandler(app: FastifyInstance, opts: { bodyLimit: number }): 
     if (appErr.code === 'INTERNAL') request.log.error({ err }, 'unhandled error')
     else request.log.info({ code: appErr.code, status: appErr.status }, 'request refused')
     if (appErr.status === 401) reply.header('WWW-Authenticate', `Bearer error="invalid_token"`)
-    return reply.code(appErr.status).type('application/problem+json').send(toProblem(appErr, request.url.split('?')[0]))
+    return reply
+      .code(appErr.status)
+      .type('application/problem+json')
+      .send(toProblem(appErr, request.url.split('?')[0]))
   })
   app.setNotFoundHandler((request, reply) => {
-    return reply.code(404).type('application/problem+json').send(toProblem(errors.notFound('route'), request.url.split('?')[0]))
+    return reply
+      .code(404)
+      .type('application/problem+json')
+      .send(toProblem(errors.notFound('route'), request.url.split('?')[0]))
   })
 }
 

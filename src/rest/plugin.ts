@@ -29,7 +29,13 @@ export default async function restPlugin(app: FastifyInstance, opts: RestOptions
   await app.register(healthRoutes, { contract })
   await app.register(docsRoutes, { contract, issuer: config.issuer, graphiql: config.mode === 'development' })
   await app.register(wellKnownRoutes, { contract, keys, issuer: config.issuer })
-  await app.register(tokenRoutes, { contract, issuer: config.issuer, keys: keys.accessToken, ttlSeconds: config.accessTokenTtlSeconds, clock })
+  await app.register(tokenRoutes, {
+    contract,
+    issuer: config.issuer,
+    keys: keys.accessToken,
+    ttlSeconds: config.accessTokenTtlSeconds,
+    clock,
+  })
 
   await app.register(async (authenticated) => {
     authenticated.addHook('onRequest', async (request) => authenticated.authenticate(request))

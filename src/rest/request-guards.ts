@@ -34,7 +34,8 @@ function checkMediaType(request: FastifyRequest): void {
   const header = request.headers['content-type']
   if (header === undefined && !hasBody(request)) {
     // The contract marks every request body it declares as required; without one the handler would get undefined.
-    if (declared) throw errors.validation('this route needs a request body', [{ pointer: '/body', detail: `send ${declared.join(' or ')}` }])
+    if (declared)
+      throw errors.validation('this route needs a request body', [{ pointer: '/body', detail: `send ${declared.join(' or ')}` }])
     return
   }
   const charset = header === undefined ? undefined : CHARSET.exec(header)?.[1]?.toLowerCase()
@@ -82,7 +83,12 @@ function unknownQuery(request: FastifyRequest): FieldError[] {
   const declared = schema.querystring?.properties ?? {}
   return Object.keys((request.query ?? {}) as object)
     .filter((k) => !(k in declared))
-    .map((k) => ({ pointer: `/query/${token(k)}`, detail: Object.keys(declared).length ? `not a parameter of this route (${Object.keys(declared).join(', ')})` : 'this route takes no query parameters' }))
+    .map((k) => ({
+      pointer: `/query/${token(k)}`,
+      detail: Object.keys(declared).length
+        ? `not a parameter of this route (${Object.keys(declared).join(', ')})`
+        : 'this route takes no query parameters',
+    }))
 }
 
 /**
@@ -91,7 +97,10 @@ function unknownQuery(request: FastifyRequest): FieldError[] {
  */
 function nonFinite(request: FastifyRequest): FieldError[] {
   const out: FieldError[] = []
-  for (const [where, values] of [['/params', request.params], ['/query', request.query]] as const) {
+  for (const [where, values] of [
+    ['/params', request.params],
+    ['/query', request.query],
+  ] as const) {
     for (const [k, v] of Object.entries((values ?? {}) as Record<string, unknown>)) {
       if (typeof v === 'number' && !Number.isFinite(v)) out.push({ pointer: `${where}/${token(k)}`, detail: 'must be a finite number' })
     }

@@ -21,7 +21,11 @@ interface Stored {
 const STORED: Record<keyof PeerSettings, Stored> = {
   audience: { key: 'audience', variable: 'GATEWAY_AUDIENCE', why: 'a client assertion or token made for one is refused by the other' },
   tokenKeys: { key: 'token_key_ids', variable: 'GATEWAY_TOKEN_KEYS (key ids)', why: 'a token one signs is refused by the other' },
-  receiptKeys: { key: 'receipt_key_ids', variable: 'GATEWAY_RECEIPT_KEYS (key ids)', why: "receipts one signs are not among the other's published keys" },
+  receiptKeys: {
+    key: 'receipt_key_ids',
+    variable: 'GATEWAY_RECEIPT_KEYS (key ids)',
+    why: "receipts one signs are not among the other's published keys",
+  },
 }
 
 const text = (v: string | readonly string[]): string => (typeof v === 'string' ? v : v.join(','))
@@ -36,7 +40,12 @@ const text = (v: string | readonly string[]): string => (typeof v === 'string' ?
 export async function comparePeerSettings(db: Kysely<DB>, mine: PeerSettings, now: Date): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     const keys = Object.values(STORED).map((s) => s.key)
-    const rows = await trx.selectFrom('gateway_settings').select(['key', 'value', 'updated_at']).where('key', 'in', keys).forUpdate().execute()
+    const rows = await trx
+      .selectFrom('gateway_settings')
+      .select(['key', 'value', 'updated_at'])
+      .where('key', 'in', keys)
+      .forUpdate()
+      .execute()
     const stored = new Map(rows.map((r) => [r.key, r]))
     const lines: string[] = []
     for (const [name, { key, variable, why }] of Object.entries(STORED) as Array<[keyof PeerSettings, Stored]>) {

@@ -30,7 +30,8 @@ const FS_CODES = new Set(['ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EEXI
 
 /** Where the database is (without credentials), and the database and user names a refusal is about. */
 function databaseAt(config: Config): { where: string; name: string; user: string } {
-  if (config.database.kind === 'embedded') return { where: `the embedded database under ${config.database.dir}`, name: 'postgres', user: 'postgres' }
+  if (config.database.kind === 'embedded')
+    return { where: `the embedded database under ${config.database.dir}`, name: 'postgres', user: 'postgres' }
   const url = new URL(config.database.url)
   const user = decodeURIComponent(url.username) || 'postgres'
   return { where: databaseLocation(config.database), name: decodeURIComponent(url.pathname.slice(1)) || user, user }
@@ -39,20 +40,28 @@ function databaseAt(config: Config): { where: string; name: string; user: string
 function prepareFailure(e: SystemError, err: unknown, config: Config): string | null {
   if (err instanceof DataDirLockedError) return `icacn: ${err.message}`
   if (err instanceof MigrationError) {
-    if (err.kind === 'failed') return `icacn: ${err.message}; no migration was applied (they run in one transaction). Fix the database (or restore a backup) and start again`
+    if (err.kind === 'failed')
+      return `icacn: ${err.message}; no migration was applied (they run in one transaction). Fix the database (or restore a backup) and start again`
     return `icacn: ${err.message}: it was migrated by another version of the gateway. Run that version, or restore a backup taken before it`
   }
   const db = databaseAt(config)
   // net reports a failed connect to a name with several addresses as an AggregateError.
   const code = e.code ?? e.errors?.[0]?.code
-  if (code === 'ECONNREFUSED') return `icacn: cannot connect to PostgreSQL at ${db.where}: connection refused. Start the database server, or correct the host and port in DATABASE_URL`
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `icacn: cannot connect to PostgreSQL at ${db.where}: the host name does not resolve. Correct the host in DATABASE_URL`
+  if (code === 'ECONNREFUSED')
+    return `icacn: cannot connect to PostgreSQL at ${db.where}: connection refused. Start the database server, or correct the host and port in DATABASE_URL`
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return `icacn: cannot connect to PostgreSQL at ${db.where}: the host name does not resolve. Correct the host in DATABASE_URL`
   // pg's own connect timeout (database.ts connectionTimeoutMillis) carries no code, only its message.
-  if (!code && /connection timeout|timeout expired/i.test(e.message ?? '')) return `icacn: cannot connect to PostgreSQL at ${db.where}: no answer within 10 s. Check the network and firewall, or correct DATABASE_URL`
-  if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `icacn: cannot connect to PostgreSQL at ${db.where}: ${code}. Check the network and firewall, or correct DATABASE_URL`
-  if (code === '3D000') return `icacn: database "${db.name}" does not exist on the PostgreSQL server (${db.where}). Create it (createdb ${db.name}) or correct the database name in DATABASE_URL`
-  if (code === '28P01' || code === '28000') return `icacn: PostgreSQL at ${db.where} refused the login as "${db.user}": ${e.message}. Correct the user or password in DATABASE_URL`
-  if (code === '42P01') return `icacn: ${db.where} has no gateway schema (${e.message}). Run npm run migrate, or start with MIGRATE_ON_START=true`
+  if (!code && /connection timeout|timeout expired/i.test(e.message ?? ''))
+    return `icacn: cannot connect to PostgreSQL at ${db.where}: no answer within 10 s. Check the network and firewall, or correct DATABASE_URL`
+  if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+    return `icacn: cannot connect to PostgreSQL at ${db.where}: ${code}. Check the network and firewall, or correct DATABASE_URL`
+  if (code === '3D000')
+    return `icacn: database "${db.name}" does not exist on the PostgreSQL server (${db.where}). Create it (createdb ${db.name}) or correct the database name in DATABASE_URL`
+  if (code === '28P01' || code === '28000')
+    return `icacn: PostgreSQL at ${db.where} refused the login as "${db.user}": ${e.message}. Correct the user or password in DATABASE_URL`
+  if (code === '42P01')
+    return `icacn: ${db.where} has no gateway schema (${e.message}). Run npm run migrate, or start with MIGRATE_ON_START=true`
   if (e.severity && code) return `icacn: ${db.where} refused a statement at start: ${e.message} (SQLSTATE ${code})`
   if (code && FS_CODES.has(code) && e.path?.startsWith(config.dataDir)) {
     return `icacn: cannot use DATA_DIR ${config.dataDir}: ${code} at ${e.path}. Set DATA_DIR to a directory this user can create and write`

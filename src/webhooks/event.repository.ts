@@ -36,7 +36,8 @@ const MAX_SEQ = 9_223_372_036_854_775_807n
 /** A sequence number as the caller gave it: digits within bigint, else a validation error. */
 export function parseSeq(after: string | null | undefined): string | null {
   if (after === null || after === undefined) return null
-  if (!/^[0-9]{1,19}$/.test(after) || BigInt(after) > MAX_SEQ) throw errors.validation('after must be a sequence number from this feed', [{ pointer: '/after', detail: 'a sequence number' }])
+  if (!/^[0-9]{1,19}$/.test(after) || BigInt(after) > MAX_SEQ)
+    throw errors.validation('after must be a sequence number from this feed', [{ pointer: '/after', detail: 'a sequence number' }])
   return after
 }
 

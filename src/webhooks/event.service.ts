@@ -8,8 +8,13 @@ import { listEvents, parseSeq, type StoredEvent } from './event.repository.js'
 
 export const MAX_EVENTS = 500
 
-export async function readEvents(db: Kysely<DB>, p: Principal, q: { after?: string | null; limit?: number | null }): Promise<StoredEvent[]> {
+export async function readEvents(
+  db: Kysely<DB>,
+  p: Principal,
+  q: { after?: string | null; limit?: number | null },
+): Promise<StoredEvent[]> {
   const limit = q.limit ?? 100
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS) throw errors.validation(`limit must be 1 to ${MAX_EVENTS}`, [{ pointer: '/limit', detail: `1 to ${MAX_EVENTS}` }])
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS)
+    throw errors.validation(`limit must be 1 to ${MAX_EVENTS}`, [{ pointer: '/limit', detail: `1 to ${MAX_EVENTS}` }])
   return listEvents(db, p.member, parseSeq(q.after), limit)
 }

@@ -16,7 +16,17 @@ const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/browse
  * its online validator only for specs that are not on localhost. Chromium maps the name to loopback.
  */
 const HOST = 'gateway.icacn.test'
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`]
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
+]
 
 let gw: TestGateway
 let context: BrowserContext
@@ -38,7 +48,12 @@ beforeAll(async () => {
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'icacn-chromium-'))
   fs.mkdirSync(ARTIFACTS, { recursive: true })
   // A persistent context is how playwright takes a fresh --user-data-dir.
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 800 } })
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 800 },
+  })
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url())
     if (url.origin === base) return route.continue()
@@ -48,7 +63,8 @@ beforeAll(async () => {
   // A CSP refusal also shows as a console error; this names the directive. (Page code as text: the
   // project's TypeScript has no DOM types.)
   await context.addInitScript({
-    content: "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.effectiveDirective + ' ' + e.blockedURI))",
+    content:
+      "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.effectiveDirective + ' ' + e.blockedURI))",
   })
 })
 
@@ -86,7 +102,9 @@ async function inTab(url: string, name: string, steps: (page: Page) => Promise<v
 }
 
 async function docsSteps(page: Page): Promise<void> {
-  const getRecord = page.locator('.opblock', { has: page.locator('.opblock-summary-path[data-path="/v1/records/{originator}/{id}"]') }).filter({ hasText: /getRecord\b/ })
+  const getRecord = page
+    .locator('.opblock', { has: page.locator('.opblock-summary-path[data-path="/v1/records/{originator}/{id}"]') })
+    .filter({ hasText: /getRecord\b/ })
   await getRecord.first().waitFor({ timeout: 20_000 })
   expect(await page.locator('.info .title').innerText()).toMatch(/^ICACN Exchange/)
   expect(await page.locator('.servers select').inputValue()).toBe(gw.config.issuer)
@@ -120,7 +138,10 @@ async function graphiqlSteps(page: Page): Promise<void> {
   // The new token brought the schema: introspection passed at the default limits.
   const explorer = page.locator('.graphiql-doc-explorer')
   await explorer.getByText('query: Query').waitFor({ timeout: 10_000 })
-  await explorer.locator('a', { hasText: /^Query$/ }).first().click()
+  await explorer
+    .locator('a', { hasText: /^Query$/ })
+    .first()
+    .click()
   await explorer.getByText('record', { exact: true }).first().waitFor()
   expect(await explorer.innerText()).toMatch(/\bme\b[\s\S]*Me/)
 
@@ -134,5 +155,9 @@ async function graphiqlSteps(page: Page): Promise<void> {
 
 describe('in Chromium', () => {
   it('/docs renders the operations from /openapi.json', () => inTab('/docs', 'docs', docsSteps), 60_000)
-  it('/graphiql runs a query with a token pasted in its headers editor, and loads the schema', () => inTab('/graphiql', 'graphiql', graphiqlSteps), 60_000)
+  it(
+    '/graphiql runs a query with a token pasted in its headers editor, and loads the schema',
+    () => inTab('/graphiql', 'graphiql', graphiqlSteps),
+    60_000,
+  )
 })

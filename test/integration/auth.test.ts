@@ -21,7 +21,11 @@ const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
 function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json(): any }, status: number, code: string) {
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
   const body = res.json()
-  expect({ status: res.statusCode, code: body.code, type: body.type }).toEqual({ status, code, type: `urn:icacn:problem:${code.toLowerCase().replace(/_/g, '-')}` })
+  expect({ status: res.statusCode, code: body.code, type: body.type }).toEqual({
+    status,
+    code,
+    type: `urn:icacn:problem:${code.toLowerCase().replace(/_/g, '-')}`,
+  })
   expect(body.status).toBe(status)
 }
 
@@ -36,7 +40,15 @@ describe('token endpoint', () => {
     expect(expires_in).toBeLessThanOrEqual(600)
     expect(decodeProtectedHeader(access_token)).toMatchObject({ alg: 'ES256', typ: 'at+jwt' })
     const claims = decodeJwt(access_token)
-    expect(claims).toMatchObject({ iss: ISSUER, aud: ISSUER, sub: 'TH', member: 'TH', roles: ['analyst'], purpose: 'investigation', actor: 'ร.ต.อ. สมชาย ใจดี' })
+    expect(claims).toMatchObject({
+      iss: ISSUER,
+      aud: ISSUER,
+      sub: 'TH',
+      member: 'TH',
+      roles: ['analyst'],
+      purpose: 'investigation',
+      actor: 'ร.ต.อ. สมชาย ใจดี',
+    })
     expect((claims.exp as number) - (claims.iat as number)).toBeLessThanOrEqual(600)
 
     const members = await gw.app.inject({ method: 'GET', url: '/v1/members', headers: bearer(access_token) })
@@ -49,7 +61,11 @@ describe('token endpoint', () => {
     const res = await gw.app.inject({
       method: 'POST',
       url: '/v1/auth/token',
-      payload: { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await gw.assertion('VN') },
+      payload: {
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await gw.assertion('VN'),
+      },
     })
     expect(res.statusCode).toBe(200)
   })
@@ -123,7 +139,11 @@ describe('token endpoint', () => {
   it('ignores jku, x5u and embedded jwk headers: an attacker key named there is never used', async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256')
     const jwk = await exportJWK(publicKey)
-    const forged = await gw.assertion('TH', { key: privateKey, kid: 'attacker-key-0000000000', extraHeader: { jwk, jku: 'http://127.0.0.1:1/jwks.json', x5u: 'http://127.0.0.1:1/cert.pem' } })
+    const forged = await gw.assertion('TH', {
+      key: privateKey,
+      kid: 'attacker-key-0000000000',
+      extraHeader: { jwk, jku: 'http://127.0.0.1:1/jwks.json', x5u: 'http://127.0.0.1:1/cert.pem' },
+    })
     expectProblem(await exchange(forged), 401, 'UNKNOWN_KEY')
     const forgedWithRealKid = await gw.assertion('TH', { key: privateKey, extraHeader: { jwk } })
     expectProblem(await exchange(forgedWithRealKid), 401, 'BAD_SIGNATURE')
@@ -133,12 +153,21 @@ describe('token endpoint', () => {
     expectProblem(await exchange(await gw.assertion('TH', { roles: ['superuser'] })), 400, 'INVALID_ROLE')
     expectProblem(await exchange(await gw.assertion('TH', { roles: [] })), 400, 'INVALID_REQUEST')
     expectProblem(await exchange(await gw.assertion('TH', { purpose: 'curiosity' })), 400, 'INVALID_PURPOSE')
-    expectProblem(await exchange(await gw.assertion('TH', { purpose: 'operation:0193f3c2-7b1e-7cc0-9d2a-5f1e2d3c4b5a' })), 400, 'INVALID_PURPOSE')
+    expectProblem(
+      await exchange(await gw.assertion('TH', { purpose: 'operation:0193f3c2-7b1e-7cc0-9d2a-5f1e2d3c4b5a' })),
+      400,
+      'INVALID_PURPOSE',
+    )
   })
 
   it('refuses malformed requests with problem+json and stores nothing', async () => {
     expectProblem(await exchange('not-a-jwt'), 401, 'TOKEN_MALFORMED')
-    const res = await gw.app.inject({ method: 'POST', url: '/v1/auth/token', headers: FORM, payload: 'grant_type=password&username=a&password=b&client_assertion_type=x&client_assertion=y' })
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/auth/token',
+      headers: FORM,
+      payload: 'grant_type=password&username=a&password=b&client_assertion_type=x&client_assertion=y',
+    })
     expectProblem(res, 400, 'UNSUPPORTED_GRANT_TYPE')
     const missing = await gw.app.inject({ method: 'POST', url: '/v1/auth/token', headers: FORM, payload: 'grant_type=client_credentials' })
     expectProblem(missing, 400, 'VALIDATION_FAILED')
@@ -149,7 +178,11 @@ describe('token endpoint', () => {
 describe('bearer access tokens', () => {
   it('refuses a request without a token on /v1 and /graphql', async () => {
     expectProblem(await gw.app.inject({ method: 'GET', url: '/v1/members' }), 401, 'TOKEN_MISSING')
-    expectProblem(await gw.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ members { code } }' } }), 401, 'TOKEN_MISSING')
+    expectProblem(
+      await gw.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ members { code } }' } }),
+      401,
+      'TOKEN_MISSING',
+    )
   })
 
   it('refuses an access token whose payload was altered', async () => {
@@ -164,7 +197,12 @@ describe('bearer access tokens', () => {
     const iat = Math.floor(Date.now() / 1000) - 1200
     const expired = await new SignJWT({ member: 'TH', actor: 'a', roles: ['analyst'], member_kid: (await gw.memberKey('TH')).kid })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: key.kid })
-      .setIssuer(ISSUER).setAudience(ISSUER).setSubject('TH').setIssuedAt(iat).setExpirationTime(iat + 600).setJti(randomUUID())
+      .setIssuer(ISSUER)
+      .setAudience(ISSUER)
+      .setSubject('TH')
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 600)
+      .setJti(randomUUID())
       .sign(key.privateKey)
     expectProblem(await gw.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(expired) }), 401, 'TOKEN_EXPIRED')
     const [, p] = (await gw.token('TH')).split('.')
@@ -186,10 +224,23 @@ describe('bearer access tokens', () => {
     const sign = (typ: string, aud: string) =>
       new SignJWT({ member: 'TH', actor: 'a', roles: ['analyst'], member_kid: 'x'.repeat(43) })
         .setProtectedHeader({ alg: 'ES256', typ, kid: key.kid })
-        .setIssuer(ISSUER).setAudience(aud).setSubject('TH').setIssuedAt(now).setExpirationTime(now + 60).setJti(randomUUID())
+        .setIssuer(ISSUER)
+        .setAudience(aud)
+        .setSubject('TH')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .setJti(randomUUID())
         .sign(key.privateKey)
-    expectProblem(await gw.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(await sign('kb+jwt', ISSUER)) }), 401, 'WRONG_TOKEN_TYPE')
-    expectProblem(await gw.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(await sign('at+jwt', 'https://elsewhere.example')) }), 401, 'WRONG_AUDIENCE')
+    expectProblem(
+      await gw.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(await sign('kb+jwt', ISSUER)) }),
+      401,
+      'WRONG_TOKEN_TYPE',
+    )
+    expectProblem(
+      await gw.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(await sign('at+jwt', 'https://elsewhere.example')) }),
+      401,
+      'WRONG_AUDIENCE',
+    )
   })
 
   it('refuses a suspended member everywhere, including tokens issued before the suspension', async () => {
@@ -198,7 +249,11 @@ describe('bearer access tokens', () => {
     await setMemberStatus(gw.app.db, 'ops.duty-officer', 'PH', 'suspended', 'audit of data handling', new Date())
     try {
       expectProblem(await gw.app.inject({ method: 'GET', url: '/v1/members', headers: bearer(before) }), 403, 'MEMBER_SUSPENDED')
-      expectProblem(await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(before), payload: { query: '{ me { actor } }' } }), 403, 'MEMBER_SUSPENDED')
+      expectProblem(
+        await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(before), payload: { query: '{ me { actor } }' } }),
+        403,
+        'MEMBER_SUSPENDED',
+      )
       expectProblem(await exchange(await gw.assertion('PH')), 403, 'MEMBER_SUSPENDED')
     } finally {
       await setMemberStatus(gw.app.db, 'ops.duty-officer', 'PH', 'active', 'audit closed', new Date())
@@ -213,14 +268,23 @@ describe('bearer access tokens', () => {
       // Sent together: the state checks of all four are read in one batch.
       const answers = await Promise.all(tokens.map((t) => gw.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(t) })))
       expect(answers.map((r) => r.statusCode)).toEqual([403, 200, 403, 200])
-      expect(answers.map((r) => (r.statusCode === 200 ? r.json().member.code : r.json().code))).toEqual(['MEMBER_SUSPENDED', 'TH', 'MEMBER_SUSPENDED', 'VN'])
+      expect(answers.map((r) => (r.statusCode === 200 ? r.json().member.code : r.json().code))).toEqual([
+        'MEMBER_SUSPENDED',
+        'TH',
+        'MEMBER_SUSPENDED',
+        'VN',
+      ])
     } finally {
       await setMemberStatus(gw.app.db, 'ops.duty-officer', 'LA', 'active', 'review closed', new Date())
     }
   })
 
   it('answers /v1/me with the principal', async () => {
-    const res = await gw.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(await gw.token('KH', ['analyst', 'coordinator'], 'analysis')) })
+    const res = await gw.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: bearer(await gw.token('KH', ['analyst', 'coordinator'], 'analysis')),
+    })
     expect(res.statusCode).toBe(200)
     assertMatchesContract('getMe', res)
     expect(res.json()).toMatchObject({ member: { code: 'KH', shortName: 'NACD' }, roles: ['analyst', 'coordinator'], purpose: 'analysis' })

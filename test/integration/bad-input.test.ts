@@ -24,17 +24,25 @@ const ids = { krRecord: '', accessRequest: '', askMatch: '', contactRequest: '' 
 /** Path templates of the contract filled in by parameter name, so the test follows route changes. */
 function pathOf(operationId: string, params: Record<string, string> = {}): string {
   for (const [path, item] of Object.entries(contract.doc.paths as Record<string, Record<string, { operationId?: string }>>)) {
-    if (Object.values(item).some((op) => op?.operationId === operationId)) return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? 'x'))
+    if (Object.values(item).some((op) => op?.operationId === operationId))
+      return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? 'x'))
   }
   throw new Error(`no operation ${operationId}`)
 }
 
 /** Row counts of every table a refused request could write (assertion_jtis is left out: each token adds one). */
 async function counts(): Promise<Record<string, number>> {
-  const tables = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name <> 'assertion_jtis'`.execute(gw.app.db)
-  expect(tables.rows.map((t) => t.name)).toEqual(expect.arrayContaining(['records', 'access_requests', 'match_contacts', 'member_policies', 'events', 'audit_log', 'lead_lookups']))
+  const tables = await sql<{
+    name: string
+  }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name <> 'assertion_jtis'`.execute(
+    gw.app.db,
+  )
+  expect(tables.rows.map((t) => t.name)).toEqual(
+    expect.arrayContaining(['records', 'access_requests', 'match_contacts', 'member_policies', 'events', 'audit_log', 'lead_lookups']),
+  )
   const out: Record<string, number> = {}
-  for (const { name } of tables.rows) out[name] = Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(name)}`.execute(gw.app.db)).rows[0]!.n)
+  for (const { name } of tables.rows)
+    out[name] = Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(name)}`.execute(gw.app.db)).rows[0]!.n)
   return out
 }
 
@@ -45,7 +53,11 @@ async function unchanged(fn: () => Promise<void>): Promise<void> {
   expect(await counts()).toEqual(before)
 }
 
-interface Answer { statusCode: number; headers: Record<string, unknown>; body: string }
+interface Answer {
+  statusCode: number
+  headers: Record<string, unknown>
+  body: string
+}
 /** Asserts a problem+json answer: status, code, and (given a pointer) the errors[] entry and its detail. */
 function expectProblem(res: Answer, status: number, code: ErrorCode, pointer?: string, detail?: RegExp): Record<string, unknown> {
   expect(res.statusCode, res.body).toBe(status)
@@ -67,15 +79,25 @@ beforeAll(async () => {
   gw = await startGateway()
   for (const m of ['TH', 'KR', 'KH']) auth[m] = bearer(await gw.token(m, ['analyst', 'admin']))
   // KR withholds role (so TH can ask for it); KH hides its wallets (so TH's wallet matches are blind).
-  const policies = { KR: `${POLICY}\n@id("kr-role-on-request") forbid (principal, action == Icacn::Action::"disclose", resource) when { resource.label == "role" };\n`, KH: `${POLICY}\n@id("kh-wallets-hidden") forbid (principal, action in [Icacn::Action::"disclose", Icacn::Action::"discover"], resource) when { resource.label == "wallet" };\n` }
+  const policies = {
+    KR: `${POLICY}\n@id("kr-role-on-request") forbid (principal, action == Icacn::Action::"disclose", resource) when { resource.label == "role" };\n`,
+    KH: `${POLICY}\n@id("kh-wallets-hidden") forbid (principal, action in [Icacn::Action::"disclose", Icacn::Action::"discover"], resource) when { resource.label == "wallet" };\n`,
+  }
   for (const [m, text] of Object.entries(policies)) {
     const v = await inject('POST', '/v1/policy/versions', auth[m]!, { text })
     expect((await inject('POST', `/v1/policy/versions/${v.json().version}/activate`, auth[m]!)).statusCode).toBe(200)
   }
-  const kr = personRecord('KR', { names: [{ native: '박서준', latin: 'PARK Seo-jun', script: 'Hang' }], phones: [{ number: '+821055512345', raw: '010-5551-2345' }], role: 'courier' })
+  const kr = personRecord('KR', {
+    names: [{ native: '박서준', latin: 'PARK Seo-jun', script: 'Hang' }],
+    phones: [{ number: '+821055512345', raw: '010-5551-2345' }],
+    role: 'courier',
+  })
   expect((await publishRecord(gw, kr)).res.statusCode).toBe(201)
   ids.krRecord = kr.id
-  const asked = await inject('POST', pathOf('requestAccess', { originator: 'KR', id: kr.id }), auth.TH!, { justification: 'ยืนยันบทบาทผู้ขนส่งก่อนปฏิบัติการร่วม', purpose: 'investigation' })
+  const asked = await inject('POST', pathOf('requestAccess', { originator: 'KR', id: kr.id }), auth.TH!, {
+    justification: 'ยืนยันบทบาทผู้ขนส่งก่อนปฏิบัติการร่วม',
+    purpose: 'investigation',
+  })
   expect(asked.statusCode, asked.body).toBe(201)
   ids.accessRequest = asked.json().id
   // Two blind TH–KH wallet matches: one to ask on with bad text, one already asked (for decisions).
@@ -83,36 +105,81 @@ beforeAll(async () => {
   for (const thName of ['สมชาย ใจดี', 'วิไล ศรีสุข']) {
     const wallet = createBase58check(sha256).encode(Uint8Array.from([0x41, ...randomBytes(20)]))
     const th = personRecord('TH', { names: [{ native: thName, script: 'Thai' }], wallets: [{ chain: 'tron', address: wallet }] })
-    for (const r of [personRecord('KH', { names: [{ native: 'សុខ ដារ៉ា', latin: 'SOK Dara', script: 'Khmr' }], wallets: [{ chain: 'tron', address: wallet }] }), th]) expect((await publishRecord(gw, r)).res.statusCode).toBe(201)
-    const mine = (await inject('GET', '/v1/matches', auth.TH!)).json().matches as Array<{ id: string; blind: boolean; mine: { recordId: string } }>
+    for (const r of [
+      personRecord('KH', {
+        names: [{ native: 'សុខ ដារ៉ា', latin: 'SOK Dara', script: 'Khmr' }],
+        wallets: [{ chain: 'tron', address: wallet }],
+      }),
+      th,
+    ])
+      expect((await publishRecord(gw, r)).res.statusCode).toBe(201)
+    const mine = (await inject('GET', '/v1/matches', auth.TH!)).json().matches as Array<{
+      id: string
+      blind: boolean
+      mine: { recordId: string }
+    }>
     matches.push(mine.find((m) => m.mine.recordId === th.id && m.blind)!.id)
   }
   ids.askMatch = matches[0]!
-  const contact = await inject('POST', `/v1/matches/${matches[1]}/contact-requests`, auth.TH!, { message: 'เราติดตามกระเป๋าเงินนี้อยู่ ขอประสานงาน', purpose: 'investigation' })
+  const contact = await inject('POST', `/v1/matches/${matches[1]}/contact-requests`, auth.TH!, {
+    message: 'เราติดตามกระเป๋าเงินนี้อยู่ ขอประสานงาน',
+    purpose: 'investigation',
+  })
   expect(contact.statusCode, contact.body).toBe(201)
   ids.contactRequest = contact.json().id
 })
 afterAll(async () => gw?.close())
 
 describe('bodies of a media type the route does not declare', () => {
-  const ops = Object.values(contract.doc.paths as Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, unknown> } }>>)
-    .flatMap((item) => (item.post?.requestBody ? [{ operationId: item.post.operationId, types: Object.keys(item.post.requestBody.content) }] : []))
-  const params = () => ({ code: 'TH', kid: 'x', originator: 'KR', id: ids.krRecord, requestId: randomUUID(), matchId: randomUUID(), version: '1' })
+  const ops = Object.values(
+    contract.doc.paths as Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, unknown> } }>>,
+  ).flatMap((item) =>
+    item.post?.requestBody ? [{ operationId: item.post.operationId, types: Object.keys(item.post.requestBody.content) }] : [],
+  )
+  const params = () => ({
+    code: 'TH',
+    kid: 'x',
+    originator: 'KR',
+    id: ids.krRecord,
+    requestId: randomUUID(),
+    matchId: randomUUID(),
+    version: '1',
+  })
 
   it('covers every POST route of the contract that takes a body', () => {
-    expect(ops.map((o) => o.operationId)).toEqual(expect.arrayContaining(['issueToken', 'publishRecord', 'requestAccess', 'decideAccessRequest', 'createPolicyVersion', 'lookupLeads', 'requestMatchContact', 'decideContactRequest']))
+    expect(ops.map((o) => o.operationId)).toEqual(
+      expect.arrayContaining([
+        'issueToken',
+        'publishRecord',
+        'requestAccess',
+        'decideAccessRequest',
+        'createPolicyVersion',
+        'lookupLeads',
+        'requestMatchContact',
+        'decideContactRequest',
+      ]),
+    )
   })
 
   it.each(ops)('$operationId: text/plain is 415, naming what the route takes', async ({ operationId, types }) => {
     await unchanged(async () => {
-      const p = expectProblem(await inject('POST', pathOf(operationId, params()), { ...auth.TH!, 'content-type': 'text/plain' }, 'ສະບາຍດີ'), 415, 'UNSUPPORTED_MEDIA_TYPE')
+      const p = expectProblem(
+        await inject('POST', pathOf(operationId, params()), { ...auth.TH!, 'content-type': 'text/plain' }, 'ສະບາຍດີ'),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      )
       for (const t of types) expect(p.detail).toContain(t)
     })
   })
 
   it.each(ops)('$operationId: a declared type with a charset other than UTF-8 is 415', async ({ operationId, types }) => {
     await unchanged(async () => {
-      const res = await inject('POST', pathOf(operationId, params()), { ...auth.TH!, 'content-type': `${types[0]}; charset=latin1` }, types[0] === 'application/json' ? '{"text":"caf\xe9"}' : 'grant_type=client_credentials')
+      const res = await inject(
+        'POST',
+        pathOf(operationId, params()),
+        { ...auth.TH!, 'content-type': `${types[0]}; charset=latin1` },
+        types[0] === 'application/json' ? '{"text":"caf\xe9"}' : 'grant_type=client_credentials',
+      )
       expect(expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE').detail).toContain('latin1')
     })
   })
@@ -124,10 +191,25 @@ describe('bodies of a media type the route does not declare', () => {
   })
 
   it('still takes what the contract declares: a form-encoded or JSON token request, UTF-8 JSON', async () => {
-    const form = await inject('POST', '/v1/auth/token', { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }, tokenForm(await gw.assertion('VN')))
-    const jsonToken = await inject('POST', '/v1/auth/token', { 'content-type': 'application/json' }, Object.fromEntries(new URLSearchParams(tokenForm(await gw.assertion('LA')))))
+    const form = await inject(
+      'POST',
+      '/v1/auth/token',
+      { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+      tokenForm(await gw.assertion('VN')),
+    )
+    const jsonToken = await inject(
+      'POST',
+      '/v1/auth/token',
+      { 'content-type': 'application/json' },
+      Object.fromEntries(new URLSearchParams(tokenForm(await gw.assertion('LA')))),
+    )
     expect([form.statusCode, jsonToken.statusCode], form.body + jsonToken.body).toEqual([200, 200])
-    const valid = await inject('POST', '/v1/policy/validate', { ...auth.KR!, 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ text: `${POLICY}\n// 정책 초안\n` }))
+    const valid = await inject(
+      'POST',
+      '/v1/policy/validate',
+      { ...auth.KR!, 'content-type': 'application/json; charset=utf-8' },
+      JSON.stringify({ text: `${POLICY}\n// 정책 초안\n` }),
+    )
     expect([valid.statusCode, valid.json().valid]).toEqual([200, true])
   })
 
@@ -137,8 +219,21 @@ describe('bodies of a media type the route does not declare', () => {
 
   it('GraphQL: text/plain and a non-UTF-8 charset are 415 problems; application/graphql still works', async () => {
     await unchanged(async () => {
-      expectProblem(await inject('POST', '/graphql', { ...auth.TH!, 'content-type': 'text/plain' }, '{ me { actor } }'), 415, 'UNSUPPORTED_MEDIA_TYPE')
-      expectProblem(await inject('POST', '/graphql', { ...auth.TH!, 'content-type': 'application/json; charset=iso-8859-1' }, '{"query":"{ me { actor } }"}'), 415, 'UNSUPPORTED_MEDIA_TYPE')
+      expectProblem(
+        await inject('POST', '/graphql', { ...auth.TH!, 'content-type': 'text/plain' }, '{ me { actor } }'),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      )
+      expectProblem(
+        await inject(
+          'POST',
+          '/graphql',
+          { ...auth.TH!, 'content-type': 'application/json; charset=iso-8859-1' },
+          '{"query":"{ me { actor } }"}',
+        ),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      )
     })
     const ok = await inject('POST', '/graphql', { ...auth.TH!, 'content-type': 'application/graphql' }, '{ me { actor } }')
     expect([ok.statusCode, ok.json().data.me.actor]).toEqual([200, 'analyst.th@example.test'])
@@ -150,10 +245,42 @@ describe('text no store can take: U+0000 and lone surrogates', () => {
 
   it('in free text of JSON bodies: justification, reasons, messages', async () => {
     await unchanged(async () => {
-      expectProblem(await inject('POST', pathOf('requestAccess', { originator: 'KR', id: ids.krRecord }), json('TH'), { justification: 'ยืนยัน\u0000บทบาท', purpose: 'investigation' }), 400, 'VALIDATION_FAILED', '/body/justification')
-      expectProblem(await inject('POST', `/v1/access-requests/${ids.accessRequest}/decision`, json('KR'), { decision: 'deny', reason: '근거 부족\u0000' }), 400, 'VALIDATION_FAILED', '/body/reason')
-      expectProblem(await inject('POST', `/v1/matches/${ids.askMatch}/contact-requests`, json('TH'), { message: 'ขอ\u0000ประสานงาน', purpose: 'investigation' }), 400, 'VALIDATION_FAILED', '/body/message')
-      expectProblem(await inject('POST', `/v1/contact-requests/${ids.contactRequest}/decision`, json('KH'), { decision: 'decline', reason: 'មិន\u0000ទាន់' }), 400, 'VALIDATION_FAILED', '/body/reason')
+      expectProblem(
+        await inject('POST', pathOf('requestAccess', { originator: 'KR', id: ids.krRecord }), json('TH'), {
+          justification: 'ยืนยัน\u0000บทบาท',
+          purpose: 'investigation',
+        }),
+        400,
+        'VALIDATION_FAILED',
+        '/body/justification',
+      )
+      expectProblem(
+        await inject('POST', `/v1/access-requests/${ids.accessRequest}/decision`, json('KR'), {
+          decision: 'deny',
+          reason: '근거 부족\u0000',
+        }),
+        400,
+        'VALIDATION_FAILED',
+        '/body/reason',
+      )
+      expectProblem(
+        await inject('POST', `/v1/matches/${ids.askMatch}/contact-requests`, json('TH'), {
+          message: 'ขอ\u0000ประสานงาน',
+          purpose: 'investigation',
+        }),
+        400,
+        'VALIDATION_FAILED',
+        '/body/message',
+      )
+      expectProblem(
+        await inject('POST', `/v1/contact-requests/${ids.contactRequest}/decision`, json('KH'), {
+          decision: 'decline',
+          reason: 'មិន\u0000ទាន់',
+        }),
+        400,
+        'VALIDATION_FAILED',
+        '/body/reason',
+      )
     })
     // The pending requests were not touched: they can still be answered.
     expect((await inject('GET', `/v1/access-requests/${ids.accessRequest}`, auth.KR!)).json().status).toBe('pending')
@@ -163,12 +290,32 @@ describe('text no store can take: U+0000 and lone surrogates', () => {
   it('in policy text, inside a Cedar comment: create, validate, dry-run', async () => {
     await unchanged(async () => {
       for (const c of ['\u0000', '\ud800']) {
-        expectProblem(await inject('POST', '/v1/policy/versions', json('KR'), { text: cedarWith(c) }), 400, 'VALIDATION_FAILED', '/body/text')
-        expectProblem(await inject('POST', '/v1/policy/validate', json('KR'), { text: cedarWith(c) }), 400, 'VALIDATION_FAILED', '/body/text')
-        expectProblem(await inject('POST', '/v1/policy/dry-run', json('KR'), { text: cedarWith(c), recordId: ids.krRecord }), 400, 'VALIDATION_FAILED', '/body/text')
+        expectProblem(
+          await inject('POST', '/v1/policy/versions', json('KR'), { text: cedarWith(c) }),
+          400,
+          'VALIDATION_FAILED',
+          '/body/text',
+        )
+        expectProblem(
+          await inject('POST', '/v1/policy/validate', json('KR'), { text: cedarWith(c) }),
+          400,
+          'VALIDATION_FAILED',
+          '/body/text',
+        )
+        expectProblem(
+          await inject('POST', '/v1/policy/dry-run', json('KR'), { text: cedarWith(c), recordId: ids.krRecord }),
+          400,
+          'VALIDATION_FAILED',
+          '/body/text',
+        )
       }
       // A property name is text too; the pointer escapes '/' and '~' (RFC 6901).
-      expectProblem(await inject('POST', '/v1/policy/validate', json('KR'), '{"te/x~t\\u0000":"x","text":"permit(principal, action, resource);"}'), 400, 'VALIDATION_FAILED', '/body/te~1x~0t\u0000')
+      expectProblem(
+        await inject('POST', '/v1/policy/validate', json('KR'), '{"te/x~t\\u0000":"x","text":"permit(principal, action, resource);"}'),
+        400,
+        'VALIDATION_FAILED',
+        '/body/te~1x~0t\u0000',
+      )
     })
     // A valid surrogate pair (an emoji) is well-formed text and passes.
     const emoji = await inject('POST', '/v1/policy/validate', json('KR'), { text: cedarWith('🚨') })
@@ -182,13 +329,24 @@ describe('text no store can take: U+0000 and lone surrogates', () => {
       // The contract's patterns would refuse these too; the guard answers first, and says why.
       expectProblem(await inject('GET', '/v1/access-requests/%00', auth.TH!), 400, 'VALIDATION_FAILED', '/params/requestId', /U\+0000/)
       expectProblem(await inject('GET', '/v1/members/K%00', auth.TH!), 400, 'VALIDATION_FAILED', '/params/code', /U\+0000/)
-      expectProblem(await inject('GET', `${pathOf('getRecord', { originator: 'KR', id: ids.krRecord })}%00`, auth.TH!), 400, 'VALIDATION_FAILED', '/params/id', /U\+0000/)
+      expectProblem(
+        await inject('GET', `${pathOf('getRecord', { originator: 'KR', id: ids.krRecord })}%00`, auth.TH!),
+        400,
+        'VALIDATION_FAILED',
+        '/params/id',
+        /U\+0000/,
+      )
     })
   })
 
   it('in a GraphQL variable sent as JSON: a problem, as for REST', async () => {
     await unchanged(async () => {
-      expectProblem(await inject('POST', '/graphql', json('TH'), { query: 'query ($t: String) { me { actor } }', variables: { t: 'ทดสอบ\u0000' } }), 400, 'VALIDATION_FAILED', '/body/variables/t')
+      expectProblem(
+        await inject('POST', '/graphql', json('TH'), { query: 'query ($t: String) { me { actor } }', variables: { t: 'ทดสอบ\u0000' } }),
+        400,
+        'VALIDATION_FAILED',
+        '/body/variables/t',
+      )
     })
   })
 })
@@ -197,9 +355,17 @@ describe('malformed JSON, URLs and parameters', () => {
   it('malformed JSON, JSON that is not an object, and numbers beyond range are 400 problems', async () => {
     await unchanged(async () => {
       expectProblem(await inject('POST', '/v1/policy/validate', json('KR'), '{"text":'), 400, 'INVALID_REQUEST')
-      expectProblem(await inject('POST', '/v1/policy/validate', json('KR'), '["permit(principal, action, resource);"]'), 400, 'VALIDATION_FAILED')
+      expectProblem(
+        await inject('POST', '/v1/policy/validate', json('KR'), '["permit(principal, action, resource);"]'),
+        400,
+        'VALIDATION_FAILED',
+      )
       expectProblem(await inject('POST', '/v1/policy/validate', json('KR'), 'null'), 400, 'VALIDATION_FAILED')
-      expectProblem(await inject('POST', '/v1/leads:lookup', json('TH'), '{"selectors":[{"kind":"phone","value":1e400}]}'), 400, 'VALIDATION_FAILED')
+      expectProblem(
+        await inject('POST', '/v1/leads:lookup', json('TH'), '{"selectors":[{"kind":"phone","value":1e400}]}'),
+        400,
+        'VALIDATION_FAILED',
+      )
       expectProblem(await inject('GET', '/v1/leads?text=abc&first=99999999999999999999999', auth.TH!), 400, 'VALIDATION_FAILED')
       expectProblem(await inject('GET', '/v1/events?limit=1e400', auth.TH!), 400, 'VALIDATION_FAILED')
       // Ajv takes "1e309" for an integer (Infinity passes its integer test): refused once coerced.
@@ -209,7 +375,13 @@ describe('malformed JSON, URLs and parameters', () => {
 
   it('query parameters the route does not declare are a 400 problem naming them (a mistyped filter must not widen a search)', async () => {
     await unchanged(async () => {
-      expectProblem(await inject('GET', '/v1/leads?text=abc&orginator=KR', auth.TH!), 400, 'VALIDATION_FAILED', '/query/orginator', /originator/)
+      expectProblem(
+        await inject('GET', '/v1/leads?text=abc&orginator=KR', auth.TH!),
+        400,
+        'VALIDATION_FAILED',
+        '/query/orginator',
+        /originator/,
+      )
       expectProblem(await inject('GET', '/v1/members?debug=1', auth.TH!), 400, 'VALIDATION_FAILED', '/query/debug')
     })
   })
@@ -251,12 +423,20 @@ describe('HTTP the parser refuses, on a real loopback socket', () => {
     })
     // fetch too (undici): the answer arrives although the server stops reading the request.
     const viaFetch = await fetch(`http://127.0.0.1:${port}/v1/members`, { headers: { 'x-case-notes': 'x'.repeat(20_000) } })
-    expect([viaFetch.status, viaFetch.headers.get('content-type'), ((await viaFetch.json()) as { code: string }).code]).toEqual([431, 'application/problem+json', 'HEADERS_TOO_LARGE'])
+    expect([viaFetch.status, viaFetch.headers.get('content-type'), ((await viaFetch.json()) as { code: string }).code]).toEqual([
+      431,
+      'application/problem+json',
+      'HEADERS_TOO_LARGE',
+    ])
   })
 
   it('NUL in a header, a garbled request line, and Content-Length with Transfer-Encoding are 400 problems', async () => {
     await unchanged(async () => {
-      expectClosingProblem(await rawHttp(port, `GET /v1/members HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer a\u0000b\r\n\r\n`), 400, 'INVALID_REQUEST')
+      expectClosingProblem(
+        await rawHttp(port, `GET /v1/members HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer a\u0000b\r\n\r\n`),
+        400,
+        'INVALID_REQUEST',
+      )
       expectClosingProblem(await rawHttp(port, `GET /v1/members HTTP/1.1 extra\r\nHost: 127.0.0.1\r\n\r\n`), 400, 'INVALID_REQUEST')
       const smuggle = `POST /v1/policy/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`
       expectClosingProblem(await rawHttp(port, smuggle), 400, 'INVALID_REQUEST')
@@ -283,9 +463,13 @@ describe('HTTP the parser refuses, on a real loopback socket', () => {
       const res = await rawHttp(port, `${head}${JSON.stringify({ text: POLICY })}`)
       // The rest cannot start a request: the parser's problem closes the connection (whether or not the
       // answer to the first request, whose body is the two bytes '{"', got out before it).
-      const whole = `${res.head}\r\n${Object.entries(res.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\r\n')}\r\n\r\n${res.body}`
+      const whole = `${res.head}\r\n${Object.entries(res.headers)
+        .map(([k, v]) => `${k}: ${String(v)}`)
+        .join('\r\n')}\r\n\r\n${res.body}`
       const last = whole.split(/(?=HTTP\/1\.1 )/).pop()!
-      expect(last).toMatch(/^HTTP\/1\.1 400 Bad Request\r\ncontent-type: application\/problem\+json\r\n[^]*connection: close\r\n\r\n\{"type":"urn:icacn:problem:invalid-request"[^]*"code":"INVALID_REQUEST"\}$/i)
+      expect(last).toMatch(
+        /^HTTP\/1\.1 400 Bad Request\r\ncontent-type: application\/problem\+json\r\n[^]*connection: close\r\n\r\n\{"type":"urn:icacn:problem:invalid-request"[^]*"code":"INVALID_REQUEST"\}$/i,
+      )
     })
   })
 })

@@ -11,7 +11,11 @@ import { freshDatabase, type FreshDatabase } from '../support/database.js'
 import { freePort, type Gateway, gatewayEnv, ROOT, runCli, startGateway, stopGateway } from '../support/process.js'
 
 const EXAMPLES = path.join(ROOT, 'examples/records')
-const TYPES = fs.readdirSync(path.join(ROOT, 'schema/records')).filter((f) => f !== 'common.json').map((f) => f.replace(/\.json$/, '')).sort()
+const TYPES = fs
+  .readdirSync(path.join(ROOT, 'schema/records'))
+  .filter((f) => f !== 'common.json')
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort()
 
 interface Example {
   originator: string
@@ -47,33 +51,40 @@ describe('examples/records', () => {
     for (const type of TYPES) expect(example(type).type).toBe(type)
   })
 
-  it.each(TYPES)('%s: icacn issue then icacn publish as its originator stores a new record (201) with a receipt for those bytes', (type) => {
-    const { originator } = example(type)
-    const out = path.join(tmp, `${type}.sdjwt`)
-    const issued = runCli(env, ['issue', '--member', originator, '--file', path.join(EXAMPLES, `${type}.json`), '--out', out])
-    expect(issued.status, issued.stderr).toBe(0)
-    const sdJwt = fs.readFileSync(out, 'utf8').trim()
-    const id = decodeJwt(sdJwt.split('~')[0]!).id as string
+  it.each(TYPES)(
+    '%s: icacn issue then icacn publish as its originator stores a new record (201) with a receipt for those bytes',
+    (type) => {
+      const { originator } = example(type)
+      const out = path.join(tmp, `${type}.sdjwt`)
+      const issued = runCli(env, ['issue', '--member', originator, '--file', path.join(EXAMPLES, `${type}.json`), '--out', out])
+      expect(issued.status, issued.stderr).toBe(0)
+      const sdJwt = fs.readFileSync(out, 'utf8').trim()
+      const id = decodeJwt(sdJwt.split('~')[0]!).id as string
 
-    const pub = runCli(env, ['publish', '--member', originator, '--file', out])
-    expect(pub.status, pub.stderr).toBe(0)
-    expect(pub.stderr).toBe('')
-    const result = JSON.parse(pub.stdout) as { record: { id: string; originator: string; type: string; version: number }; receipt: string }
-    expect(result.record).toMatchObject({ id, originator, type, version: 1 })
-    // A receipt over exactly the bytes issued: the gateway stored this record now (a replay of
-    // stored bytes would answer 200 with the first receipt, and there is none before this one).
-    const receipt = decodeJwt(result.receipt) as { record: { id: string; sd_jwt_sha256: string } }
-    expect(receipt.record.id).toBe(id)
-    expect(receipt.record.sd_jwt_sha256).toBe(createHash('sha256').update(sdJwt).digest('base64url'))
-    published.set(type, id)
-  })
+      const pub = runCli(env, ['publish', '--member', originator, '--file', out])
+      expect(pub.status, pub.stderr).toBe(0)
+      expect(pub.stderr).toBe('')
+      const result = JSON.parse(pub.stdout) as {
+        record: { id: string; originator: string; type: string; version: number }
+        receipt: string
+      }
+      expect(result.record).toMatchObject({ id, originator, type, version: 1 })
+      // A receipt over exactly the bytes issued: the gateway stored this record now (a replay of
+      // stored bytes would answer 200 with the first receipt, and there is none before this one).
+      const receipt = decodeJwt(result.receipt) as { record: { id: string; sd_jwt_sha256: string } }
+      expect(receipt.record.id).toBe(id)
+      expect(receipt.record.sd_jwt_sha256).toBe(createHash('sha256').update(sdJwt).digest('base64url'))
+      published.set(type, id)
+    },
+  )
 
   it('person: TH reads the KR example with its TH-releasable passport and wallet; LA reads it without them', () => {
     const person = example('person')
     expect(person.fieldMarkings?.passports?.releasableTo).toContain('TH')
     expect(person.fieldMarkings?.wallets).toMatchObject({ marking: 'RED', releasableTo: ['TH'] })
     const id = published.get('person')!
-    const read = (member: string) => runCli(env, ['get', '--member', member, '--originator', 'KR', '--id', id, '--purpose', 'investigation'])
+    const read = (member: string) =>
+      runCli(env, ['get', '--member', member, '--originator', 'KR', '--id', id, '--purpose', 'investigation'])
 
     const th = read('TH')
     expect(th.status, th.stderr).toBe(0)

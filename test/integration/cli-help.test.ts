@@ -71,21 +71,24 @@ describe.concurrent('icacn --help', SLOW, () => {
     expect(short.stdout).toBe(help.stdout)
   })
 
-  it.each(SPECS.map((s) => [s.name, s] as const))('%s --help: usage, every option with its meaning, an example; exit 0', async (name, spec) => {
-    const help = await run([name, '--help'])
-    expect(help.status).toBe(0)
-    expect(help.errLines).toEqual([])
-    expect(help.stdout).toMatch(new RegExp(`^icacn ${name}: \\S`))
-    expect(help.stdout).toContain(`usage: icacn ${name} `)
-    const options = Object.keys(spec.options)
-    expect(options.length).toBeGreaterThan(0)
-    for (const option of options) {
-      const line = help.stdout.split('\n').find((l) => l.startsWith(`  --${option} `) || l === `  --${option}`)
-      expect(line, `--${option} is not listed`).toBeDefined()
-      expect(line).toContain(spec.options[option]!.meaning)
-    }
-    expect(help.stdout).toMatch(new RegExp(`examples?:\\n {2}(\\S+=\\$\\()?npm run -s icacn -- ${name} `))
-  })
+  it.each(SPECS.map((s) => [s.name, s] as const))(
+    '%s --help: usage, every option with its meaning, an example; exit 0',
+    async (name, spec) => {
+      const help = await run([name, '--help'])
+      expect(help.status).toBe(0)
+      expect(help.errLines).toEqual([])
+      expect(help.stdout).toMatch(new RegExp(`^icacn ${name}: \\S`))
+      expect(help.stdout).toContain(`usage: icacn ${name} `)
+      const options = Object.keys(spec.options)
+      expect(options.length).toBeGreaterThan(0)
+      for (const option of options) {
+        const line = help.stdout.split('\n').find((l) => l.startsWith(`  --${option} `) || l === `  --${option}`)
+        expect(line, `--${option} is not listed`).toBeDefined()
+        expect(line).toContain(spec.options[option]!.meaning)
+      }
+      expect(help.stdout).toMatch(new RegExp(`examples?:\\n {2}(\\S+=\\$\\()?npm run -s icacn -- ${name} `))
+    },
+  )
 
   it('--help wins over everything else on the line, even in production mode with no keys', async () => {
     const production = { ...env, ICACN_MODE: 'production', ICACN_ISSUER: 'https://exchange.icacn.test' }
@@ -104,11 +107,27 @@ describe.concurrent('usage errors: one line on stderr naming the fix, nothing on
     ['an inherited property name as command', ['constructor'], /^icacn: unknown command "constructor"/],
     ['help on an unknown command', ['help', 'pubish'], /^icacn: no command "pubish"/],
     ['an unknown option', ['issue', '--member', 'KR', '--flie', 'x.json'], /^icacn: Unknown option '--flie'.* \(icacn issue --help\)$/],
-    ['a missing required option', ['get', '--member', 'TH', '--originator', 'KR'], /^icacn: usage: icacn get --member CODE --originator CODE --id UUID .* \(icacn get --help\)$/],
+    [
+      'a missing required option',
+      ['get', '--member', 'TH', '--originator', 'KR'],
+      /^icacn: usage: icacn get --member CODE --originator CODE --id UUID .* \(icacn get --help\)$/,
+    ],
     ['token without --member', ['token', '--role', 'analyst'], /^icacn: --member is required \(icacn token --help\)$/],
-    ['--file and --stdin together', ['publish', '--member', 'KR', '--file', 'a.sdjwt', '--stdin'], /^icacn: --file and --stdin exclude each other; usage: icacn publish .* \(icacn publish --help\)$/],
-    ['a bad --max-age', ['verify', '--aud', 'TH', '--file', 'x', '--max-age', 'soon'], /^icacn: --max-age must be a whole number of seconds \(icacn verify --help\)$/],
-    ['an unknown operator act', ['operator', 'suspnd', '--operator', 'ops', '--member', 'LA'], /^icacn: unknown act "suspnd": icacn operator <suspend\|reinstate\|register-key\|revoke-key> … \(icacn operator --help\)$/],
+    [
+      '--file and --stdin together',
+      ['publish', '--member', 'KR', '--file', 'a.sdjwt', '--stdin'],
+      /^icacn: --file and --stdin exclude each other; usage: icacn publish .* \(icacn publish --help\)$/,
+    ],
+    [
+      'a bad --max-age',
+      ['verify', '--aud', 'TH', '--file', 'x', '--max-age', 'soon'],
+      /^icacn: --max-age must be a whole number of seconds \(icacn verify --help\)$/,
+    ],
+    [
+      'an unknown operator act',
+      ['operator', 'suspnd', '--operator', 'ops', '--member', 'LA'],
+      /^icacn: unknown act "suspnd": icacn operator <suspend\|reinstate\|register-key\|revoke-key> … \(icacn operator --help\)$/,
+    ],
     ['keys with no subcommand', ['keys'], /^icacn: usage: icacn keys generate .* \(icacn keys --help\)$/],
   ] as const)('%s', async (_what, args, message) => {
     const r = await run([...args])

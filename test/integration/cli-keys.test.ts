@@ -43,7 +43,11 @@ describe('icacn keys', () => {
   })
 
   it("registers the public half as the member's key, signed with its development key", async () => {
-    const made = JSON.parse(runCli(env, ['keys', 'generate', '--out', tmp]).stdout) as { kid: string; privateKey: string; publicKey: string }
+    const made = JSON.parse(runCli(env, ['keys', 'generate', '--out', tmp]).stdout) as {
+      kid: string
+      privateKey: string
+      publicKey: string
+    }
     const res = runCli(env, ['keys', 'register', '--member', 'LA', '--jwk', made.publicKey])
     expect(res.status, res.stderr).toBe(0)
     expect(JSON.parse(res.stdout)).toMatchObject({ kid: made.kid, status: 'active', registeredBy: expect.stringContaining('LA') })

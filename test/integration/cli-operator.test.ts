@@ -55,7 +55,13 @@ describe('icacn operator', () => {
     const config = loadConfig({ ...db.env, LOG_LEVEL: 'silent' })
     const database = await openDatabase(config.database, config.dataDir)
     try {
-      const rows = await database.db.selectFrom('audit_log').select(['actor', 'action', 'subject']).where('actor_kind', '=', 'operator').orderBy('at').orderBy('id').execute()
+      const rows = await database.db
+        .selectFrom('audit_log')
+        .select(['actor', 'action', 'subject'])
+        .where('actor_kind', '=', 'operator')
+        .orderBy('at')
+        .orderBy('id')
+        .execute()
       expect(rows).toEqual([
         { actor: 'op.kim', action: 'member.suspended', subject: 'member:LA' },
         { actor: 'op.kim', action: 'member.reinstated', subject: 'member:LA' },

@@ -81,7 +81,10 @@ describe('record CLI: issue, publish, get, trust, verify', () => {
   it('trust as TH writes the trust file; verify --aud TH then succeeds offline from it', () => {
     const trust = runCli(env, ['trust', '--member', 'TH', '--out', file('trust.json')])
     expect(trust.status, trust.stderr).toBe(0)
-    const t = JSON.parse(fs.readFileSync(file('trust.json'), 'utf8')) as { members: Record<string, { keys: unknown[] }>; gateway: { keys: unknown[] } }
+    const t = JSON.parse(fs.readFileSync(file('trust.json'), 'utf8')) as {
+      members: Record<string, { keys: unknown[] }>
+      gateway: { keys: unknown[] }
+    }
     expect(Object.keys(t.members).sort()).toEqual(['KH', 'KR', 'LA', 'PH', 'TH', 'VN'])
     expect(t.gateway.keys.length).toBeGreaterThanOrEqual(2)
 
@@ -89,7 +92,12 @@ describe('record CLI: issue, publish, get, trust, verify', () => {
     const offline = { ...env, PORT: '1' }
     const verified = runCli(offline, ['verify', '--aud', 'TH', '--trust', file('trust.json'), '--file', file('presentation.json')])
     expect(verified.status, verified.stderr).toBe(0)
-    const out = JSON.parse(verified.stdout) as { verified: boolean; originator: string; disclosedPaths: string[]; body: Record<string, unknown> }
+    const out = JSON.parse(verified.stdout) as {
+      verified: boolean
+      originator: string
+      disclosedPaths: string[]
+      body: Record<string, unknown>
+    }
     expect(out).toMatchObject({ verified: true, originator: 'KR' })
     expect(out.body.names).toEqual(personRecord.body.names)
     expect(out.body).not.toHaveProperty('passports')
@@ -98,7 +106,11 @@ describe('record CLI: issue, publish, get, trust, verify', () => {
   })
 
   it('verify --aud VN with the presentation released to TH fails in one line naming the audience', () => {
-    const refused = runCli(env, ['verify', '--aud', 'VN', '--trust', file('trust.json'), '--stdin'], fs.readFileSync(file('presentation.json'), 'utf8'))
+    const refused = runCli(
+      env,
+      ['verify', '--aud', 'VN', '--trust', file('trust.json'), '--stdin'],
+      fs.readFileSync(file('presentation.json'), 'utf8'),
+    )
     expect(refused.status).not.toBe(0)
     expect(refused.stdout).toBe('')
     const lines = refused.stderr.trim().split('\n')
@@ -112,19 +124,38 @@ describe('record CLI: issue, publish, get, trust, verify', () => {
     // with the nonce TH would have sent on that read; the record and receipt time stay as received.
     const { sdJwt } = JSON.parse(fs.readFileSync(file('presentation.json'), 'utf8')) as { sdJwt: string }
     const { issuerJwt, disclosures, kbJwt } = splitSdJwt(sdJwt)
-    const [gwKey] = (JSON.parse(fs.readFileSync(path.join(db.dataDir, 'dev-keys', 'gateway-receipt.jwks.json'), 'utf8')) as { keys: JWK[] }).keys
+    const [gwKey] = (JSON.parse(fs.readFileSync(path.join(db.dataDir, 'dev-keys', 'gateway-receipt.jwks.json'), 'utf8')) as { keys: JWK[] })
+      .keys
     const iat = Math.floor(Date.now() / 1000) - 30 * 86_400
     const aged = bindPresentation({
-      issuerJwt, disclosures, aud: 'TH', nonce: 'th-case-2026-0117', iat,
+      issuerJwt,
+      disclosures,
+      aud: 'TH',
+      nonce: 'th-case-2026-0117',
+      iat,
       signer: { key: createPrivateKey({ key: gwKey as never, format: 'jwk' }), kid: gwKey!.kid!, alg: 'ES256' },
       extra: { icacn_received_at: decodeJwt(kbJwt!).icacn_received_at },
     })
     fs.writeFileSync(file('presentation-30-days.sdjwt'), aged)
-    const verify = (...extra: string[]) => runCli({ ...env, PORT: '1' }, ['verify', '--aud', 'TH', '--trust', file('trust.json'), '--file', file('presentation-30-days.sdjwt'), ...extra])
+    const verify = (...extra: string[]) =>
+      runCli({ ...env, PORT: '1' }, [
+        'verify',
+        '--aud',
+        'TH',
+        '--trust',
+        file('trust.json'),
+        '--file',
+        file('presentation-30-days.sdjwt'),
+        ...extra,
+      ])
 
     const offline = verify()
     expect(offline.status, offline.stderr).toBe(0)
-    expect(JSON.parse(offline.stdout)).toMatchObject({ verified: true, originator: 'KR', keyBinding: { aud: 'TH', iat, nonce: 'th-case-2026-0117' } })
+    expect(JSON.parse(offline.stdout)).toMatchObject({
+      verified: true,
+      originator: 'KR',
+      keyBinding: { aud: 'TH', iat, nonce: 'th-case-2026-0117' },
+    })
     expect(verify('--nonce', 'th-case-2026-0117').status).toBe(0)
 
     const stale = verify('--max-age', '600')
@@ -185,7 +216,10 @@ describe('record CLI: refusals printed with the pointer of each field at fault',
   })
 
   it('a misspelt key in the record file is refused by issue before anything is signed', () => {
-    fs.writeFileSync(file('misspelt.json'), JSON.stringify({ ...personRecord, fieldMarking: personRecord.fieldMarkings, fieldMarkings: undefined }))
+    fs.writeFileSync(
+      file('misspelt.json'),
+      JSON.stringify({ ...personRecord, fieldMarking: personRecord.fieldMarkings, fieldMarkings: undefined }),
+    )
     const refused = runCli(env, ['issue', '--member', 'KR', '--file', file('misspelt.json'), '--out', file('misspelt.sdjwt')])
     expect(refused.status).toBe(1)
     expect(refused.stderr.trim().split('\n')).toHaveLength(1)

@@ -35,9 +35,24 @@ afterEach(() => {
 })
 
 const person = (over: Partial<RecordInput> = {}): RecordInput => ({
-  id: uuidv7(), originator: 'KR', type: 'person', version: 1, supersedes: null, createdAt: new Date().toISOString(), retainUntil: null,
-  marking: 'AMBER', releasableTo: ['ALL'], handling: { originatorControl: true }, grading: 'B2', purposeLimits: [],
-  body: { names: [{ native: '이하은', latin: 'LEE Ha-eun', script: 'Hang' }], passports: [{ country: 'KOR', number: PASSPORT }], phones: [{ number: '+821098765432', raw: '010-9876-5432' }], role: 'financier' },
+  id: uuidv7(),
+  originator: 'KR',
+  type: 'person',
+  version: 1,
+  supersedes: null,
+  createdAt: new Date().toISOString(),
+  retainUntil: null,
+  marking: 'AMBER',
+  releasableTo: ['ALL'],
+  handling: { originatorControl: true },
+  grading: 'B2',
+  purposeLimits: [],
+  body: {
+    names: [{ native: '이하은', latin: 'LEE Ha-eun', script: 'Hang' }],
+    passports: [{ country: 'KOR', number: PASSPORT }],
+    phones: [{ number: '+821098765432', raw: '010-9876-5432' }],
+    role: 'financier',
+  },
   fieldMarkings: { passports: { marking: 'AMBER+STRICT', releasableTo: ['VN'] } },
   ...over,
 })
@@ -49,16 +64,23 @@ async function publish(r: RecordInput = person()): Promise<RecordInput> {
   return r
 }
 
-const get = async (member: string, url: string, purpose = 'investigation') => gw.app.inject({ method: 'GET', url, headers: bearer(await gw.token(member, ['analyst'], purpose)) })
+const get = async (member: string, url: string, purpose = 'investigation') =>
+  gw.app.inject({ method: 'GET', url, headers: bearer(await gw.token(member, ['analyst'], purpose)) })
 const post = async (member: string, url: string, payload?: object, roles = ['analyst']) =>
   gw.app.inject({ method: 'POST', url, headers: bearer(await gw.token(member, roles)), ...(payload ? { payload } : {}) })
 const read = async (member: string, id: string) => (await get(member, `/v1/records/KR/${id}`)).json().record
-const ask = (id: string, fields?: string[], member = 'TH') => post(member, `/v1/records/KR/${id}/access-requests`, { ...(fields ? { fields } : {}), justification: WHY, purpose: 'investigation' })
+const ask = (id: string, fields?: string[], member = 'TH') =>
+  post(member, `/v1/records/KR/${id}/access-requests`, { ...(fields ? { fields } : {}), justification: WHY, purpose: 'investigation' })
 const decide = (member: string, requestId: string, body: object) => post(member, `/v1/access-requests/${requestId}/decision`, body)
-const eventsAbout = async (member: string, requestId: string) => (await get(member, '/v1/events?limit=500')).json().events.filter((e: { subject: string }) => e.subject === `access-request:${requestId}`)
-const actions = async (requestId: string) => (await auditFor(gw.app.db, `access-request:${requestId}`)).map((e) => `${e.action}:${e.actorKind}`)
+const eventsAbout = async (member: string, requestId: string) =>
+  (await get(member, '/v1/events?limit=500')).json().events.filter((e: { subject: string }) => e.subject === `access-request:${requestId}`)
+const actions = async (requestId: string) =>
+  (await auditFor(gw.app.db, `access-request:${requestId}`)).map((e) => `${e.action}:${e.actorKind}`)
 const strip = (r: { json(): Record<string, unknown> }) => ({ ...r.json(), instance: undefined })
-const explainFor = async (id: string, recipient: string) => (await get('KR', `/v1/records/KR/${id}/disclosure?recipient=${recipient}&purpose=investigation`)).json().fields as Array<Record<string, unknown>>
+const explainFor = async (id: string, recipient: string) =>
+  (await get('KR', `/v1/records/KR/${id}/disclosure?recipient=${recipient}&purpose=investigation`)).json().fields as Array<
+    Record<string, unknown>
+  >
 const fieldOf = (fields: Array<Record<string, unknown>>, path: string) => fields.find((f) => f.path === path)
 
 describe('consent workflow', () => {
@@ -72,10 +94,24 @@ describe('consent workflow', () => {
     expect(res.statusCode).toBe(201)
     assertMatchesContract('requestAccess', res)
     const req = res.json()
-    expect(req).toMatchObject({ originator: 'KR', recordId: r.id, requester: 'TH', fields: ['/body/role'], justification: WHY, purpose: 'investigation', status: 'pending', decidedAt: null, grantedFields: null, expiresAt: null })
+    expect(req).toMatchObject({
+      originator: 'KR',
+      recordId: r.id,
+      requester: 'TH',
+      fields: ['/body/role'],
+      justification: WHY,
+      purpose: 'investigation',
+      status: 'pending',
+      decidedAt: null,
+      grantedFields: null,
+      expiresAt: null,
+    })
     expect(Date.parse(req.respondBy) - Date.parse(req.createdAt)).toBe(14 * DAY)
     expect(await actions(req.id)).toEqual(['access.requested:member'])
-    for (const m of ['TH', 'KR']) expect((await eventsAbout(m, req.id)).map((e: { type: string; data: { status: string } }) => `${e.type}:${e.data.status}`)).toEqual(['access.requested:pending'])
+    for (const m of ['TH', 'KR'])
+      expect((await eventsAbout(m, req.id)).map((e: { type: string; data: { status: string } }) => `${e.type}:${e.data.status}`)).toEqual([
+        'access.requested:pending',
+      ])
     expect(await eventsAbout('VN', req.id)).toEqual([])
 
     const incoming = await get('KR', '/v1/access-requests?as=originator')
@@ -93,13 +129,20 @@ describe('consent workflow', () => {
   it('a field one may not request and one that does not exist get the same 400; an unseen record is 404 like a missing one', async () => {
     const r = await publish()
     const before = (await get('TH', '/v1/access-requests?as=requester')).json().items.length
-    const [marked, absent, disclosed] = [await ask(r.id, ['/body/passports']), await ask(r.id, ['/body/nationalIds']), await ask(r.id, ['/body/names'])]
+    const [marked, absent, disclosed] = [
+      await ask(r.id, ['/body/passports']),
+      await ask(r.id, ['/body/nationalIds']),
+      await ask(r.id, ['/body/names']),
+    ]
     expect([marked.statusCode, marked.json().code]).toEqual([400, 'VALIDATION_FAILED'])
     assertMatchesContract('requestAccess', marked)
     expect(strip(absent)).toEqual(strip(marked))
     expect(strip(disclosed)).toEqual(strip(marked))
     const mine = (await get('TH', `/v1/records/KR/${r.id}/disclosure`)).json().fields
-    expect([fieldOf(mine, '/body/role'), fieldOf(mine, '/body/passports')]).toEqual([{ path: '/body/role', disclosed: false, requestable: true }, undefined])
+    expect([fieldOf(mine, '/body/role'), fieldOf(mine, '/body/passports')]).toEqual([
+      { path: '/body/role', disclosed: false, requestable: true },
+      undefined,
+    ])
 
     const hidden = await publish(person({ marking: 'RED', releasableTo: ['VN'], fieldMarkings: {} }))
     const [h, missing] = [await ask(hidden.id), await ask(uuidv7())]
@@ -115,7 +158,12 @@ describe('consent workflow', () => {
     expect([...req.fields].sort()).toEqual(['/body/phones', '/body/role'])
     const byRequester = await decide('TH', req.id, { decision: 'approve', expiresAt: new Date(Date.now() + DAY).toISOString() })
     expect([byRequester.statusCode, byRequester.json().code]).toEqual([404, 'ACCESS_REQUEST_NOT_FOUND'])
-    for (const bad of [{ decision: 'approve', fields: ['/body/passports'], expiresAt: new Date(Date.now() + DAY).toISOString() }, { decision: 'approve' }, { decision: 'approve', expiresAt: new Date(Date.now() + 400 * DAY).toISOString() }, { decision: 'approve', expiresAt: new Date(Date.now() - DAY).toISOString() }]) {
+    for (const bad of [
+      { decision: 'approve', fields: ['/body/passports'], expiresAt: new Date(Date.now() + DAY).toISOString() },
+      { decision: 'approve' },
+      { decision: 'approve', expiresAt: new Date(Date.now() + 400 * DAY).toISOString() },
+      { decision: 'approve', expiresAt: new Date(Date.now() - DAY).toISOString() },
+    ]) {
       const res = await decide('KR', req.id, bad)
       expect([res.statusCode, res.json().code]).toEqual([400, 'VALIDATION_FAILED'])
     }
@@ -129,12 +177,24 @@ describe('consent workflow', () => {
     expect(th.body).toEqual({ names: r.body.names, role: 'financier' })
     expect(th.redacted).toEqual(['/body/phones'])
     expect((await read('VN', r.id)).body.role).toBeUndefined() // the grant is TH's alone
-    expect(fieldOf(await explainFor(r.id, 'TH'), '/body/role')).toMatchObject({ disclosed: true, reason: 'granted', grantedUntil: expiresAt })
+    expect(fieldOf(await explainFor(r.id, 'TH'), '/body/role')).toMatchObject({
+      disclosed: true,
+      reason: 'granted',
+      grantedUntil: expiresAt,
+    })
     expect(await actions(req.id)).toEqual(['access.requested:member', 'access.approved:member'])
-    for (const m of ['TH', 'KR']) expect((await eventsAbout(m, req.id)).at(-1)).toMatchObject({ type: 'access.approved', data: { status: 'approved', grantedFields: ['/body/role'], expiresAt } })
+    for (const m of ['TH', 'KR'])
+      expect((await eventsAbout(m, req.id)).at(-1)).toMatchObject({
+        type: 'access.approved',
+        data: { status: 'approved', grantedFields: ['/body/role'], expiresAt },
+      })
 
     // a grant naming a field the marking withholds (forged in storage) still releases nothing of it
-    await gw.app.db.updateTable('access_requests').set({ granted_fields: ['role', 'passports'] }).where('id', '=', req.id).execute()
+    await gw.app.db
+      .updateTable('access_requests')
+      .set({ granted_fields: ['role', 'passports'] })
+      .where('id', '=', req.id)
+      .execute()
     const forged = await get('TH', `/v1/records/KR/${r.id}`)
     expect(forged.json().record.body).toEqual({ names: r.body.names, role: 'financier' })
     expect(forged.body).not.toContain(PASSPORT)
@@ -144,7 +204,12 @@ describe('consent workflow', () => {
     const later = await read('TH', r.id)
     expect(later.body).toEqual({ names: r.body.names })
     expect([...later.redacted].sort()).toEqual(['/body/phones', '/body/role'])
-    expect(fieldOf(await explainFor(r.id, 'TH'), '/body/role')).toMatchObject({ disclosed: false, requestable: true, reason: 'not-permitted', grantedUntil: null })
+    expect(fieldOf(await explainFor(r.id, 'TH'), '/body/role')).toMatchObject({
+      disclosed: false,
+      requestable: true,
+      reason: 'not-permitted',
+      grantedUntil: null,
+    })
   })
 
   it('a denial needs a reason; it is audited and evented; a decided request is closed (409)', async () => {
@@ -162,7 +227,8 @@ describe('consent workflow', () => {
     expect(denied.json()).toMatchObject({ status: 'denied', reason, grantedFields: null, expiresAt: null })
     expect((await read('TH', r.id)).body.phones).toBeUndefined()
     expect(await actions(req.id)).toEqual(['access.requested:member', 'access.denied:member'])
-    for (const m of ['TH', 'KR']) expect((await eventsAbout(m, req.id)).map((e: { type: string }) => e.type)).toEqual(['access.requested', 'access.denied'])
+    for (const m of ['TH', 'KR'])
+      expect((await eventsAbout(m, req.id)).map((e: { type: string }) => e.type)).toEqual(['access.requested', 'access.denied'])
     const again = await decide('KR', req.id, { decision: 'approve', expiresAt: new Date(Date.now() + DAY).toISOString() })
     expect([again.statusCode, again.json().code]).toEqual([409, 'ACCESS_REQUEST_CLOSED'])
     assertMatchesContract('decideAccessRequest', again)
@@ -172,23 +238,48 @@ describe('consent workflow', () => {
   it('over GraphQL: requestAccess, then the originator lists and approves it, and the record read carries the field', async () => {
     const r = await publish()
     const gql = async (member: string, query: string, variables: object = {}) =>
-      (await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token(member, ['analyst'], 'investigation')), payload: { query, variables } })).json()
-    const asked = await gql('TH', 'mutation($id: ID!, $why: String!) { requestAccess(originator: "KR", recordId: $id, fields: ["/body/role"], justification: $why, purpose: "investigation") { id status fields requester } }', { id: r.id, why: WHY })
+      (
+        await gw.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: bearer(await gw.token(member, ['analyst'], 'investigation')),
+          payload: { query, variables },
+        })
+      ).json()
+    const asked = await gql(
+      'TH',
+      'mutation($id: ID!, $why: String!) { requestAccess(originator: "KR", recordId: $id, fields: ["/body/role"], justification: $why, purpose: "investigation") { id status fields requester } }',
+      { id: r.id, why: WHY },
+    )
     expect(asked.errors).toBeUndefined()
     const id = asked.data.requestAccess.id
     expect(asked.data.requestAccess).toEqual({ id, status: 'pending', fields: ['/body/role'], requester: 'TH' })
     const pending = await gql('KR', '{ accessRequests(as: ORIGINATOR, status: "pending") { id recordId } }')
     expect(pending.data.accessRequests).toContainEqual({ id, recordId: r.id })
-    const DECIDE = 'mutation($id: ID!, $at: DateTime) { decideAccessRequest(id: $id, decision: APPROVE, expiresAt: $at) { status grantedFields } }'
+    const DECIDE =
+      'mutation($id: ID!, $at: DateTime) { decideAccessRequest(id: $id, decision: APPROVE, expiresAt: $at) { status grantedFields } }'
     const at = new Date(Date.now() + 7 * DAY).toISOString()
     expect((await gql('TH', DECIDE, { id, at })).errors[0].extensions.code).toBe('ACCESS_REQUEST_NOT_FOUND')
     expect((await gql('KR', DECIDE, { id, at })).data.decideAccessRequest).toEqual({ status: 'approved', grantedFields: ['/body/role'] })
-    const got = await gql('TH', 'query($id: ID!) { record(originator: "KR", id: $id) { ... on RecordPresentation { record { body } } } }', { id: r.id })
+    const got = await gql('TH', 'query($id: ID!) { record(originator: "KR", id: $id) { ... on RecordPresentation { record { body } } } }', {
+      id: r.id,
+    })
     expect(got.data.record.record.body).toEqual({ names: r.body.names, role: 'financier' })
   })
 
   it('over GraphQL, deciding a malformed request id is "not found" like an unknown one, never INTERNAL', async () => {
-    const decideQ = async (id: string) => (await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token('KR')), payload: { query: 'mutation($id: ID!) { decideAccessRequest(id: $id, decision: DENY, reason: "중복 요청") { id } }', variables: { id } } })).json()
+    const decideQ = async (id: string) =>
+      (
+        await gw.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: bearer(await gw.token('KR')),
+          payload: {
+            query: 'mutation($id: ID!) { decideAccessRequest(id: $id, decision: DENY, reason: "중복 요청") { id } }',
+            variables: { id },
+          },
+        })
+      ).json()
     expect((await decideQ(randomUUID())).errors[0].extensions.code).toBe('ACCESS_REQUEST_NOT_FOUND')
     expect((await decideQ('not-a-uuid')).errors[0].extensions.code).toBe('ACCESS_REQUEST_NOT_FOUND')
   })
@@ -203,7 +294,8 @@ describe('consent workflow', () => {
     assertMatchesContract('getAccessRequest', lapsed)
     expect(lapsed.json()).toMatchObject({ status: 'lapsed', grantedFields: null })
     expect(await actions(first.id)).toEqual(['access.requested:member', 'access.lapsed:gateway'])
-    for (const m of ['TH', 'KR']) expect((await eventsAbout(m, first.id)).map((e: { type: string }) => e.type)).toEqual(['access.requested', 'access.lapsed'])
+    for (const m of ['TH', 'KR'])
+      expect((await eventsAbout(m, first.id)).map((e: { type: string }) => e.type)).toEqual(['access.requested', 'access.lapsed'])
     const late = await decide('KR', first.id, { decision: 'deny', reason: '기한 경과' })
     expect([late.statusCode, late.json().code]).toEqual([409, 'ACCESS_REQUEST_CLOSED'])
 
@@ -216,6 +308,8 @@ describe('consent workflow', () => {
     vi.useRealTimers()
     expect((await get('KR', `/v1/access-requests/${second.id}`)).json().status).toBe('lapsed')
     expect(await actions(second.id)).toEqual(['access.requested:member', 'access.lapsed:gateway'])
-    expect((await get('KR', '/v1/access-requests?as=originator&status=lapsed')).json().items.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining([first.id, second.id]))
+    expect((await get('KR', '/v1/access-requests?as=originator&status=lapsed')).json().items.map((i: { id: string }) => i.id)).toEqual(
+      expect.arrayContaining([first.id, second.id]),
+    )
   })
 })

@@ -15,8 +15,13 @@ import { assertMatchesContract } from '../support/contract.js'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const contractFile = () => parse(fs.readFileSync(path.join(ROOT, 'contracts/openapi.yaml'), 'utf8')) as Record<string, unknown>
-const packageFile = (pkg: string, file: string) => path.join(path.dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), file)
-const TYPES: Record<string, RegExp> = { '.js': /^text\/javascript; charset=utf-8$/, '.css': /^text\/css; charset=utf-8$/, '.png': /^image\/png$/ }
+const packageFile = (pkg: string, file: string) =>
+  path.join(path.dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), file)
+const TYPES: Record<string, RegExp> = {
+  '.js': /^text\/javascript; charset=utf-8$/,
+  '.css': /^text\/css; charset=utf-8$/,
+  '.png': /^image\/png$/,
+}
 
 let gw: TestGateway
 beforeAll(async () => {
@@ -37,7 +42,12 @@ function expectSecurityHeaders(headers: Record<string, unknown>): void {
 
 /** The CSP as directive → sources. */
 function csp(header: unknown): Record<string, string[]> {
-  return Object.fromEntries(String(header).split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]))
+  return Object.fromEntries(
+    String(header)
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name!, sources]),
+  )
 }
 
 describe('the contract, served', () => {
@@ -90,7 +100,17 @@ describe('/docs and /graphiql', () => {
       expect(policy['object-src']).toEqual(["'none'"])
       // inline styles only by hash; data: only for images (Swagger UI) or fonts (GraphiQL)
       for (const s of policy['style-src'] ?? []) expect(s).toMatch(/^'self'$|^'sha256-[A-Za-z0-9+/]{43}='$/)
-      expect(Object.keys(policy).sort()).toEqual(['base-uri', 'default-src', 'form-action', 'frame-ancestors', 'object-src', 'style-src', page === '/docs' ? 'img-src' : 'font-src'].sort())
+      expect(Object.keys(policy).sort()).toEqual(
+        [
+          'base-uri',
+          'default-src',
+          'form-action',
+          'frame-ancestors',
+          'object-src',
+          'style-src',
+          page === '/docs' ? 'img-src' : 'font-src',
+        ].sort(),
+      )
       expect(policy[page === '/docs' ? 'img-src' : 'font-src']).toEqual(["'self'", 'data:'])
       expect(res.body).not.toMatch(/<script>|<script [^>]*>[^<\s]|<style|\sstyle=|\son\w+=/)
     })
@@ -119,7 +139,8 @@ describe('/docs and /graphiql', () => {
       ['/graphiql/assets/graphiql.min.js', packageFile('graphiql', 'graphiql.min.js')],
       ['/graphiql/assets/react-dom.production.min.js', packageFile('react-dom', 'umd/react-dom.production.min.js')],
     ]
-    for (const [url, file] of same) expect((await gw.app.inject({ method: 'GET', url: url! })).rawPayload.equals(fs.readFileSync(file!)), url).toBe(true)
+    for (const [url, file] of same)
+      expect((await gw.app.inject({ method: 'GET', url: url! })).rawPayload.equals(fs.readFileSync(file!)), url).toBe(true)
     for (const url of ['/docs/assets/swagger-ui.init.js', '/graphiql/assets/graphiql.init.js', '/docs/assets/page.css']) {
       expect((await gw.app.inject({ method: 'GET', url })).body).not.toMatch(/https?:\/\/|\/\/[a-z]/i)
     }
@@ -142,10 +163,21 @@ describe('production mode', () => {
     fs.writeFileSync(path.join(secrets, 'tokens.jwks.json'), await jwks(), { mode: 0o600 })
     fs.writeFileSync(path.join(secrets, 'receipts.jwks.json'), await jwks(), { mode: 0o600 })
     const trust: Record<string, { keys: object[] }> = {}
-    for (const code of ['KR', 'TH', 'LA', 'VN', 'KH', 'PH']) trust[code] = { keys: [await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)] }
+    for (const code of ['KR', 'TH', 'LA', 'VN', 'KH', 'PH'])
+      trust[code] = { keys: [await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)] }
     fs.writeFileSync(path.join(secrets, 'trust.json'), JSON.stringify(trust))
     const issuer = 'https://exchange.icacn.example'
-    const app = await buildApp(loadConfig({ ...db.env, ICACN_MODE: 'production', LOG_LEVEL: 'silent', GATEWAY_AUDIENCE: issuer, MEMBER_TRUST_LIST: path.join(secrets, 'trust.json'), GATEWAY_TOKEN_KEYS: path.join(secrets, 'tokens.jwks.json'), GATEWAY_RECEIPT_KEYS: path.join(secrets, 'receipts.jwks.json') }))
+    const app = await buildApp(
+      loadConfig({
+        ...db.env,
+        ICACN_MODE: 'production',
+        LOG_LEVEL: 'silent',
+        GATEWAY_AUDIENCE: issuer,
+        MEMBER_TRUST_LIST: path.join(secrets, 'trust.json'),
+        GATEWAY_TOKEN_KEYS: path.join(secrets, 'tokens.jwks.json'),
+        GATEWAY_RECEIPT_KEYS: path.join(secrets, 'receipts.jwks.json'),
+      }),
+    )
     try {
       expect((await app.inject({ method: 'GET', url: '/openapi.json' })).json().servers).toEqual([{ url: issuer }])
       expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBe(200)

@@ -18,7 +18,8 @@ afterAll(async () => gw?.close())
 
 const post = (payload: unknown, headers: Record<string, string> = {}) =>
   gw.app.inject({ method: 'POST', url: '/graphql', headers: { ...bearer(token), ...headers }, payload: payload as string })
-const get = (params: Record<string, string>) => gw.app.inject({ method: 'GET', url: `/graphql?${new URLSearchParams(params)}`, headers: bearer(token) })
+const get = (params: Record<string, string>) =>
+  gw.app.inject({ method: 'GET', url: `/graphql?${new URLSearchParams(params)}`, headers: bearer(token) })
 
 /** A refusal: 400, JSON, a code (GraphQL errors or problem+json), and not fastify's own error shape. */
 function refused(res: LightMyRequestResponse): { code: string; message: string; errors?: Array<{ pointer: string }> } {
@@ -39,15 +40,25 @@ const NUL = '\u0000'
 describe('NUL in GraphQL string arguments', () => {
   it('is refused in a \\u0000 literal and a variable default, naming the field and argument', async () => {
     const literal = refused(await post({ query: '{ member(code: "K\\u0000R") { code } }' }))
-    expect(literal).toEqual({ code: 'VALIDATION_FAILED', message: 'member: argument code contains U+0000 (NUL), which is not accepted in text', errors: [{ pointer: '/code', detail: 'must not contain U+0000' }] })
+    expect(literal).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: 'member: argument code contains U+0000 (NUL), which is not accepted in text',
+      errors: [{ pointer: '/code', detail: 'must not contain U+0000' }],
+    })
     const fallback = refused(await post({ query: 'query($c: ID! = "K\\u0000R") { member(code: $c) { code } }' }))
-    expect(fallback).toMatchObject({ code: 'VALIDATION_FAILED', message: 'the default of $c contains U+0000 (NUL), which is not accepted in text' })
+    expect(fallback).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: 'the default of $c contains U+0000 (NUL), which is not accepted in text',
+    })
   })
 
   it('is refused in a variable, by POST and GET, pointing at it', async () => {
     // The HTTP request guard (rest/request-guards.ts) sees the variables first and answers problem+json.
     const query = 'query($c: ID!) { member(code: $c) { code } }'
-    for (const res of [await post({ query, variables: { c: `K${NUL}R` } }), await get({ query, variables: JSON.stringify({ c: `K${NUL}R` }) })]) {
+    for (const res of [
+      await post({ query, variables: { c: `K${NUL}R` } }),
+      await get({ query, variables: JSON.stringify({ c: `K${NUL}R` }) }),
+    ]) {
       const r = refused(res)
       expect(r.code).toBe('VALIDATION_FAILED')
       expect(r.errors?.[0]?.pointer).toMatch(/^\/(body\/variables\/c|query\/variables|code)$/)
@@ -57,13 +68,29 @@ describe('NUL in GraphQL string arguments', () => {
   it('is refused in input object fields and list elements, with a pointer to the value', async () => {
     const literals = [
       ['{ leads(filter: { text: "Nguyễn\\u0000Văn" }) { edges { cursor } } }', '/filter/text'],
-      ['{ leadLookup(selectors: [{ selector: "0903184472" }, { selector: "@HaiPhong_Ice", kind: "telegram\\u0000" }]) { hit } }', '/selectors/1/kind'],
+      [
+        '{ leadLookup(selectors: [{ selector: "0903184472" }, { selector: "@HaiPhong_Ice", kind: "telegram\\u0000" }]) { hit } }',
+        '/selectors/1/kind',
+      ],
       ['{ policyDryRun(input: { recipients: ["TH"], roles: ["analyst", "coordinator\\u0000"] }) { policyVersion } }', '/input/roles/1'],
     ] as const
-    for (const [query, pointer] of literals) expect(refused(await post({ query }))).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ pointer, detail: 'must not contain U+0000' }] })
+    for (const [query, pointer] of literals)
+      expect(refused(await post({ query }))).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ pointer, detail: 'must not contain U+0000' }],
+      })
     const variables = [
-      [{ query: 'query($f: LeadFilter!) { leads(filter: $f) { edges { cursor } } }', variables: { f: { text: `ສົມພອນ${NUL}` } } }, /\/f\/text$/],
-      [{ query: 'query($s: [LookupInput!]!) { leadLookup(selectors: $s) { hit } }', variables: { s: [{ selector: '+856 20 5512 3344' }, { selector: `som.phone${NUL}@example.la`, kind: 'email' }] } }, /\/s\/1\/selector$/],
+      [
+        { query: 'query($f: LeadFilter!) { leads(filter: $f) { edges { cursor } } }', variables: { f: { text: `ສົມພອນ${NUL}` } } },
+        /\/f\/text$/,
+      ],
+      [
+        {
+          query: 'query($s: [LookupInput!]!) { leadLookup(selectors: $s) { hit } }',
+          variables: { s: [{ selector: '+856 20 5512 3344' }, { selector: `som.phone${NUL}@example.la`, kind: 'email' }] },
+        },
+        /\/s\/1\/selector$/,
+      ],
     ] as const
     for (const [payload, pointer] of variables) {
       const r = refused(await post(payload))
@@ -78,14 +105,18 @@ describe('NUL in GraphQL string arguments', () => {
     const literal = 'mutation { createPolicyVersion(text: "permit (principal, action, resource); // \\u0000") { version } }'
     expect(refused(await post({ query: literal })).code).toBe('VALIDATION_FAILED')
     const text = `permit (principal, action, resource); // ${NUL}`
-    expect(refused(await post({ query: 'mutation($t: String!) { createPolicyVersion(text: $t) { version } }', variables: { t: text } })).code).toBe('VALIDATION_FAILED')
+    expect(
+      refused(await post({ query: 'mutation($t: String!) { createPolicyVersion(text: $t) { version } }', variables: { t: text } })).code,
+    ).toBe('VALIDATION_FAILED')
     expect(await versions()).toBe(before)
   })
 })
 
 describe('assertNoNulArguments on variables (behind the HTTP request guard)', () => {
   it('follows variables into input objects and lists, and names the argument', () => {
-    const query = parse('query($f: LeadFilter!, $s: [LookupInput!]!) { leads(filter: $f) { pageInfo { hasNextPage } } leadLookup(selectors: $s) { hit } }')
+    const query = parse(
+      'query($f: LeadFilter!, $s: [LookupInput!]!) { leads(filter: $f) { pageInfo { hasNextPage } } leadLookup(selectors: $s) { hit } }',
+    )
     expect(() => assertNoNulArguments(query, { f: { text: 'ສົມພອນ' }, s: [{ selector: '0903184472' }] })).not.toThrow()
     const err = (variables: Record<string, unknown>) => {
       try {
@@ -95,8 +126,14 @@ describe('assertNoNulArguments on variables (behind the HTTP request guard)', ()
       }
       throw new Error('expected a refusal')
     }
-    expect(err({ f: { text: `ສົມພອນ${NUL}` }, s: [] }).message).toBe('leads: argument filter.text contains U+0000 (NUL), which is not accepted in text')
-    expect(err({ f: { text: 'ok' }, s: [{ selector: 'a' }, { selector: `b${NUL}` }] }).extensions).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, errors: [{ pointer: '/selectors/1/selector' }] })
+    expect(err({ f: { text: `ສົມພອນ${NUL}` }, s: [] }).message).toBe(
+      'leads: argument filter.text contains U+0000 (NUL), which is not accepted in text',
+    )
+    expect(err({ f: { text: 'ok' }, s: [{ selector: 'a' }, { selector: `b${NUL}` }] }).extensions).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      status: 400,
+      errors: [{ pointer: '/selectors/1/selector' }],
+    })
   })
 })
 
@@ -119,7 +156,9 @@ describe('malformed GraphQL requests', () => {
   it('refuses GET variables or extensions that are not JSON, naming the parameter', async () => {
     const query = 'query($c: ID!) { member(code: $c) { code } }'
     expect(refused(await get({ query, variables: '{c: "TH"}' })).errors).toEqual([{ pointer: '/variables', detail: 'not valid JSON' }])
-    expect(refused(await get({ query, variables: '{"c":"TH"}', extensions: '{' })).errors).toEqual([{ pointer: '/extensions', detail: 'not valid JSON' }])
+    expect(refused(await get({ query, variables: '{"c":"TH"}', extensions: '{' })).errors).toEqual([
+      { pointer: '/extensions', detail: 'not valid JSON' },
+    ])
   })
 
   it('refuses a query that is not GraphQL text: a number, a boolean, an object, JSON in a string', async () => {
@@ -140,11 +179,17 @@ describe('malformed GraphQL requests', () => {
   })
 
   it('refuses batched (array) bodies', async () => {
-    for (const body of [[{ query: '{ me { actor } }' }, { query: '{ members { code } }' }], []]) expect(refused(await post(body)).code).toBe('VALIDATION_FAILED')
+    for (const body of [[{ query: '{ me { actor } }' }, { query: '{ members { code } }' }], []])
+      expect(refused(await post(body)).code).toBe('VALIDATION_FAILED')
   })
 
   it("keeps a resolver's validation message and pointer", async () => {
     const { errors } = (await post({ query: '{ events(after: "yesterday") { seq } }' })).json()
-    expect(errors).toEqual([expect.objectContaining({ message: 'after must be a sequence number from this feed', extensions: expect.objectContaining({ code: 'VALIDATION_FAILED', errors: [{ pointer: '/after', detail: 'a sequence number' }] }) })])
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message: 'after must be a sequence number from this feed',
+        extensions: expect.objectContaining({ code: 'VALIDATION_FAILED', errors: [{ pointer: '/after', detail: 'a sequence number' }] }),
+      }),
+    ])
   })
 })

@@ -18,10 +18,17 @@ let token: string
 beforeAll(async () => {
   gw = await startGateway()
   for (const r of [
-    personRecord('KR', { names: [{ native: '박영철', latin: 'PARK Young-chul', script: 'Hang' }], phones: [{ number: '+82 10-4417-2093' }] }),
-    personRecord('TH', { names: [{ native: 'สมชาย แก้วมณี', latin: 'SOMCHAI Kaewmanee', script: 'Thai' }], phones: [{ number: '089-512-7734' }] }),
+    personRecord('KR', {
+      names: [{ native: '박영철', latin: 'PARK Young-chul', script: 'Hang' }],
+      phones: [{ number: '+82 10-4417-2093' }],
+    }),
+    personRecord('TH', {
+      names: [{ native: 'สมชาย แก้วมณี', latin: 'SOMCHAI Kaewmanee', script: 'Thai' }],
+      phones: [{ number: '089-512-7734' }],
+    }),
     personRecord('KH', { names: [{ native: 'ចាន់ សុភា', latin: 'CHAN Sophea', script: 'Khmr' }] }),
-  ]) expect((await publishRecord(gw, r)).res.statusCode).toBe(201)
+  ])
+    expect((await publishRecord(gw, r)).res.statusCode).toBe(201)
   token = await gw.token('VN', ['analyst'], 'investigation')
 })
 afterAll(async () => gw?.close())
@@ -29,7 +36,14 @@ afterAll(async () => gw?.close())
 const gql = (query: string, t = token) => gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(t), payload: { query } })
 
 const schemaDir = new URL('../../schema/', import.meta.url)
-const schema = buildSchema(fs.readdirSync(schemaDir).filter((f) => f.endsWith('.graphql')).sort().map((f) => fs.readFileSync(new URL(f, schemaDir), 'utf8')).join('\n'))
+const schema = buildSchema(
+  fs
+    .readdirSync(schemaDir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => fs.readFileSync(new URL(f, schemaDir), 'utf8'))
+    .join('\n'),
+)
 
 /** Every field of a type without required arguments: scalars, and objects `levels` deep. */
 function every(typeName: string, levels: number): string {
@@ -43,7 +57,8 @@ function every(typeName: string, levels: number): string {
     })
     .join(' ')
 }
-const recordRead = () => `... on RecordPresentation { ${every('RecordPresentation', 0)} record { ${every('Record', 1)} } } ... on RecordHit { ${every('RecordHit', 1)} }`
+const recordRead = () =>
+  `... on RecordPresentation { ${every('RecordPresentation', 0)} record { ${every('Record', 1)} } } ... on RecordHit { ${every('RecordHit', 1)} }`
 
 describe('GraphQL limits at the defaults', () => {
   it('uses the documented defaults', () => {
@@ -55,7 +70,11 @@ describe('GraphQL limits at the defaults', () => {
       const res = await gql(`{ records(first: ${first}) { edges { cursor node { ${recordRead()} } } pageInfo { hasNextPage endCursor } } }`)
       expect(res.statusCode, res.body).toBe(200)
       expect(res.json().errors).toBeUndefined()
-      const names = res.json().data.records.edges.map((e: { node: { record?: { body: { names: Array<{ native: string }> } } } }) => e.node.record?.body.names[0]?.native)
+      const names = res
+        .json()
+        .data.records.edges.map(
+          (e: { node: { record?: { body: { names: Array<{ native: string }> } } } }) => e.node.record?.body.names[0]?.native,
+        )
       expect(names.sort()).toEqual(['박영철', 'สมชาย แก้วมณี', 'ចាន់ សុភា'].sort())
     }
   })
@@ -79,10 +98,22 @@ describe('GraphQL limits at the defaults', () => {
   it('refuses aliases that multiply rows: 15 (or 2) pages of 500 events, 5 copies of matches', async () => {
     const aliases = (n: number, field: string) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`
     expect((await gql(aliases(1, 'events(limit: 500) { seq }'))).json().errors).toBeUndefined()
-    for (const [query, cost] of [[aliases(15, 'events(limit: 500) { seq }'), 8250], [aliases(2, 'events(limit: 500) { seq }'), 1100], [aliases(5, 'matches { id }'), 1100]] as const) {
+    for (const [query, cost] of [
+      [aliases(15, 'events(limit: 500) { seq }'), 8250],
+      [aliases(2, 'events(limit: 500) { seq }'), 1100],
+      [aliases(5, 'matches { id }'), 1100],
+    ] as const) {
       const res = await gql(query)
       expect(res.statusCode).toBe(400)
-      expect(res.json()).toEqual({ data: null, errors: [expect.objectContaining({ message: `query cost ${cost} exceeds the limit of 1000`, extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' }) })] })
+      expect(res.json()).toEqual({
+        data: null,
+        errors: [
+          expect.objectContaining({
+            message: `query cost ${cost} exceeds the limit of 1000`,
+            extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' }),
+          }),
+        ],
+      })
     }
   })
 
@@ -93,14 +124,19 @@ describe('GraphQL limits at the defaults', () => {
       const { data, errors } = res.json()
       expect(errors).toBeUndefined()
       expect(data.__schema.queryType.name).toBe('Query')
-      expect(data.__schema.types.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['RecordConnection', 'LeadConnection', 'Member']))
+      expect(data.__schema.types.map((t: { name: string }) => t.name)).toEqual(
+        expect.arrayContaining(['RecordConnection', 'LeadConnection', 'Member']),
+      )
     }
   })
 
   it('still refuses deep or aliased queries that are not plain introspection', async () => {
     const deep = '{ me { actor } __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }'
     const aliased = `{ ${Array.from({ length: 20 }, (_, i) => `s${i}: __schema { types { fields { name } } }`).join(' ')} }`
-    for (const [query, message] of [[deep, 'query depth 10 exceeds the limit of 8'], [aliased, 'query cost 2420 exceeds the limit of 1000']] as const) {
+    for (const [query, message] of [
+      [deep, 'query depth 10 exceeds the limit of 8'],
+      [aliased, 'query cost 2420 exceeds the limit of 1000'],
+    ] as const) {
       const res = await gql(query)
       expect(res.statusCode).toBe(400)
       expect(res.json().errors[0]).toMatchObject({ message, extensions: { code: 'QUERY_TOO_COMPLEX' } })
@@ -143,7 +179,15 @@ describe('GraphQL introspection in production', () => {
       if (code === 'TH') [thKey, thKid] = [privateKey as CryptoKey, await calculateJwkThumbprint(await exportJWK(publicKey))]
     }
     fs.writeFileSync(path.join(secrets, 'trust.json'), JSON.stringify(trust))
-    env = { ...db.env, ICACN_MODE: 'production', LOG_LEVEL: 'silent', GATEWAY_AUDIENCE: ISSUER, MEMBER_TRUST_LIST: path.join(secrets, 'trust.json'), GATEWAY_TOKEN_KEYS: path.join(secrets, 'tokens.jwks.json'), GATEWAY_RECEIPT_KEYS: path.join(secrets, 'receipts.jwks.json') }
+    env = {
+      ...db.env,
+      ICACN_MODE: 'production',
+      LOG_LEVEL: 'silent',
+      GATEWAY_AUDIENCE: ISSUER,
+      MEMBER_TRUST_LIST: path.join(secrets, 'trust.json'),
+      GATEWAY_TOKEN_KEYS: path.join(secrets, 'tokens.jwks.json'),
+      GATEWAY_RECEIPT_KEYS: path.join(secrets, 'receipts.jwks.json'),
+    }
   })
   afterAll(async () => db?.cleanup())
 
@@ -153,12 +197,26 @@ describe('GraphQL introspection in production', () => {
       const now = Math.floor(Date.now() / 1000)
       const assertion = await new SignJWT({ actor: 'ศูนย์ข่าวกรอง ป.ป.ส.', roles: ['analyst'] })
         .setProtectedHeader({ alg: 'ES256', typ: 'client-authentication+jwt', kid: thKid })
-        .setIssuer('TH').setSubject('TH').setAudience(ISSUER).setIssuedAt(now).setExpirationTime(now + 60).setJti(randomUUID())
+        .setIssuer('TH')
+        .setSubject('TH')
+        .setAudience(ISSUER)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .setJti(randomUUID())
         .sign(thKey)
-      const tok = await app.inject({ method: 'POST', url: '/v1/auth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: tokenForm(assertion) })
+      const tok = await app.inject({
+        method: 'POST',
+        url: '/v1/auth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: tokenForm(assertion),
+      })
       const headers = bearer(tok.json().access_token)
       const post = (query: string) => app.inject({ method: 'POST', url: '/graphql', headers, payload: { query } })
-      return { full: await post(getIntrospectionQuery()), type: await post('{ __type(name: "Record") { name } }'), typename: await post('{ __typename }') }
+      return {
+        full: await post(getIntrospectionQuery()),
+        type: await post('{ __type(name: "Record") { name } }'),
+        typename: await post('{ __typename }'),
+      }
     } finally {
       await app.close()
     }
@@ -168,7 +226,10 @@ describe('GraphQL introspection in production', () => {
     const { full, type, typename } = await introspect({})
     for (const res of [full, type]) {
       expect(res.statusCode).toBe(400)
-      expect(res.json().errors[0]).toMatchObject({ message: expect.stringMatching(/introspection has been disabled/), extensions: { code: 'VALIDATION_FAILED' } })
+      expect(res.json().errors[0]).toMatchObject({
+        message: expect.stringMatching(/introspection has been disabled/),
+        extensions: { code: 'VALIDATION_FAILED' },
+      })
     }
     expect(typename.json()).toEqual({ data: { __typename: 'Query' } })
   })

@@ -29,13 +29,22 @@ const record = (over: Partial<RecordInput> = {}): RecordInput => ({
   handling: { originatorControl: false },
   grading: 'C3',
   purposeLimits: ['investigation'],
-  body: { names: [{ native: 'សុខ វណ្ណា', latin: 'SOK Vanna', script: 'Khmr' }], passports: [{ country: 'KHM', number: PASSPORT }], role: 'courier' },
+  body: {
+    names: [{ native: 'សុខ វណ្ណា', latin: 'SOK Vanna', script: 'Khmr' }],
+    passports: [{ country: 'KHM', number: PASSPORT }],
+    role: 'courier',
+  },
   fieldMarkings: { passports: { marking: 'RED', releasableTo: ['LA'] } },
   ...over,
 })
 
 async function gql(member: string, query: string, variables: object = {}) {
-  return gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token(member, ['analyst'], 'investigation')), payload: { query, variables } })
+  return gw.app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: bearer(await gw.token(member, ['analyst'], 'investigation')),
+    payload: { query, variables },
+  })
 }
 
 async function publish(r: RecordInput) {
@@ -46,7 +55,8 @@ async function publish(r: RecordInput) {
   return res.json().data.publishRecord
 }
 
-const READ = 'query($id: ID!) { record(originator: "KH", id: $id) { ... on RecordPresentation { sdJwt record { id marking originator { code shortName } body redacted } } } }'
+const READ =
+  'query($id: ID!) { record(originator: "KH", id: $id) { ... on RecordPresentation { sdJwt record { id marking originator { code shortName } body redacted } } } }'
 
 describe('graphql records', () => {
   it('publishes by mutation and reads without the withheld field in any byte', async () => {
@@ -73,9 +83,18 @@ describe('graphql records', () => {
 
   it('lists newest first with cursors, only what the caller may see, and filters by type', async () => {
     const seen = new Set<string>()
-    const mine = [record({ originator: 'VN', body: { names: [{ native: 'Nguyễn Văn Hùng', latin: 'NGUYEN Van Hung', script: 'Latn' }] }, fieldMarkings: {} }), record({ originator: 'VN', fieldMarkings: {} }), record({ originator: 'VN', marking: 'RED', releasableTo: ['KR'], fieldMarkings: {} })]
+    const mine = [
+      record({
+        originator: 'VN',
+        body: { names: [{ native: 'Nguyễn Văn Hùng', latin: 'NGUYEN Van Hung', script: 'Latn' }] },
+        fieldMarkings: {},
+      }),
+      record({ originator: 'VN', fieldMarkings: {} }),
+      record({ originator: 'VN', marking: 'RED', releasableTo: ['KR'], fieldMarkings: {} }),
+    ]
     for (const r of mine) await publish(r)
-    const LIST = 'query($after: String) { records(first: 1, after: $after, filter: { originator: "VN", type: "person" }) { edges { cursor node { ... on RecordPresentation { record { id originator { code } } } } } pageInfo { hasNextPage endCursor } } }'
+    const LIST =
+      'query($after: String) { records(first: 1, after: $after, filter: { originator: "VN", type: "person" }) { edges { cursor node { ... on RecordPresentation { record { id originator { code } } } } } pageInfo { hasNextPage endCursor } } }'
     let after: string | null = null
     let pages = 0
     do {

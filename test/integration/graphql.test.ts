@@ -11,11 +11,14 @@ beforeAll(async () => {
 })
 afterAll(async () => gw?.close())
 
-const gql = (query: string, variables?: object, t = token) => gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(t), payload: { query, variables } })
+const gql = (query: string, variables?: object, t = token) =>
+  gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(t), payload: { query, variables } })
 
 describe('graphql', () => {
   it('answers me, members and member(code) with nested keys', async () => {
-    const res = await gql('{ me { actor roles purpose member { code shortName } } members { code status keys { kid status alg } } member(code: "TH") { name } }')
+    const res = await gql(
+      '{ me { actor roles purpose member { code shortName } } members { code status keys { kid status alg } } member(code: "TH") { name } }',
+    )
     expect(res.statusCode).toBe(200)
     const { data, errors } = res.json()
     expect(errors).toBeUndefined()

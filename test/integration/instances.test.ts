@@ -52,8 +52,14 @@ describe('instances on one database', () => {
   it('another audience and token key say so at start, one line each naming both values', async () => {
     const warnings = await peerWarnings({ GATEWAY_AUDIENCE: B, GATEWAY_TOKEN_KEYS: tokenKeys })
     expect(warnings).toHaveLength(2)
-    expect(warnings[0]).toMatch(new RegExp(`^GATEWAY_AUDIENCE is "${B}" here but "${A}" on the instance that last started on this database \\(20\\d\\d-.*\\): .*a client assertion or token made for one is refused by the other`))
-    expect(warnings[1]).toMatch(new RegExp(`^GATEWAY_TOKEN_KEYS \\(key ids\\) is "${newKid}" here but "[\\w-]{43}" on the instance that last started`))
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `^GATEWAY_AUDIENCE is "${B}" here but "${A}" on the instance that last started on this database \\(20\\d\\d-.*\\): .*a client assertion or token made for one is refused by the other`,
+      ),
+    )
+    expect(warnings[1]).toMatch(
+      new RegExp(`^GATEWAY_TOKEN_KEYS \\(key ids\\) is "${newKid}" here but "[\\w-]{43}" on the instance that last started`),
+    )
   })
 
   it('an instance agreeing with the last one started is quiet (a planned change warns once per instance)', async () => {

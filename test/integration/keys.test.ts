@@ -19,24 +19,44 @@ async function newKeyPair(alg: 'ES256' | 'EdDSA' = 'ES256') {
   return { privateKey, jwk: await exportJWK(publicKey) }
 }
 
-async function registrationRequest(member: string, jwk: object, signer: { kid: string; key: CryptoKey }, o: { typ?: string; jti?: string; iss?: string } = {}) {
+async function registrationRequest(
+  member: string,
+  jwk: object,
+  signer: { kid: string; key: CryptoKey },
+  o: { typ?: string; jti?: string; iss?: string } = {},
+) {
   const now = Math.floor(Date.now() / 1000)
   return new SignJWT({ jwk })
     .setProtectedHeader({ alg: 'ES256', typ: o.typ ?? 'key-registration+jwt', kid: signer.kid })
-    .setIssuer(o.iss ?? member).setSubject(o.iss ?? member).setAudience(ISSUER)
-    .setIssuedAt(now).setExpirationTime(now + 120).setJti(o.jti ?? randomUUID())
+    .setIssuer(o.iss ?? member)
+    .setSubject(o.iss ?? member)
+    .setAudience(ISSUER)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 120)
+    .setJti(o.jti ?? randomUUID())
     .sign(signer.key)
 }
 
-const post = async (url: string, token: string, payload?: object) => gw.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) })
+const post = async (url: string, token: string, payload?: object) =>
+  gw.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) })
 
 async function tokenWithKey(member: string, kid: string, key: CryptoKey, alg: 'ES256' | 'EdDSA' = 'ES256') {
   const now = Math.floor(Date.now() / 1000)
   const a = await new SignJWT({ actor: 'rotation-test', roles: ['analyst'] })
     .setProtectedHeader({ alg, typ: 'client-authentication+jwt', kid })
-    .setIssuer(member).setSubject(member).setAudience(ISSUER).setIssuedAt(now).setExpirationTime(now + 60).setJti(randomUUID())
+    .setIssuer(member)
+    .setSubject(member)
+    .setAudience(ISSUER)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 60)
+    .setJti(randomUUID())
     .sign(key)
-  return gw.app.inject({ method: 'POST', url: '/v1/auth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: tokenForm(a) })
+  return gw.app.inject({
+    method: 'POST',
+    url: '/v1/auth/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: tokenForm(a),
+  })
 }
 
 describe('key rotation by the member admin', () => {
@@ -71,11 +91,15 @@ describe('key rotation by the member admin', () => {
     const thAdmin = await gw.token('TH', ['admin'])
     expect((await post('/v1/members/TH/keys', thAdmin, { request: forged })).json().code).toBe('UNKNOWN_KEY')
     // KR's admin acting on TH
-    const crossMember = await post('/v1/members/TH/keys', krAdmin, { request: await registrationRequest('KR', fresh.jwk, await gw.memberKey('KR')) })
+    const crossMember = await post('/v1/members/TH/keys', krAdmin, {
+      request: await registrationRequest('KR', fresh.jwk, await gw.memberKey('KR')),
+    })
     expect([crossMember.statusCode, crossMember.json().code]).toEqual([403, 'FORBIDDEN_MEMBER'])
     // an analyst cannot register keys
     const analyst = await gw.token('TH', ['analyst'])
-    const res = await post('/v1/members/TH/keys', analyst, { request: await registrationRequest('TH', fresh.jwk, await gw.memberKey('TH')) })
+    const res = await post('/v1/members/TH/keys', analyst, {
+      request: await registrationRequest('TH', fresh.jwk, await gw.memberKey('TH')),
+    })
     expect([res.statusCode, res.json().code]).toEqual([403, 'MISSING_ROLE'])
     const keys = (await gw.app.inject({ method: 'GET', url: '/v1/members/TH/keys', headers: bearer(analyst) })).json().keys
     expect(keys).toHaveLength(1)
@@ -86,11 +110,15 @@ describe('key rotation by the member admin', () => {
     const signer = await gw.memberKey('LA')
     const fresh = await newKeyPair()
     const jti = randomUUID()
-    expect((await post('/v1/members/LA/keys', admin, { request: await registrationRequest('LA', fresh.jwk, signer, { jti }) })).statusCode).toBe(201)
+    expect(
+      (await post('/v1/members/LA/keys', admin, { request: await registrationRequest('LA', fresh.jwk, signer, { jti }) })).statusCode,
+    ).toBe(201)
     const other = await newKeyPair()
     const replay = await post('/v1/members/LA/keys', admin, { request: await registrationRequest('LA', other.jwk, signer, { jti }) })
     expect([replay.statusCode, replay.json().code]).toEqual([401, 'REPLAYED'])
-    const wrongTyp = await post('/v1/members/LA/keys', admin, { request: await registrationRequest('LA', other.jwk, signer, { typ: 'client-authentication+jwt' }) })
+    const wrongTyp = await post('/v1/members/LA/keys', admin, {
+      request: await registrationRequest('LA', other.jwk, signer, { typ: 'client-authentication+jwt' }),
+    })
     expect(wrongTyp.json().code).toBe('WRONG_TOKEN_TYPE')
     const priv = await exportJWK(other.privateKey)
     const withPrivate = await post('/v1/members/LA/keys', admin, { request: await registrationRequest('LA', priv, signer) })
@@ -129,7 +157,9 @@ describe('key rotation by the member admin', () => {
   it('revokes a compromised key: tokens it already obtained stop working at once and it leaves the JWKS', async () => {
     const admin = await gw.token('VN', ['admin'])
     const compromised = await newKeyPair()
-    const reg = await post('/v1/members/VN/keys', admin, { request: await registrationRequest('VN', compromised.jwk, await gw.memberKey('VN')) })
+    const reg = await post('/v1/members/VN/keys', admin, {
+      request: await registrationRequest('VN', compromised.jwk, await gw.memberKey('VN')),
+    })
     const kid = reg.json().kid as string
     const stolen = (await tokenWithKey('VN', kid, compromised.privateKey)).json().access_token as string
     expect((await gw.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(stolen) })).statusCode).toBe(200)
@@ -168,7 +198,9 @@ describe('operator acts', () => {
     await setMemberStatus(gw.app.db, 'op.kim', 'LA', 'suspended', 'key custody review', new Date())
     const m = await gw.app.inject({ method: 'GET', url: '/v1/members/LA', headers: bearer(await gw.token('KR')) })
     expect(m.json().status).toBe('suspended')
-    await expect(setMemberStatus(gw.app.db, 'op.kim', 'LA', 'suspended', 'again', new Date())).rejects.toMatchObject({ code: 'INVALID_REQUEST' })
+    await expect(setMemberStatus(gw.app.db, 'op.kim', 'LA', 'suspended', 'again', new Date())).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+    })
     await setMemberStatus(gw.app.db, 'op.kim', 'LA', 'active', 'review complete', new Date())
     const audit = await auditFor(gw.app.db, 'member:LA')
     expect(audit.filter((a) => a.actorKind === 'operator').map((a) => [a.action, a.actor, a.details.reason])).toEqual([
@@ -182,6 +214,8 @@ describe('operator acts', () => {
     const key = await operatorRegisterKey(gw.app.db, 'op.somchai', 'TH', jwk, new Date())
     expect(key.registeredBy).toBe('operator:op.somchai')
     await expect(operatorRegisterKey(gw.app.db, 'op.somchai', 'KR', jwk, new Date())).rejects.toMatchObject({ code: 'KEY_CONFLICT' })
-    await expect(operatorRegisterKey(gw.app.db, 'op.somchai', 'XX', (await newKeyPair()).jwk, new Date())).rejects.toMatchObject({ code: 'MEMBER_NOT_FOUND' })
+    await expect(operatorRegisterKey(gw.app.db, 'op.somchai', 'XX', (await newKeyPair()).jwk, new Date())).rejects.toMatchObject({
+      code: 'MEMBER_NOT_FOUND',
+    })
   })
 })

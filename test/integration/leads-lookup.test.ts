@@ -16,8 +16,19 @@ const QUOTA = 8
 let gw: TestGateway
 
 const person = (originator: string, body: Record<string, unknown>): RecordInput => ({
-  id: uuidv7(), originator, type: 'person', version: 1, supersedes: null, createdAt: new Date().toISOString(), retainUntil: null,
-  marking: 'AMBER', releasableTo: ['ALL'], handling: { originatorControl: false }, grading: 'C3', purposeLimits: [], body,
+  id: uuidv7(),
+  originator,
+  type: 'person',
+  version: 1,
+  supersedes: null,
+  createdAt: new Date().toISOString(),
+  retainUntil: null,
+  marking: 'AMBER',
+  releasableTo: ['ALL'],
+  handling: { originatorControl: false },
+  grading: 'C3',
+  purposeLimits: [],
+  body,
 })
 
 beforeAll(async () => {
@@ -34,12 +45,19 @@ beforeAll(async () => {
   })
   const { kid, key } = await gw.memberKey('VN')
   const sdJwt = await issueRecord(r, { key, kid, alg: 'ES256' }, { holderJwk: gw.app.gatewayKeys.receipt.active.publicJwk, types })
-  expect((await gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(await gw.token('VN')), payload: { sdJwt } })).statusCode).toBe(201)
+  expect(
+    (await gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(await gw.token('VN')), payload: { sdJwt } })).statusCode,
+  ).toBe(201)
 })
 afterAll(async () => gw?.close())
 
 const lookup = async (member: string, selectors: object[]) =>
-  gw.app.inject({ method: 'POST', url: '/v1/leads:lookup', headers: bearer(await gw.token(member, ['analyst'], 'investigation')), payload: { selectors } })
+  gw.app.inject({
+    method: 'POST',
+    url: '/v1/leads:lookup',
+    headers: bearer(await gw.token(member, ['analyst'], 'investigation')),
+    payload: { selectors },
+  })
 
 describe('batch lookup and quota', () => {
   it('answers hit / no hit per selector in order; a withheld field counts as absent; bad items get their own error', async () => {
@@ -56,10 +74,23 @@ describe('batch lookup and quota', () => {
     expect(results.map((r: { hit?: boolean; error?: string }) => r.hit ?? 'error')).toEqual([true, true, false, false, 'error'])
     expect(results[0]).toEqual({ index: 0, kind: 'phone', value: '+84903184472', hit: true })
     expect(results[4].error).toMatch(/TRON/)
-    const audit = await gw.app.db.selectFrom('audit_log').select('details').where('action', '=', 'lead.lookup').where('actor_member', '=', 'TH').executeTakeFirstOrThrow()
+    const audit = await gw.app.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'lead.lookup')
+      .where('actor_member', '=', 'TH')
+      .executeTakeFirstOrThrow()
     expect(audit.details).toMatchObject({ count: 4, hits: 2 })
     // over GraphQL, the same
-    const gql = await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token('LA', ['analyst'], 'investigation')), payload: { query: '{ leadLookup(selectors: [{ selector: "0903184472", kind: "phone" }, { selector: "@HaiPhong_Ice" }]) { index hit value error } }' } })
+    const gql = await gw.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: bearer(await gw.token('LA', ['analyst'], 'investigation')),
+      payload: {
+        query:
+          '{ leadLookup(selectors: [{ selector: "0903184472", kind: "phone" }, { selector: "@HaiPhong_Ice" }]) { index hit value error } }',
+      },
+    })
     // LA's region reads 0903184472 in the Lao number plan, where it is no number: an error, not a silent miss.
     const [vnNational, handle] = gql.json().data.leadLookup
     expect(vnNational).toMatchObject({ index: 0, hit: null, error: expect.stringMatching(/LA/) })
@@ -67,22 +98,38 @@ describe('batch lookup and quota', () => {
   })
 
   it('refuses a batch over 1,000 items, and any lookup past the daily quota (429), without counting it', async () => {
-    const tooMany = await lookup('KH', Array.from({ length: 1001 }, (_, i) => ({ selector: `+8551200${String(i).padStart(4, '0')}` })))
+    const tooMany = await lookup(
+      'KH',
+      Array.from({ length: 1001 }, (_, i) => ({ selector: `+8551200${String(i).padStart(4, '0')}` })),
+    )
     expect(tooMany.statusCode).toBe(400)
     // KH has the whole quota: a batch of QUOTA passes, the next single search does not.
-    const full = await lookup('KH', Array.from({ length: QUOTA }, (_, i) => ({ selector: `+85512${String(345600 + i)}` })))
+    const full = await lookup(
+      'KH',
+      Array.from({ length: QUOTA }, (_, i) => ({ selector: `+85512${String(345600 + i)}` })),
+    )
     expect(full.statusCode, full.body).toBe(200)
-    const over = await gw.app.inject({ method: 'GET', url: '/v1/leads?selector=%2B84903184472', headers: bearer(await gw.token('KH', ['analyst'], 'investigation')) })
+    const over = await gw.app.inject({
+      method: 'GET',
+      url: '/v1/leads?selector=%2B84903184472',
+      headers: bearer(await gw.token('KH', ['analyst'], 'investigation')),
+    })
     expect(over.statusCode).toBe(429)
     expect(over.json().code).toBe('LOOKUP_QUOTA_EXCEEDED')
     // PH's quota is untouched by KH's use; a batch larger than what is left is refused whole.
-    const ph = await lookup('PH', Array.from({ length: QUOTA + 1 }, (_, i) => ({ selector: `+63917${String(1000000 + i)}` })))
+    const ph = await lookup(
+      'PH',
+      Array.from({ length: QUOTA + 1 }, (_, i) => ({ selector: `+63917${String(1000000 + i)}` })),
+    )
     expect(ph.statusCode).toBe(429)
     expect((await lookup('PH', [{ selector: '+84903184472' }])).json().results[0].hit).toBe(true)
   })
 
   it('a value held only in a withdrawn record is a no-hit, as one that exists nowhere (search and match too)', async () => {
-    const r = person('LA', { names: [{ native: 'ຄຳແສງ ວົງສາ', latin: 'KHAMSENG Vongsa', script: 'Laoo' }], phones: [{ number: '+8562077415230' }] })
+    const r = person('LA', {
+      names: [{ native: 'ຄຳແສງ ວົງສາ', latin: 'KHAMSENG Vongsa', script: 'Laoo' }],
+      phones: [{ number: '+8562077415230' }],
+    })
     expect((await publishRecord(gw, r)).res.statusCode).toBe(201)
     expect((await lookup('TH', [{ selector: '+8562077415230' }])).json().results[0].hit).toBe(true)
     expect((await withdrawRecord(gw, r)).statusCode).toBe(200)

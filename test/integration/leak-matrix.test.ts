@@ -20,15 +20,40 @@ const first = (o: Code, l: Level) => others(o).find((r) => level(o, r) === l)!
 
 // Invented people, two per member, written in each member's script.
 const PEOPLE: Record<Code, Array<[string, string, string]>> = {
-  KR: [['김민재', 'KIM Min-jae', 'Hang'], ['이수빈', 'LEE Su-bin', 'Hang']],
-  TH: [['สมชาย ศรีสุข', 'SOMCHAI Srisuk', 'Thai'], ['วิไลวรรณ แก้วมณี', 'WILAIWAN Kaewmanee', 'Thai']],
-  LA: [['ສົມພອນ ພົມມະຈັນ', 'SOMPHONE Phommachanh', 'Laoo'], ['ບຸນມີ ສີສະຫວັດ', 'BOUNMY Sisavath', 'Laoo']],
-  VN: [['Trần Thị Mai', 'TRAN Thi Mai', 'Latn'], ['Lê Quốc Bảo', 'LE Quoc Bao', 'Latn']],
-  KH: [['ចាន់ ដារ៉ា', 'CHAN Dara', 'Khmr'], ['សុខ ពិសិដ្ឋ', 'SOK Piseth', 'Khmr']],
-  PH: [['Maria Luz Bautista', 'BAUTISTA Maria Luz', 'Latn'], ['Ramon Aquino Villanueva', 'VILLANUEVA Ramon', 'Latn']],
+  KR: [
+    ['김민재', 'KIM Min-jae', 'Hang'],
+    ['이수빈', 'LEE Su-bin', 'Hang'],
+  ],
+  TH: [
+    ['สมชาย ศรีสุข', 'SOMCHAI Srisuk', 'Thai'],
+    ['วิไลวรรณ แก้วมณี', 'WILAIWAN Kaewmanee', 'Thai'],
+  ],
+  LA: [
+    ['ສົມພອນ ພົມມະຈັນ', 'SOMPHONE Phommachanh', 'Laoo'],
+    ['ບຸນມີ ສີສະຫວັດ', 'BOUNMY Sisavath', 'Laoo'],
+  ],
+  VN: [
+    ['Trần Thị Mai', 'TRAN Thi Mai', 'Latn'],
+    ['Lê Quốc Bảo', 'LE Quoc Bao', 'Latn'],
+  ],
+  KH: [
+    ['ចាន់ ដារ៉ា', 'CHAN Dara', 'Khmr'],
+    ['សុខ ពិសិដ្ឋ', 'SOK Piseth', 'Khmr'],
+  ],
+  PH: [
+    ['Maria Luz Bautista', 'BAUTISTA Maria Luz', 'Latn'],
+    ['Ramon Aquino Villanueva', 'VILLANUEVA Ramon', 'Latn'],
+  ],
 }
 // Passport country, and a mobile prefix with the subscriber digits that follow it in each plan.
-const COUNTRY: Record<Code, [string, string, number]> = { KR: ['KOR', '+8210', 8], TH: ['THA', '+6681', 7], LA: ['LAO', '+856205', 7], VN: ['VNM', '+8490', 7], KH: ['KHM', '+85512', 6], PH: ['PHL', '+63917', 7] }
+const COUNTRY: Record<Code, [string, string, number]> = {
+  KR: ['KOR', '+8210', 8],
+  TH: ['THA', '+6681', 7],
+  LA: ['LAO', '+856205', 7],
+  VN: ['VNM', '+8490', 7],
+  KH: ['KHM', '+85512', 6],
+  PH: ['PHL', '+63917', 7],
+}
 
 interface Seeded {
   o: Code
@@ -46,7 +71,11 @@ interface Seeded {
 const expected = (s: Seeded, r: Code): Level => (s.redTo && r !== s.o && !s.redTo.includes(r) ? 'none' : level(s.o, r))
 
 function policyOf(o: Code): string {
-  const set = (ls: Level[]) => others(o).filter((r) => ls.includes(level(o, r))).map((r) => `Icacn::Member::"${r}"`).join(', ')
+  const set = (ls: Level[]) =>
+    others(o)
+      .filter((r) => ls.includes(level(o, r)))
+      .map((r) => `Icacn::Member::"${r}"`)
+      .join(', ')
   return `@id("leak-disclose") permit (principal, action == Icacn::Action::"disclose", resource) when { principal in [${set(['disclose'])}] };
 @id("leak-discover") permit (principal, action == Icacn::Action::"discover", resource) when { principal in [${set(['disclose', 'hit'])}] };
 @id("leak-no-passport") forbid (principal, action == Icacn::Action::"disclose", resource) when { resource.label == "passport" };
@@ -65,18 +94,42 @@ beforeAll(async () => {
     const admin = bearer(await gw.token(o, ['admin']))
     const created = await gw.app.inject({ method: 'POST', url: '/v1/policy/versions', headers: admin, payload: { text: policyOf(o) } })
     expect(created.statusCode, created.body).toBe(201)
-    expect((await gw.app.inject({ method: 'POST', url: `/v1/policy/versions/${created.json().version}/activate`, headers: admin })).statusCode).toBe(200)
+    expect(
+      (await gw.app.inject({ method: 'POST', url: `/v1/policy/versions/${created.json().version}/activate`, headers: admin })).statusCode,
+    ).toBe(200)
     const { kid, key } = await gw.memberKey(o)
     for (const [i, [native, latin, script]] of PEOPLE[o].entries()) {
       n++
       const s: Seeded = {
-        o, id: uuidv7(), latin, passport: `${COUNTRY[o][0].slice(0, 1)}Q${String(4_170_000 + n * 37)}`, phone: `${COUNTRY[o][1]}${String(54_800_000 + n * 9_173).slice(-COUNTRY[o][2])}`,
-        alias: `Ice Tiger ${7000 + n * 13}`, aliasTo: first(o, 'disclose'), redTo: i === 0 ? null : [first(o, 'disclose'), first(o, 'hit')],
+        o,
+        id: uuidv7(),
+        latin,
+        passport: `${COUNTRY[o][0].slice(0, 1)}Q${String(4_170_000 + n * 37)}`,
+        phone: `${COUNTRY[o][1]}${String(54_800_000 + n * 9_173).slice(-COUNTRY[o][2])}`,
+        alias: `Ice Tiger ${7000 + n * 13}`,
+        aliasTo: first(o, 'disclose'),
+        redTo: i === 0 ? null : [first(o, 'disclose'), first(o, 'hit')],
       }
       const r: RecordInput = {
-        id: s.id, originator: o, type: 'person', version: 1, supersedes: null, createdAt: new Date().toISOString(), retainUntil: null,
-        marking: s.redTo ? 'RED' : 'AMBER', releasableTo: s.redTo ?? ['ALL'], handling: { originatorControl: true }, grading: 'B2', purposeLimits: [],
-        body: { names: [{ native, latin, script }], aliases: [s.alias], passports: [{ country: COUNTRY[o][0], number: s.passport }], phones: [{ number: s.phone }], role: 'courier' },
+        id: s.id,
+        originator: o,
+        type: 'person',
+        version: 1,
+        supersedes: null,
+        createdAt: new Date().toISOString(),
+        retainUntil: null,
+        marking: s.redTo ? 'RED' : 'AMBER',
+        releasableTo: s.redTo ?? ['ALL'],
+        handling: { originatorControl: true },
+        grading: 'B2',
+        purposeLimits: [],
+        body: {
+          names: [{ native, latin, script }],
+          aliases: [s.alias],
+          passports: [{ country: COUNTRY[o][0], number: s.passport }],
+          phones: [{ number: s.phone }],
+          role: 'courier',
+        },
         fieldMarkings: { aliases: { marking: 'RED', releasableTo: [s.aliasTo] } },
       }
       const sdJwt = await issueRecord(r, { key, kid, alg: 'ES256' }, { holderJwk: gw.app.gatewayKeys.receipt.active.publicJwk, types })
@@ -115,13 +168,21 @@ async function readPaths(r: Code, o: Code, id: string): Promise<Record<(typeof P
     graphql: await gql(r, GQL_RECORD, { o, id }),
     versions: await get(r, `/v1/records/${o}/${id}/versions`),
     explain: await get(r, `/v1/records/${o}/${id}/disclosure`),
-    explainGql: await gql(r, 'query($o: ID!, $id: ID!) { recordDisclosure(originator: $o, id: $id) { record visibility fields { path disclosed requestable label reason policyIds } } }', { o, id }),
-    accessRequest: await post(r, `/v1/records/${o}/${id}/access-requests`, { justification: 'ภารกิจร่วม: ติดตามผู้ส่งยาเสพติดข้ามแดน', purpose: 'investigation' }),
+    explainGql: await gql(
+      r,
+      'query($o: ID!, $id: ID!) { recordDisclosure(originator: $o, id: $id) { record visibility fields { path disclosed requestable label reason policyIds } } }',
+      { o, id },
+    ),
+    accessRequest: await post(r, `/v1/records/${o}/${id}/access-requests`, {
+      justification: 'ภารกิจร่วม: ติดตามผู้ส่งยาเสพติดข้ามแดน',
+      purpose: 'investigation',
+    }),
   }
 }
 
 /** Headers that legitimately differ per response; everything else must match exactly. */
-const stable = (h: LightMyRequestResponse['headers']) => Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'date' && k !== 'x-request-id'))
+const stable = (h: LightMyRequestResponse['headers']) =>
+  Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'date' && k !== 'x-request-id'))
 
 describe('leak matrix: 6 originators × 6 recipients × none / hit / disclose × every read path', () => {
   it('covers every level for every originator (the matrix is not degenerate)', () => {
@@ -154,7 +215,10 @@ describe('leak matrix: 6 originators × 6 recipients × none / hit / disclose ×
         const body = rest.json()
         expect(body.visibility).toBe(want)
         if (want === 'hit') {
-          expect(body).toEqual({ visibility: 'hit', hit: { id: s.id, originator: s.o, type: 'person', grading: 'B2', createdAt: expect.any(String), purposeWouldReveal: false } })
+          expect(body).toEqual({
+            visibility: 'hit',
+            hit: { id: s.id, originator: s.o, type: 'person', grading: 'B2', createdAt: expect.any(String), purposeWouldReveal: false },
+          })
           expect(graphql.json().data.record).toMatchObject({ __typename: 'RecordHit', id: s.id, originator: { code: s.o } })
           expect(paths.versions.statusCode).toBe(404) // the lineage is more than a hit reveals
           continue
@@ -181,11 +245,17 @@ describe('leak matrix: 6 originators × 6 recipients × none / hit / disclose ×
       for (const res of [await get(r, '/v1/records?first=100'), await get(r, '/v1/events?limit=500')]) seen.push(res)
 
       // The lists hold exactly the records this recipient may know of, at the right level.
-      const listed = (seen.at(-2)!.json().edges as Array<{ node: { visibility: string; hit?: { id: string }; record?: { id: string } } }>).map((e) => [e.node.hit?.id ?? e.node.record!.id, e.node.visibility])
+      const listed = (
+        seen.at(-2)!.json().edges as Array<{ node: { visibility: string; hit?: { id: string }; record?: { id: string } } }>
+      ).map((e) => [e.node.hit?.id ?? e.node.record!.id, e.node.visibility])
       const want = seeded.map((s) => [s.id, s.o === r ? 'disclose' : expected(s, r)]).filter(([, l]) => l !== 'none')
       expect(listed.sort()).toEqual(want.sort())
-      const gqlListed = gqlPages.flatMap((p) => p.json().data.records.edges as Array<{ node: { __typename: string; id?: string; record?: { id: string } } }>)
-      expect(gqlListed.map((e) => [e.node.id ?? e.node.record!.id, e.node.__typename === 'RecordHit' ? 'hit' : 'disclose']).sort()).toEqual(want.sort())
+      const gqlListed = gqlPages.flatMap(
+        (p) => p.json().data.records.edges as Array<{ node: { __typename: string; id?: string; record?: { id: string } } }>,
+      )
+      expect(gqlListed.map((e) => [e.node.id ?? e.node.record!.id, e.node.__typename === 'RecordHit' ? 'hit' : 'disclose']).sort()).toEqual(
+        want.sort(),
+      )
 
       // Name search: a record is found by its name at its level (none: not at all), and by its RED
       // alias only by the member the alias is released to; a withheld name answers as one that exists nowhere.
@@ -195,7 +265,10 @@ describe('leak matrix: 6 originators × 6 recipients × none / hit / disclose ×
         const byName = await get(r, `/v1/leads?${new URLSearchParams({ text: s.latin })}`)
         const byAlias = await get(r, `/v1/leads?${new URLSearchParams({ text: s.alias })}`)
         seen.push(byName, byAlias)
-        const found = (res: LightMyRequestResponse) => (res.json().edges as Array<{ node: { visibility: string; hit?: { id: string }; record?: { id: string } } }>).filter((e) => (e.node.hit?.id ?? e.node.record?.id) === s.id).map((e) => e.node.visibility)
+        const found = (res: LightMyRequestResponse) =>
+          (res.json().edges as Array<{ node: { visibility: string; hit?: { id: string }; record?: { id: string } } }>)
+            .filter((e) => (e.node.hit?.id ?? e.node.record?.id) === s.id)
+            .map((e) => e.node.visibility)
         const lvl = expected(s, r)
         expect(found(byName), `${r} searching ${s.latin}`).toEqual(lvl === 'none' ? [] : [lvl])
         expect(found(byAlias), `${r} searching ${s.alias}`).toEqual(r === s.aliasTo && lvl !== 'none' ? [lvl] : [])

@@ -13,7 +13,8 @@ beforeAll(async () => {
 afterAll(async () => gw?.close())
 
 const usedIn = async (member: string, day: string) =>
-  (await sql<{ used: number }>`select used from lead_lookups where member = ${member} and day = ${day}::date`.execute(gw.app.db)).rows[0]?.used ?? 0
+  (await sql<{ used: number }>`select used from lead_lookups where member = ${member} and day = ${day}::date`.execute(gw.app.db)).rows[0]
+    ?.used ?? 0
 
 describe('lookup quota (leased)', () => {
   it('two instances hammered at once grant exactly the limit between them, and the database never counts more', async () => {

@@ -20,7 +20,9 @@ beforeAll(async () => {
   const admin = bearer(await gw.token('KH', ['admin']))
   const text = `${loadDefaultPolicy()}\n@id("kh-wallets-hidden") forbid (principal, action in [Icacn::Action::"disclose", Icacn::Action::"discover"], resource) when { resource.label == "wallet" };\n`
   const v = await gw.app.inject({ method: 'POST', url: '/v1/policy/versions', headers: admin, payload: { text } })
-  expect((await gw.app.inject({ method: 'POST', url: `/v1/policy/versions/${v.json().version}/activate`, headers: admin })).statusCode).toBe(200)
+  expect(
+    (await gw.app.inject({ method: 'POST', url: `/v1/policy/versions/${v.json().version}/activate`, headers: admin })).statusCode,
+  ).toBe(200)
 })
 afterAll(async () => gw?.close())
 
@@ -31,18 +33,38 @@ async function publish(r: RecordInput) {
 }
 const as = async (member: string, roles = ['analyst']) => bearer(await gw.token(member, roles))
 const matchOf = async (member: string, recordId: string) =>
-  ((await gw.app.inject({ method: 'GET', url: '/v1/matches', headers: await as(member) })).json().matches as Array<{ id: string; blind: boolean; other: unknown; mine: { recordId: string } }>).find((m) => m.mine.recordId === recordId)!
-const ask = async (member: string, matchId: string, payload: object = { message: 'เราติดตามกระเป๋าเงินนี้อยู่ ขอประสานงาน', purpose: 'investigation' }) =>
-  gw.app.inject({ method: 'POST', url: `/v1/matches/${matchId}/contact-requests`, headers: await as(member), payload })
-const decide = async (member: string, id: string, payload: object) => gw.app.inject({ method: 'POST', url: `/v1/contact-requests/${id}/decision`, headers: await as(member), payload })
+  (
+    (await gw.app.inject({ method: 'GET', url: '/v1/matches', headers: await as(member) })).json().matches as Array<{
+      id: string
+      blind: boolean
+      other: unknown
+      mine: { recordId: string }
+    }>
+  ).find((m) => m.mine.recordId === recordId)!
+const ask = async (
+  member: string,
+  matchId: string,
+  payload: object = { message: 'เราติดตามกระเป๋าเงินนี้อยู่ ขอประสานงาน', purpose: 'investigation' },
+) => gw.app.inject({ method: 'POST', url: `/v1/matches/${matchId}/contact-requests`, headers: await as(member), payload })
+const decide = async (member: string, id: string, payload: object) =>
+  gw.app.inject({ method: 'POST', url: `/v1/contact-requests/${id}/decision`, headers: await as(member), payload })
 const eventsOf = async (member: string, id: string) =>
-  ((await gw.app.inject({ method: 'GET', url: '/v1/events?limit=500', headers: await as(member) })).json().events as Array<{ type: string; subject: string; data: Record<string, unknown> }>).filter((e) => e.subject === `contact-request:${id}`)
+  (
+    (await gw.app.inject({ method: 'GET', url: '/v1/events?limit=500', headers: await as(member) })).json().events as Array<{
+      type: string
+      subject: string
+      data: Record<string, unknown>
+    }>
+  ).filter((e) => e.subject === `contact-request:${id}`)
 
 // A fresh USDT-on-TRON wallet each time (invented: 0x41 ‖ 20 random bytes, base58check), held by
 // KH (hidden) and by TH: exactly one match per pair.
 const mkPair = async (thName: string) => {
   const WALLET = createBase58check(sha256).encode(Uint8Array.from([0x41, ...randomBytes(20)]))
-  const kh = person('KH', { names: [{ native: 'ហេង វិចិត្រ', latin: 'HENG Vichet', script: 'Khmr' }], wallets: [{ chain: 'tron', address: WALLET }] })
+  const kh = person('KH', {
+    names: [{ native: 'ហេង វិចិត្រ', latin: 'HENG Vichet', script: 'Khmr' }],
+    wallets: [{ chain: 'tron', address: WALLET }],
+  })
   const th = person('TH', { names: [{ native: thName, script: 'Thai' }], wallets: [{ chain: 'tron', address: WALLET }] })
   await publish(kh)
   await publish(th)
@@ -58,12 +80,21 @@ describe('contact requests on blind matches', () => {
     expect(res.statusCode, res.body).toBe(201)
     assertMatchesContract('requestMatchContact', res)
     const req = res.json()
-    expect(req).toMatchObject({ matchId: blind.id, requester: { originator: 'TH', recordId: th.id, field: '/body/wallets' }, target: null, status: 'pending' })
+    expect(req).toMatchObject({
+      matchId: blind.id,
+      requester: { originator: 'TH', recordId: th.id, field: '/body/wallets' },
+      target: null,
+      status: 'pending',
+    })
     expect(res.body).not.toContain(kh.id)
     // The hidden side sees the request, with the asker's side and message.
     const inbox = await gw.app.inject({ method: 'GET', url: '/v1/contact-requests?as=target', headers: await as('KH') })
     assertMatchesContract('listContactRequests', inbox)
-    expect(inbox.json().items.find((i: { id: string }) => i.id === req.id)).toMatchObject({ requester: { originator: 'TH', recordId: th.id }, target: { originator: 'KH', recordId: kh.id, field: '/body/wallets' }, message: req.message })
+    expect(inbox.json().items.find((i: { id: string }) => i.id === req.id)).toMatchObject({
+      requester: { originator: 'TH', recordId: th.id },
+      target: { originator: 'KH', recordId: kh.id, field: '/body/wallets' },
+      message: req.message,
+    })
     // Asking twice while pending is refused; the asker cannot answer its own request.
     expect((await ask('TH', blind.id)).json().code).toBe('CONTACT_REQUEST_PENDING')
     expect((await decide('TH', req.id, { decision: 'accept' })).statusCode).toBe(404)
@@ -71,7 +102,7 @@ describe('contact requests on blind matches', () => {
     const accepted = await decide('KH', req.id, { decision: 'accept' })
     expect(accepted.statusCode, accepted.body).toBe(200)
     assertMatchesContract('decideContactRequest', accepted)
-    expect((await matchOf('TH', th.id))).toMatchObject({ blind: false, other: { originator: 'KH', recordId: kh.id, field: '/body/wallets' } })
+    expect(await matchOf('TH', th.id)).toMatchObject({ blind: false, other: { originator: 'KH', recordId: kh.id, field: '/body/wallets' } })
     const mine = await gw.app.inject({ method: 'GET', url: `/v1/contact-requests/${req.id}`, headers: await as('TH') })
     expect(mine.json()).toMatchObject({ status: 'accepted', target: { originator: 'KH', recordId: kh.id } })
     // Each step evented to both sides; the asker's events named the hidden side only after acceptance.
@@ -105,7 +136,9 @@ describe('contact requests on blind matches', () => {
     expect(notMine.body.replace(blind.id, 'X')).toBe(missing.body.replace('0190a8e4-7b1c-7cc3-9d6e-2f3a4b5c6d7e', 'X'))
     const req = (await ask('TH', blind.id)).json()
     for (const member of ['VN', 'PH']) {
-      expect((await gw.app.inject({ method: 'GET', url: `/v1/contact-requests/${req.id}`, headers: await as(member) })).statusCode).toBe(404)
+      expect((await gw.app.inject({ method: 'GET', url: `/v1/contact-requests/${req.id}`, headers: await as(member) })).statusCode).toBe(
+        404,
+      )
       expect((await decide(member, req.id, { decision: 'accept' })).statusCode).toBe(404)
     }
     // Bad input changes nothing.
@@ -116,16 +149,31 @@ describe('contact requests on blind matches', () => {
   it('over GraphQL: ask, list as target, accept', async () => {
     const { kh, th } = await mkPair('มานพ ใจดี')
     const blind = await matchOf('TH', th.id)
-    const gql = async (member: string, query: string, variables: object = {}) => (await gw.app.inject({ method: 'POST', url: '/graphql', headers: await as(member), payload: { query, variables } })).json()
-    const asked = await gql('TH', 'mutation($m: ID!) { requestMatchContact(matchId: $m, message: "ขอติดต่อ", purpose: "analysis") { id status target { originator } requester { recordId } } }', { m: blind.id })
+    const gql = async (member: string, query: string, variables: object = {}) =>
+      (await gw.app.inject({ method: 'POST', url: '/graphql', headers: await as(member), payload: { query, variables } })).json()
+    const asked = await gql(
+      'TH',
+      'mutation($m: ID!) { requestMatchContact(matchId: $m, message: "ขอติดต่อ", purpose: "analysis") { id status target { originator } requester { recordId } } }',
+      { m: blind.id },
+    )
     expect(asked.errors).toBeUndefined()
     expect(asked.data.requestMatchContact).toMatchObject({ status: 'pending', target: null, requester: { recordId: th.id } })
     const inbox = await gql('KH', '{ contactRequests(as: TARGET, status: "pending") { id requester { originator } target { recordId } } }')
-    expect(inbox.data.contactRequests).toContainEqual({ id: asked.data.requestMatchContact.id, requester: { originator: 'TH' }, target: { recordId: kh.id } })
-    const done = await gql('KH', 'mutation($id: ID!) { decideContactRequest(id: $id, decision: ACCEPT) { status } }', { id: asked.data.requestMatchContact.id })
+    expect(inbox.data.contactRequests).toContainEqual({
+      id: asked.data.requestMatchContact.id,
+      requester: { originator: 'TH' },
+      target: { recordId: kh.id },
+    })
+    const done = await gql('KH', 'mutation($id: ID!) { decideContactRequest(id: $id, decision: ACCEPT) { status } }', {
+      id: asked.data.requestMatchContact.id,
+    })
     expect(done.data.decideContactRequest).toEqual({ status: 'accepted' })
     const m = await gql('TH', '{ matches { id blind other { originator recordId } } }')
-    expect(m.data.matches.find((x: { id: string }) => x.id === blind.id)).toEqual({ id: blind.id, blind: false, other: { originator: 'KH', recordId: kh.id } })
+    expect(m.data.matches.find((x: { id: string }) => x.id === blind.id)).toEqual({
+      id: blind.id,
+      blind: false,
+      other: { originator: 'KH', recordId: kh.id },
+    })
   })
 
   it('an unanswered request lapses after 14 days (evented to both), and can then be asked again', async () => {
@@ -135,7 +183,9 @@ describe('contact requests on blind matches', () => {
     const { lapseOverdueContactRequests } = await import('../../src/leads/match-contact.service.js')
     expect(await lapseOverdueContactRequests(gw.app.db, new Date(Date.now() + 13 * 86_400_000))).toBe(0)
     expect(await lapseOverdueContactRequests(gw.app.db, new Date(Date.now() + 15 * 86_400_000))).toBeGreaterThanOrEqual(1)
-    expect((await gw.app.inject({ method: 'GET', url: `/v1/contact-requests/${req.id}`, headers: await as('TH') })).json().status).toBe('lapsed')
+    expect((await gw.app.inject({ method: 'GET', url: `/v1/contact-requests/${req.id}`, headers: await as('TH') })).json().status).toBe(
+      'lapsed',
+    )
     expect((await eventsOf('KH', req.id)).map((e) => e.type)).toEqual(['match.contact.requested', 'match.contact.lapsed'])
     expect((await ask('TH', blind.id)).statusCode).toBe(201)
   })

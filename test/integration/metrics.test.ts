@@ -26,7 +26,15 @@ const statuses: Record<string, unknown> = {}
 /** Issues and publishes a KR person record carrying `phones`; the CLI's exit status and output. */
 function publish(name: string, phones: string[]) {
   const file = path.join(tmp, `${name}.json`)
-  fs.writeFileSync(file, JSON.stringify({ type: 'person', marking: 'AMBER', grading: 'B2', body: { names: [{ native: '최서진', latin: 'CHOI Seo-jin', script: 'Hang' }], phones: phones.map((number) => ({ number })) } }))
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      type: 'person',
+      marking: 'AMBER',
+      grading: 'B2',
+      body: { names: [{ native: '최서진', latin: 'CHOI Seo-jin', script: 'Hang' }], phones: phones.map((number) => ({ number })) },
+    }),
+  )
   const issued = runCli(env, ['issue', '--member', 'KR', '--file', file, '--out', `${file}.sdjwt`])
   expect(issued.status, issued.stderr).toBe(0)
   return runCli(env, ['publish', '--member', 'KR', '--file', `${file}.sdjwt`])
@@ -50,15 +58,26 @@ beforeAll(async () => {
   expect(second.stderr).toContain('publish-quota-exceeded')
 
   const token = runCli(env, ['token', '--member', 'TH', '--role', 'analyst', '--purpose', 'investigation']).stdout.trim()
-  const get = async (url: string, init: RequestInit = {}) => (await fetch(`${api}${url}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } })).status
+  const get = async (url: string, init: RequestInit = {}) =>
+    (
+      await fetch(`${api}${url}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+      })
+    ).status
   statuses.read = await get(`/v1/records/KR/${recordId}`)
   statuses.missing = await get(`/v1/records/KR/${randomUUID()}`)
-  statuses.searches = [await get(`/v1/leads?selector=${encodeURIComponent(PHONE_E164)}`), await get(`/v1/leads?selector=${encodeURIComponent(PHONE_E164)}`)]
+  statuses.searches = [
+    await get(`/v1/leads?selector=${encodeURIComponent(PHONE_E164)}`),
+    await get(`/v1/leads?selector=${encodeURIComponent(PHONE_E164)}`),
+  ]
   statuses.overQuota = await get(`/v1/leads?selector=${encodeURIComponent(PHONE_E164)}`)
   const graphql = await fetch(`${api}/graphql`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query: `query CheckPhone${recordId.replaceAll('-', '')} { leadLookup(selectors: [{ selector: "${PHONE_E164}" }]) { hit } }` }),
+    body: JSON.stringify({
+      query: `query CheckPhone${recordId.replaceAll('-', '')} { leadLookup(selectors: [{ selector: "${PHONE_E164}" }]) { hit } }`,
+    }),
   })
   statuses.graphql = graphql.status
   statuses.graphqlCode = ((await graphql.json()) as { errors?: Array<{ extensions: { code: string } }> }).errors?.[0]?.extensions.code
@@ -82,7 +101,15 @@ const sample = (name: string, labels: string): number | undefined => {
 
 describe('metrics', () => {
   it('made the requests it measures: a read, a 404, two searches, a REST and a GraphQL quota refusal', () => {
-    expect(statuses).toEqual({ read: 200, missing: 404, searches: [200, 200], overQuota: 429, graphql: 200, graphqlCode: 'LOOKUP_QUOTA_EXCEEDED', metricsOnApi: 404 })
+    expect(statuses).toEqual({
+      read: 200,
+      missing: 404,
+      searches: [200, 200],
+      overQuota: 429,
+      graphql: 200,
+      graphqlCode: 'LOOKUP_QUOTA_EXCEEDED',
+      metricsOnApi: 404,
+    })
   })
 
   it('counts requests and latencies by route template and status', () => {
@@ -119,7 +146,8 @@ describe('metrics', () => {
   })
 
   it('labels nothing a member asked for: no record id, selector, member code or operation name', () => {
-    for (const secret of [recordId, recordId.replaceAll('-', ''), PHONE_E164, '66817342956', 'CheckPhone', 'investigation']) expect(exposition).not.toContain(secret)
+    for (const secret of [recordId, recordId.replaceAll('-', ''), PHONE_E164, '66817342956', 'CheckPhone', 'investigation'])
+      expect(exposition).not.toContain(secret)
     const values = [...exposition.matchAll(/(\w+)="([^"]*)"/g)].map((m) => m[2]!)
     expect(values.length).toBeGreaterThan(50)
     for (const v of values) {

@@ -17,11 +17,17 @@ function fixture(script: string): RecordInput {
   return personRecord(f.originator, structuredClone(f.body))
 }
 const search = async (member: string, text: string) =>
-  gw.app.inject({ method: 'GET', url: `/v1/leads?${new URLSearchParams({ text })}`, headers: bearer(await gw.token(member, ['analyst'], 'investigation')) })
+  gw.app.inject({
+    method: 'GET',
+    url: `/v1/leads?${new URLSearchParams({ text })}`,
+    headers: bearer(await gw.token(member, ['analyst'], 'investigation')),
+  })
 const idsOf = async (member: string, text: string) => {
   const res = await search(member, text)
   expect(res.statusCode, res.body).toBe(200)
-  return (res.json().edges as Array<{ node: { record?: { id: string }; hit?: { id: string } } }>).map((e) => e.node.record?.id ?? e.node.hit!.id).sort()
+  return (res.json().edges as Array<{ node: { record?: { id: string }; hit?: { id: string } } }>)
+    .map((e) => e.node.record?.id ?? e.node.hit!.id)
+    .sort()
 }
 
 const burmese = fixture('Mymr') // ဦးအောင်ကျော်မင်း, U Aung Kyaw Min (TH)
@@ -73,7 +79,12 @@ describe('names in Burmese, Chinese and Cyrillic', () => {
 
   // Needs the Zawgyi check wired into publishing (src/records/record-publish.service.ts).
   it('refuses a record with a Zawgyi name, naming the field, and stores nothing of it', async () => {
-    const r = personRecord('TH', { names: [{ native: 'ဦးမင်းထက်', script: 'Mymr' }, { native: ZAWGYI_THET_NAING, latin: 'Maung Thet Naing', script: 'Mymr' }] })
+    const r = personRecord('TH', {
+      names: [
+        { native: 'ဦးမင်းထက်', script: 'Mymr' },
+        { native: ZAWGYI_THET_NAING, latin: 'Maung Thet Naing', script: 'Mymr' },
+      ],
+    })
     const { res } = await publishRecord(gw, r)
     expect(res.statusCode, res.body).toBe(400)
     expect(res.json()).toMatchObject({ code: 'ZAWGYI_ENCODING', errors: [{ pointer: '/body/names/1/native' }] })

@@ -17,11 +17,18 @@ async function publish(r: RecordInput) {
   expect(res.statusCode, res.body).toBe(201)
 }
 const search = async (member: string, query: Record<string, string>) =>
-  gw.app.inject({ method: 'GET', url: `/v1/leads?${new URLSearchParams(query)}`, headers: bearer(await gw.token(member, ['analyst'], 'investigation')) })
+  gw.app.inject({
+    method: 'GET',
+    url: `/v1/leads?${new URLSearchParams(query)}`,
+    headers: bearer(await gw.token(member, ['analyst'], 'investigation')),
+  })
 const found = async (member: string, text: string) => {
   const res = await search(member, { text })
   expect(res.statusCode, res.body).toBe(200)
-  return (res.json().edges as Array<{ matchedFields: string[]; node: { record?: { id: string }; hit?: { id: string } } }>).map((e) => ({ id: e.node.record?.id ?? e.node.hit!.id, fields: e.matchedFields }))
+  return (res.json().edges as Array<{ matchedFields: string[]; node: { record?: { id: string }; hit?: { id: string } } }>).map((e) => ({
+    id: e.node.record?.id ?? e.node.hit!.id,
+    fields: e.matchedFields,
+  }))
 }
 const idsOf = async (member: string, text: string) => (await found(member, text)).map((f) => f.id).sort()
 
@@ -76,7 +83,9 @@ describe('name search', () => {
     const text = `${loadDefaultPolicy()}\n@id("kh-names-unfindable-by-ph") forbid (principal, action, resource) when { resource.label == "name" && principal == Icacn::Member::"PH" };\n`
     const v = await gw.app.inject({ method: 'POST', url: '/v1/policy/versions', headers: admin, payload: { text } })
     expect(v.statusCode, v.body).toBe(201)
-    expect((await gw.app.inject({ method: 'POST', url: `/v1/policy/versions/${v.json().version}/activate`, headers: admin })).statusCode).toBe(200)
+    expect(
+      (await gw.app.inject({ method: 'POST', url: `/v1/policy/versions/${v.json().version}/activate`, headers: admin })).statusCode,
+    ).toBe(200)
     const guessed = await search('PH', { text: 'Chan Sopheaktra' })
     const nowhere = await search('PH', { text: 'Chan Sopheaktre' })
     expect(guessed.statusCode).toBe(200)
@@ -90,9 +99,12 @@ describe('name search', () => {
     const twinB = person('LA', { names: [{ native: 'ສົມຊາຍ ໃຈກ້າ', latin: 'SOMCHAI Jaikla', script: 'Laoo' }] })
     await publish(twinA)
     await publish(twinB)
-    expect((await idsOf('VN', 'somchai jaikla'))).toEqual([twinA.id, twinB.id].sort())
+    expect(await idsOf('VN', 'somchai jaikla')).toEqual([twinA.id, twinB.id].sort())
     await new Promise((r) => setTimeout(r, 50)) // deconfliction runs after the commit
-    for (const [member, rec] of [['TH', twinA], ['LA', twinB]] as const) {
+    for (const [member, rec] of [
+      ['TH', twinA],
+      ['LA', twinB],
+    ] as const) {
       const res = await gw.app.inject({ method: 'GET', url: '/v1/matches', headers: bearer(await gw.token(member)) })
       expect(res.json().matches.filter((m: { mine: { recordId: string } }) => m.mine.recordId === rec.id)).toEqual([])
     }
@@ -104,11 +116,24 @@ describe('name search', () => {
       expect(res.statusCode, JSON.stringify(q)).toBe(400)
       expect(res.json().code).toBe('VALIDATION_FAILED')
     }
-    const query = 'query($f: LeadFilter!) { leads(filter: $f, first: 3) { terms selector { kind } edges { matchedFields node { __typename } } } }'
-    const gql = async (f: object) => (await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token('TH', ['analyst'], 'investigation')), payload: { query, variables: { f } } })).json()
+    const query =
+      'query($f: LeadFilter!) { leads(filter: $f, first: 3) { terms selector { kind } edges { matchedFields node { __typename } } } }'
+    const gql = async (f: object) =>
+      (
+        await gw.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: bearer(await gw.token('TH', ['analyst'], 'investigation')),
+          payload: { query, variables: { f } },
+        })
+      ).json()
     const ok = await gql({ text: 'dang thang' })
     expect(ok.errors, JSON.stringify(ok.errors)).toBeUndefined()
-    expect(ok.data.leads).toEqual({ terms: ['dang', 'thang'], selector: null, edges: [{ matchedFields: ['/body/names'], node: { __typename: 'RecordPresentation' } }] })
+    expect(ok.data.leads).toEqual({
+      terms: ['dang', 'thang'],
+      selector: null,
+      edges: [{ matchedFields: ['/body/names'], node: { __typename: 'RecordPresentation' } }],
+    })
     expect((await gql({ text: '...' })).errors[0].extensions.code).toBe('VALIDATION_FAILED')
     expect((await gql({})).errors[0].extensions.code).toBe('VALIDATION_FAILED')
   })

@@ -6,7 +6,17 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
-import { exited, freePort, gatewayEnv, portIsFree, processesWith, ROOT, startGateway, stopGateway, waitForReady } from '../support/process.js'
+import {
+  exited,
+  freePort,
+  gatewayEnv,
+  portIsFree,
+  processesWith,
+  ROOT,
+  startGateway,
+  stopGateway,
+  waitForReady,
+} from '../support/process.js'
 
 let db: FreshDatabase
 let env: NodeJS.ProcessEnv
@@ -51,8 +61,18 @@ async function eventually<T>(check: () => Promise<T> | T, ok: (v: T) => boolean,
 }
 
 async function expectNothingLeft(): Promise<void> {
-  expect(await eventually(() => portIsFree(port), (free) => free)).toBe(true)
-  expect(await eventually(() => processesWith(db.dataDir), (pids) => pids.length === 0)).toEqual([])
+  expect(
+    await eventually(
+      () => portIsFree(port),
+      (free) => free,
+    ),
+  ).toBe(true)
+  expect(
+    await eventually(
+      () => processesWith(db.dataDir),
+      (pids) => pids.length === 0,
+    ),
+  ).toEqual([])
   expect(fs.existsSync(path.join(db.dataDir, '.lock'))).toBe(false)
 }
 

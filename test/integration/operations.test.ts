@@ -38,7 +38,11 @@ describe('operations', () => {
     const meta = await gw.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })
     assertMatchesContract('getAuthorizationServerMetadata', meta)
     expect(meta.json().icacn_key_binding_kid).toBe(gw.app.gatewayKeys.receipt.active.kid)
-    expect(meta.json()).toMatchObject({ issuer: ISSUER, token_endpoint_auth_methods_supported: ['private_key_jwt'], token_endpoint_auth_signing_alg_values_supported: ['ES256', 'EdDSA'] })
+    expect(meta.json()).toMatchObject({
+      issuer: ISSUER,
+      token_endpoint_auth_methods_supported: ['private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['ES256', 'EdDSA'],
+    })
   })
 
   it('echoes a well-formed x-request-id and generates one otherwise', async () => {
@@ -57,16 +61,35 @@ describe('operations', () => {
 
   it('refuses an oversized body (413) and an unsupported media type (415) with problem+json', async () => {
     const t = await gw.token('TH', ['admin'])
-    const big = await gw.app.inject({ method: 'POST', url: '/v1/members/TH/keys', headers: bearer(t), payload: { request: 'x'.repeat(5000) } })
+    const big = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/members/TH/keys',
+      headers: bearer(t),
+      payload: { request: 'x'.repeat(5000) },
+    })
     expect([big.statusCode, big.json().code]).toEqual([413, 'PAYLOAD_TOO_LARGE'])
-    const xml = await gw.app.inject({ method: 'POST', url: '/v1/members/TH/keys', headers: { ...bearer(t), 'content-type': 'application/xml' }, payload: '<key/>' })
+    const xml = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/members/TH/keys',
+      headers: { ...bearer(t), 'content-type': 'application/xml' },
+      payload: '<key/>',
+    })
     expect([xml.statusCode, xml.json().code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE'])
-    const broken = await gw.app.inject({ method: 'POST', url: '/v1/members/TH/keys', headers: { ...bearer(t), 'content-type': 'application/json' }, payload: '{"request":' })
+    const broken = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/members/TH/keys',
+      headers: { ...bearer(t), 'content-type': 'application/json' },
+      payload: '{"request":',
+    })
     expect([broken.statusCode, broken.json().code]).toEqual([400, 'INVALID_REQUEST'])
   })
 
   it('sends no CORS headers unless CORS_ORIGINS is configured', async () => {
-    const res = await gw.app.inject({ method: 'OPTIONS', url: '/v1/members', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } })
+    const res = await gw.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/members',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    })
     expect(res.headers['access-control-allow-origin']).toBeUndefined()
   })
 

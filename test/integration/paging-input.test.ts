@@ -9,7 +9,10 @@ import { personRecord, publishRecord } from '../support/publish.js'
 let gw: TestGateway
 beforeAll(async () => {
   gw = await startGateway()
-  const r = personRecord('LA', { names: [{ native: 'ບຸນມີ ພົມມະຈັນ', latin: 'BOUNMY Phommachanh', script: 'Laoo' }], phones: [{ number: '+8562055318842' }] })
+  const r = personRecord('LA', {
+    names: [{ native: 'ບຸນມີ ພົມມະຈັນ', latin: 'BOUNMY Phommachanh', script: 'Laoo' }],
+    phones: [{ number: '+8562055318842' }],
+  })
   expect((await publishRecord(gw, r)).res.statusCode).toBe(201)
 })
 afterAll(async () => gw?.close())
@@ -20,19 +23,27 @@ const BAD_CURSORS = [
   b64(['0000-01-01T00:00:00.000Z', 'LA', '01900000-0000-7000-8000-000000000000']), // year 0
   b64(['+275760-09-13T00:00:00.000Z', 'LA', '01900000-0000-7000-8000-000000000000']), // beyond PostgreSQL
   b64(['2026-02-30T00:00:00.000Z', 'LA', '01900000-0000-7000-8000-000000000000']), // no such day
-  b64({ at: 1 }), 'not base64 at all!', b64('x'.repeat(300)),
+  b64({ at: 1 }),
+  'not base64 at all!',
+  b64('x'.repeat(300)),
 ]
 const BAD_SINCE = ['2016-12-31T23:59:60Z', '0000-01-01T00:00:00Z', '2026-02-30T00:00:00Z', '2026-11-27', 'yesterday']
 
 const get = async (url: string) => gw.app.inject({ method: 'GET', url, headers: bearer(await gw.token('TH')) })
-const gql = async (query: string, variables: object) => (await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token('TH')), payload: { query, variables } })).json()
+const gql = async (query: string, variables: object) =>
+  (await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token('TH')), payload: { query, variables } })).json()
 
 describe('paging input', () => {
   it('a malformed or impossible cursor is a 400 problem on lists and searches, REST and GraphQL', async () => {
     for (const after of BAD_CURSORS) {
       for (const url of [`/v1/records?after=${encodeURIComponent(after)}`, `/v1/leads?text=bounmy&after=${encodeURIComponent(after)}`]) {
         const res = await get(url)
-        expect([url, res.statusCode, res.json().code, res.headers['content-type']]).toEqual([url, 400, 'VALIDATION_FAILED', 'application/problem+json; charset=utf-8'])
+        expect([url, res.statusCode, res.json().code, res.headers['content-type']]).toEqual([
+          url,
+          400,
+          'VALIDATION_FAILED',
+          'application/problem+json; charset=utf-8',
+        ])
       }
       const g = await gql('query($a: String) { records(first: 5, after: $a) { edges { cursor } } }', { a: after })
       expect([after, g.errors?.[0]?.extensions?.code]).toEqual([after, 'VALIDATION_FAILED'])

@@ -27,10 +27,21 @@ const PEOPLE: Record<string, { name: { native: string; latin: string; script: st
 }
 
 const person = (originator: string, over: Partial<RecordInput> = {}): RecordInput => ({
-  id: uuidv7(), originator, type: 'person', version: 1, supersedes: null, createdAt: new Date().toISOString(), retainUntil: null,
-  marking: 'AMBER', releasableTo: ['ALL'], handling: { originatorControl: false }, grading: 'B2', purposeLimits: [],
+  id: uuidv7(),
+  originator,
+  type: 'person',
+  version: 1,
+  supersedes: null,
+  createdAt: new Date().toISOString(),
+  retainUntil: null,
+  marking: 'AMBER',
+  releasableTo: ['ALL'],
+  handling: { originatorControl: false },
+  grading: 'B2',
+  purposeLimits: [],
   body: { names: [PEOPLE[originator]!.name], passports: [PEOPLE[originator]!.passport], role: 'courier' },
-  fieldMarkings: {}, ...over,
+  fieldMarkings: {},
+  ...over,
 })
 
 async function publish(r: RecordInput): Promise<RecordInput> {
@@ -41,13 +52,17 @@ async function publish(r: RecordInput): Promise<RecordInput> {
   return r
 }
 
-const get = async (member: string, url: string, purpose?: string, roles = ['analyst']) => gw.app.inject({ method: 'GET', url, headers: bearer(await gw.token(member, roles, purpose)) })
+const get = async (member: string, url: string, purpose?: string, roles = ['analyst']) =>
+  gw.app.inject({ method: 'GET', url, headers: bearer(await gw.token(member, roles, purpose)) })
 const post = async (member: string, url: string, payload?: object, roles = ['analyst']) =>
   gw.app.inject({ method: 'POST', url, headers: bearer(await gw.token(member, roles)), ...(payload ? { payload } : {}) })
-const read = (member: string, r: { originator: string; id: string }, purpose?: string) => get(member, `/v1/records/${r.originator}/${r.id}`, purpose)
-const gql = async (member: string, query: string, roles = ['analyst']) => (await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token(member, roles)), payload: { query } })).json()
+const read = (member: string, r: { originator: string; id: string }, purpose?: string) =>
+  get(member, `/v1/records/${r.originator}/${r.id}`, purpose)
+const gql = async (member: string, query: string, roles = ['analyst']) =>
+  (await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token(member, roles)), payload: { query } })).json()
 const stripInstance = (r: { json(): Record<string, unknown> }) => ({ ...r.json(), instance: undefined })
-const fieldOf = (fields: Array<{ path: string }>, path: string) => fields.find((f) => f.path === path) as Record<string, unknown> | undefined
+const fieldOf = (fields: Array<{ path: string }>, path: string) =>
+  fields.find((f) => f.path === path) as Record<string, unknown> | undefined
 
 const NO_ROLE_TO_TH = `${loadDefaultPolicy()}
 @id("kr-no-role-to-th")
@@ -67,7 +82,10 @@ describe('policy versions over REST', () => {
     expect((await read('TH', r, 'investigation')).json().record.body.role).toBe('courier') // stored, not active
     const list = await get('KR', '/v1/policy/versions')
     assertMatchesContract('listPolicyVersions', list)
-    expect(list.json().versions.map((v: { version: number; active: boolean }) => [v.version, v.active])).toEqual([[1, true], [2, false]])
+    expect(list.json().versions.map((v: { version: number; active: boolean }) => [v.version, v.active])).toEqual([
+      [1, true],
+      [2, false],
+    ])
     const one = await get('KR', '/v1/policy/versions/2')
     assertMatchesContract('getPolicyVersion', one)
     expect(one.json().text).toBe(NO_ROLE_TO_TH)
@@ -90,7 +108,11 @@ describe('policy versions over REST', () => {
     const events = await get('KR', '/v1/events')
     assertMatchesContract('listEvents', events)
     const mine = events.json().events.filter((e: { subject: string }) => e.subject === 'policy:KR')
-    expect(mine.map((e: { type: string; data: { version: number } }) => [e.type, e.data.version])).toEqual([['policy.version.created', 2], ['policy.activated', 2], ['policy.activated', 1]])
+    expect(mine.map((e: { type: string; data: { version: number } }) => [e.type, e.data.version])).toEqual([
+      ['policy.version.created', 2],
+      ['policy.activated', 2],
+      ['policy.activated', 1],
+    ])
     expect((await get('TH', '/v1/events')).json().events.filter((e: { subject: string }) => e.subject === 'policy:KR')).toEqual([])
   })
 
@@ -99,7 +121,11 @@ describe('policy versions over REST', () => {
     assertMatchesContract('validatePolicy', valid)
     expect(valid.json()).toEqual({ valid: true, problems: [] })
     const before = (await get('KR', '/v1/policy/versions')).json().versions.length
-    for (const text of ['permit (principal, action, resource', 'permit (principal, action, resource) when { resource.colour == "red" };', REACHES_TH]) {
+    for (const text of [
+      'permit (principal, action, resource',
+      'permit (principal, action, resource) when { resource.colour == "red" };',
+      REACHES_TH,
+    ]) {
       const v = await post('KR', '/v1/policy/validate', { text })
       expect(v.json().valid).toBe(false)
       expect(v.json().problems.length).toBeGreaterThan(0)
@@ -128,21 +154,51 @@ describe('dry runs and explanations', () => {
   it('dry-runs a draft against a published record and a planned one, per recipient, changing nothing', async () => {
     const r = await publish(person('KR', { fieldMarkings: { passports: { marking: 'RED', releasableTo: ['VN'] } } }))
     const versions = (await get('KR', '/v1/policy/versions')).json().versions
-    const res = await post('KR', '/v1/policy/dry-run', { text: NO_ROLE_TO_TH, recordId: r.id, recipients: ['TH', 'VN'], purpose: 'investigation' })
+    const res = await post('KR', '/v1/policy/dry-run', {
+      text: NO_ROLE_TO_TH,
+      recordId: r.id,
+      recipients: ['TH', 'VN'],
+      purpose: 'investigation',
+    })
     expect(res.statusCode).toBe(200)
     assertMatchesContract('dryRunPolicy', res)
     const { policyVersion, recipients } = res.json()
     expect(policyVersion).toBeNull()
-    expect(recipients.map((x: { recipient: string; visibility: string }) => [x.recipient, x.visibility])).toEqual([['TH', 'disclose'], ['VN', 'disclose']])
+    expect(recipients.map((x: { recipient: string; visibility: string }) => [x.recipient, x.visibility])).toEqual([
+      ['TH', 'disclose'],
+      ['VN', 'disclose'],
+    ])
     const [th, vn] = recipients
-    expect(fieldOf(th.fields, '/body/role')).toMatchObject({ disclosed: false, requestable: true, label: 'role', reason: 'not-permitted', policyIds: ['kr-no-role-to-th'] })
-    expect(fieldOf(th.fields, '/body/passports')).toMatchObject({ disclosed: false, requestable: false, label: 'passport', reason: 'marking' })
+    expect(fieldOf(th.fields, '/body/role')).toMatchObject({
+      disclosed: false,
+      requestable: true,
+      label: 'role',
+      reason: 'not-permitted',
+      policyIds: ['kr-no-role-to-th'],
+    })
+    expect(fieldOf(th.fields, '/body/passports')).toMatchObject({
+      disclosed: false,
+      requestable: false,
+      label: 'passport',
+      reason: 'marking',
+    })
     expect(fieldOf(th.fields, '/body/names')).toMatchObject({ disclosed: true, reason: 'policy', policyIds: ['default-analysts'] })
     expect(fieldOf(vn.fields, '/body/role')).toMatchObject({ disclosed: true, reason: 'policy' })
     expect(fieldOf(vn.fields, '/body/passports')).toMatchObject({ disclosed: true, reason: 'policy', policyIds: ['default-analysts'] })
     const planned = await post('KR', '/v1/policy/dry-run', {
-      text: NO_ROLE_TO_TH, recipients: ['TH', 'LA'],
-      record: { type: 'person', marking: 'AMBER', releasableTo: ['ALL'], grading: 'C3', fields: [{ field: 'names', label: 'name' }, { field: 'passports', label: 'passport', marking: 'AMBER+STRICT', releasableTo: ['LA'] }, { field: 'role', label: 'role' }] },
+      text: NO_ROLE_TO_TH,
+      recipients: ['TH', 'LA'],
+      record: {
+        type: 'person',
+        marking: 'AMBER',
+        releasableTo: ['ALL'],
+        grading: 'C3',
+        fields: [
+          { field: 'names', label: 'name' },
+          { field: 'passports', label: 'passport', marking: 'AMBER+STRICT', releasableTo: ['LA'] },
+          { field: 'role', label: 'role' },
+        ],
+      },
     })
     assertMatchesContract('dryRunPolicy', planned)
     const [pth, pla] = planned.json().recipients
@@ -150,10 +206,23 @@ describe('dry runs and explanations', () => {
     expect(fieldOf(pla.fields, '/body/passports')).toMatchObject({ disclosed: false, reason: 'purpose-missing' }) // no purpose given
     expect(fieldOf(pth.fields, '/body/role')).toMatchObject({ disclosed: false, reason: 'not-permitted' })
     expect(fieldOf(pla.fields, '/body/role')).toMatchObject({ disclosed: true, reason: 'policy' })
-    const red = await post('KR', '/v1/policy/dry-run', { version: 1, record: { type: 'person', marking: 'RED', releasableTo: ['VN'], grading: 'A1', fields: [{ field: 'names', label: 'name' }] } })
+    const red = await post('KR', '/v1/policy/dry-run', {
+      version: 1,
+      record: { type: 'person', marking: 'RED', releasableTo: ['VN'], grading: 'A1', fields: [{ field: 'names', label: 'name' }] },
+    })
     expect(red.json().policyVersion).toBe(1)
-    expect(red.json().recipients.map((x: { recipient: string; visibility: string }) => `${x.recipient}:${x.visibility}`)).toEqual(['KH:none', 'LA:none', 'PH:none', 'TH:none', 'VN:disclose'])
-    const both = await post('KR', '/v1/policy/dry-run', { text: NO_ROLE_TO_TH, recordId: r.id, record: { type: 'person', marking: 'AMBER', releasableTo: ['ALL'], grading: 'C3', fields: [{ field: 'names', label: 'name' }] } })
+    expect(red.json().recipients.map((x: { recipient: string; visibility: string }) => `${x.recipient}:${x.visibility}`)).toEqual([
+      'KH:none',
+      'LA:none',
+      'PH:none',
+      'TH:none',
+      'VN:disclose',
+    ])
+    const both = await post('KR', '/v1/policy/dry-run', {
+      text: NO_ROLE_TO_TH,
+      recordId: r.id,
+      record: { type: 'person', marking: 'AMBER', releasableTo: ['ALL'], grading: 'C3', fields: [{ field: 'names', label: 'name' }] },
+    })
     expect([both.statusCode, both.json().code]).toEqual([400, 'VALIDATION_FAILED'])
     const invalid = await post('KR', '/v1/policy/dry-run', { text: REACHES_TH, recordId: r.id })
     expect([invalid.statusCode, invalid.json().code]).toEqual([422, 'POLICY_INVALID'])
@@ -168,20 +237,45 @@ describe('dry runs and explanations', () => {
     expect(th.statusCode).toBe(200)
     assertMatchesContract('explainRecordDisclosure', th)
     const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path)
-    expect({ ...th.json(), fields: th.json().fields.sort(byPath) }).toEqual({ record: r.id, recipient: 'TH', visibility: 'disclose', fields: [{ path: '/body/names', disclosed: true, requestable: false }, { path: '/body/role', disclosed: true, requestable: false }] })
+    expect({ ...th.json(), fields: th.json().fields.sort(byPath) }).toEqual({
+      record: r.id,
+      recipient: 'TH',
+      visibility: 'disclose',
+      fields: [
+        { path: '/body/names', disclosed: true, requestable: false },
+        { path: '/body/role', disclosed: true, requestable: false },
+      ],
+    })
     for (const secret of ['default-', 'policyIds', 'policyVersion', 'reason', 'label', 'passport']) expect(th.body).not.toContain(secret)
     const forTh = await get('LA', `/v1/records/${r.originator}/${r.id}/disclosure?recipient=TH&roles=analyst&purpose=analysis`)
     assertMatchesContract('explainRecordDisclosure', forTh)
     expect(forTh.json()).toMatchObject({ recipient: 'TH', visibility: 'disclose', policyVersion: 1 })
-    expect(fieldOf(forTh.json().fields, '/body/passports')).toMatchObject({ disclosed: false, requestable: false, label: 'passport', reason: 'marking' })
-    expect(fieldOf(forTh.json().fields, '/body/names')).toMatchObject({ disclosed: true, reason: 'policy', policyIds: ['default-analysts'], discoverPolicyIds: ['default-discover'] })
+    expect(fieldOf(forTh.json().fields, '/body/passports')).toMatchObject({
+      disclosed: false,
+      requestable: false,
+      label: 'passport',
+      reason: 'marking',
+    })
+    expect(fieldOf(forTh.json().fields, '/body/names')).toMatchObject({
+      disclosed: true,
+      reason: 'policy',
+      policyIds: ['default-analysts'],
+      discoverPolicyIds: ['default-discover'],
+    })
     const own = await get('LA', `/v1/records/${r.originator}/${r.id}/disclosure`)
-    expect(own.json().fields.map((f: { reason: string; disclosed: boolean }) => `${f.reason}:${f.disclosed}`)).toEqual(['originator:true', 'originator:true', 'originator:true'])
+    expect(own.json().fields.map((f: { reason: string; disclosed: boolean }) => `${f.reason}:${f.disclosed}`)).toEqual([
+      'originator:true',
+      'originator:true',
+      'originator:true',
+    ])
     const impersonate = await get('TH', `/v1/records/${r.originator}/${r.id}/disclosure?recipient=VN`)
     expect([impersonate.statusCode, impersonate.json().code]).toEqual([403, 'FORBIDDEN_MEMBER'])
     assertMatchesContract('explainRecordDisclosure', impersonate)
     const hidden = await publish(person('LA', { marking: 'RED', releasableTo: ['VN'] }))
-    const [h, missing] = [await get('TH', `/v1/records/LA/${hidden.id}/disclosure`), await get('TH', `/v1/records/LA/${uuidv7()}/disclosure`)]
+    const [h, missing] = [
+      await get('TH', `/v1/records/LA/${hidden.id}/disclosure`),
+      await get('TH', `/v1/records/LA/${uuidv7()}/disclosure`),
+    ]
     expect(h.statusCode).toBe(404)
     expect(stripInstance(h)).toEqual(stripInstance(missing))
   })
@@ -191,7 +285,11 @@ describe('purpose, markings and hits', () => {
   it('a field some purpose would release needs a declared purpose; the purpose then decides', async () => {
     const r = await publish(person('KH'))
     const none = await read('TH', r)
-    expect([none.statusCode, none.json().code, none.headers['content-type']]).toEqual([403, 'PURPOSE_REQUIRED', 'application/problem+json; charset=utf-8'])
+    expect([none.statusCode, none.json().code, none.headers['content-type']]).toEqual([
+      403,
+      'PURPOSE_REQUIRED',
+      'application/problem+json; charset=utf-8',
+    ])
     assertMatchesContract('getRecord', none)
     expect(none.body).not.toContain(PEOPLE.KH!.passport.number)
     const analysis = await read('TH', r, 'analysis')
@@ -204,7 +302,9 @@ describe('purpose, markings and hits', () => {
     const plain = await read('TH', marked)
     expect(plain.statusCode).toBe(200)
     expect([plain.json().record.body.passports, plain.json().record.redacted]).toEqual([undefined, []])
-    const limited = await publish(person('KH', { purposeLimits: ['investigation'], fieldMarkings: { passports: { marking: 'RED', releasableTo: ['LA'] } } }))
+    const limited = await publish(
+      person('KH', { purposeLimits: ['investigation'], fieldMarkings: { passports: { marking: 'RED', releasableTo: ['LA'] } } }),
+    )
     expect((await read('TH', limited)).json().code).toBe('PURPOSE_REQUIRED')
   })
 
@@ -218,23 +318,39 @@ describe('purpose, markings and hits', () => {
     expect(th.body).not.toContain(PEOPLE.VN!.passport.number)
     expect((await read('LA', r, 'investigation')).json().record.body.passports).toEqual([PEOPLE.VN!.passport])
     const red = await publish(person('VN', { marking: 'RED', releasableTo: ['LA'] }))
-    const [hidden, missing] = [await read('TH', red, 'investigation'), await read('TH', { originator: red.originator, id: uuidv7() }, 'investigation')]
+    const [hidden, missing] = [
+      await read('TH', red, 'investigation'),
+      await read('TH', { originator: red.originator, id: uuidv7() }, 'investigation'),
+    ]
     expect(hidden.statusCode).toBe(404)
     expect(stripInstance(hidden)).toEqual(stripInstance(missing))
     expect((await read('LA', red, 'investigation')).statusCode).toBe(200)
   })
 
   it('a policy permitting only discover gives a hit: existence and nothing else, on REST and GraphQL', async () => {
-    const v = await post('PH', '/v1/policy/versions', { text: '@id("ph-discover-only")\npermit (principal, action == Icacn::Action::"discover", resource);' }, ADMIN)
+    const v = await post(
+      'PH',
+      '/v1/policy/versions',
+      { text: '@id("ph-discover-only")\npermit (principal, action == Icacn::Action::"discover", resource);' },
+      ADMIN,
+    )
     expect((await post('PH', `/v1/policy/versions/${v.json().version}/activate`, undefined, ADMIN)).statusCode).toBe(200)
     const r = await publish(person('PH', { grading: 'C2' }))
     const hit = await read('TH', r, 'investigation')
     expect(hit.statusCode).toBe(200)
     assertMatchesContract('getRecord', hit)
-    expect(hit.json()).toEqual({ visibility: 'hit', hit: { id: r.id, originator: 'PH', type: 'person', grading: 'C2', createdAt: r.createdAt, purposeWouldReveal: false } })
+    expect(hit.json()).toEqual({
+      visibility: 'hit',
+      hit: { id: r.id, originator: 'PH', type: 'person', grading: 'C2', createdAt: r.createdAt, purposeWouldReveal: false },
+    })
     for (const secret of [PEOPLE.PH!.name.native, PEOPLE.PH!.passport.number, 'courier', 'sdJwt']) expect(hit.body).not.toContain(secret)
-    const g = await gql('TH', `{ record(originator: "PH", id: "${r.id}") { __typename ... on RecordHit { id type grading originator { code } } } }`)
-    expect(g).toEqual({ data: { record: { __typename: 'RecordHit', id: r.id, type: 'person', grading: 'C2', originator: { code: 'PH' } } } })
+    const g = await gql(
+      'TH',
+      `{ record(originator: "PH", id: "${r.id}") { __typename ... on RecordHit { id type grading originator { code } } } }`,
+    )
+    expect(g).toEqual({
+      data: { record: { __typename: 'RecordHit', id: r.id, type: 'person', grading: 'C2', originator: { code: 'PH' } } },
+    })
     expect((await read('PH', r)).json().record.body.role).toBe('courier') // the originator always sees its own
   })
 
@@ -242,7 +358,9 @@ describe('purpose, markings and hits', () => {
     const past = await get('TH', '/v1/events?after=9999999999999999999') // 19 digits: passes the contract pattern, beyond bigint
     expect.soft([past.statusCode, past.json().code]).toEqual([400, 'VALIDATION_FAILED'])
     expect.soft((await gql('TH', '{ events(after: "9999999999999999999") { seq } }')).errors[0].extensions.code).toBe('VALIDATION_FAILED')
-    expect.soft(['RECORD_NOT_FOUND', 'VALIDATION_FAILED']).toContain((await gql('KR', '{ policyDryRun(input: { recordId: "not-a-uuid" }) { policyVersion } }')).errors[0].extensions.code)
+    expect
+      .soft(['RECORD_NOT_FOUND', 'VALIDATION_FAILED'])
+      .toContain((await gql('KR', '{ policyDryRun(input: { recordId: "not-a-uuid" }) { policyVersion } }')).errors[0].extensions.code)
   })
 
   it('found by the route fuzzer: a dry run of a version beyond the integer column, or with explicit GraphQL nulls, is a client error', async () => {
@@ -251,11 +369,19 @@ describe('purpose, markings and hits', () => {
       const res = await post('KR', '/v1/policy/dry-run', { record: planned, version })
       expect([version, res.statusCode, res.json().code]).toEqual([version, 400, 'VALIDATION_FAILED'])
     }
-    const big = await gql('KR', '{ policyDryRun(input: { version: 2147483647, record: { type: "person", marking: "AMBER", releasableTo: ["ALL"], grading: "B2", fields: [{ field: "names", label: "name" }] } }) { policyVersion } }')
+    const big = await gql(
+      'KR',
+      '{ policyDryRun(input: { version: 2147483647, record: { type: "person", marking: "AMBER", releasableTo: ["ALL"], grading: "B2", fields: [{ field: "names", label: "name" }] } }) { policyVersion } }',
+    )
     expect(big.errors[0].extensions.code).toBe('POLICY_VERSION_NOT_FOUND')
-    const nulls = await gql('KR', '{ policyDryRun(input: { recordId: null, text: null, version: 1, record: { type: "person", marking: "AMBER", releasableTo: ["ALL"], grading: "B2", purposeLimits: null, fields: [{ field: "names", label: "name", marking: null, releasableTo: null }] } }) { policyVersion recipients { recipient visibility } } }')
+    const nulls = await gql(
+      'KR',
+      '{ policyDryRun(input: { recordId: null, text: null, version: 1, record: { type: "person", marking: "AMBER", releasableTo: ["ALL"], grading: "B2", purposeLimits: null, fields: [{ field: "names", label: "name", marking: null, releasableTo: null }] } }) { policyVersion recipients { recipient visibility } } }',
+    )
     expect(nulls.errors).toBeUndefined()
     expect(nulls.data.policyDryRun.policyVersion).toBe(1)
-    expect((await gql('KR', '{ policyDryRun(input: { recordId: null, version: 1 }) { policyVersion } }')).errors[0].extensions.code).toBe('VALIDATION_FAILED')
+    expect((await gql('KR', '{ policyDryRun(input: { recordId: null, version: 1 }) { policyVersion } }')).errors[0].extensions.code).toBe(
+      'VALIDATION_FAILED',
+    )
   })
 })

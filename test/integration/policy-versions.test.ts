@@ -11,10 +11,24 @@ import type { Principal } from '../../src/auth/principal.js'
 let gw: TestGateway
 const MEMBERS = new Set(['KR', 'TH', 'LA', 'VN', 'KH', 'PH'])
 /** A member admin as the token would carry it (services check the role themselves). */
-const admin = (member: string): Principal => ({ member, actor: 'policy.desk', roles: ['admin'], purpose: null, tokenId: 'test', keyId: 'test', expiresAt: new Date(Date.now() + 600_000) })
+const admin = (member: string): Principal => ({
+  member,
+  actor: 'policy.desk',
+  roles: ['admin'],
+  purpose: null,
+  tokenId: 'test',
+  keyId: 'test',
+  expiresAt: new Date(Date.now() + 600_000),
+})
 const deps = () => ({ memberCodes: MEMBERS, now: new Date() })
 const audited = async (member: string, action: string) =>
-  gw.app.db.selectFrom('audit_log').select('details').where('subject', '=', `policy:${member}`).where('action', '=', action).orderBy('id').execute()
+  gw.app.db
+    .selectFrom('audit_log')
+    .select('details')
+    .where('subject', '=', `policy:${member}`)
+    .where('action', '=', action)
+    .orderBy('id')
+    .execute()
 
 beforeAll(async () => {
   gw = await startGateway()
@@ -40,7 +54,10 @@ describe('release policy versions', () => {
     expect((await findActivePolicy(gw.app.db, 'KR'))?.version).toBe(1)
     await activatePolicy(gw.app.db, new Date(), admin('KR'), 2)
     expect((await findActivePolicy(gw.app.db, 'KR'))?.version).toBe(2)
-    expect((await listPolicyVersions(gw.app.db, 'KR')).map((v) => [v.version, v.active])).toEqual([[1, false], [2, true]])
+    expect((await listPolicyVersions(gw.app.db, 'KR')).map((v) => [v.version, v.active])).toEqual([
+      [1, false],
+      [2, true],
+    ])
     expect((await audited('KR', 'policy.version.created')).map((e) => e.details)).toEqual([{ version: 2 }])
     await activatePolicy(gw.app.db, new Date(), admin('KR'), 1) // roll back
     expect((await findActivePolicy(gw.app.db, 'KR'))?.version).toBe(1)

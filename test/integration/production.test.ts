@@ -57,9 +57,19 @@ describe('production mode', () => {
       const now = Math.floor(Date.now() / 1000)
       const assertion = await new SignJWT({ actor: 'ระบบข่าวกรอง ป.ป.ส.', roles: ['analyst'] })
         .setProtectedHeader({ alg: 'ES256', typ: 'client-authentication+jwt', kid: thKid })
-        .setIssuer('TH').setSubject('TH').setAudience(ISSUER).setIssuedAt(now).setExpirationTime(now + 60).setJti(randomUUID())
+        .setIssuer('TH')
+        .setSubject('TH')
+        .setAudience(ISSUER)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .setJti(randomUUID())
         .sign(thKey)
-      const res = await app.inject({ method: 'POST', url: '/v1/auth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: tokenForm(assertion) })
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/auth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: tokenForm(assertion),
+      })
       expect(res.statusCode).toBe(200)
       const graphiql = await app.inject({ method: 'GET', url: '/graphiql' })
       expect(graphiql.statusCode).toBe(404)
@@ -81,7 +91,9 @@ describe('production mode', () => {
   it('refuses a gateway key file readable by group or others, naming the variable', async () => {
     fs.chmodSync(env.GATEWAY_TOKEN_KEYS!, 0o644)
     try {
-      await expect(buildApp(loadConfig(env))).rejects.toSatisfy((e: unknown) => e instanceof ConfigError && e.variable === 'GATEWAY_TOKEN_KEYS' && /chmod 600/.test(e.message))
+      await expect(buildApp(loadConfig(env))).rejects.toSatisfy(
+        (e: unknown) => e instanceof ConfigError && e.variable === 'GATEWAY_TOKEN_KEYS' && /chmod 600/.test(e.message),
+      )
     } finally {
       fs.chmodSync(env.GATEWAY_TOKEN_KEYS!, 0o600)
     }
@@ -89,7 +101,12 @@ describe('production mode', () => {
 
   it('refuses a trust list naming an unknown member', async () => {
     const bad = path.join(db.dataDir, 'secrets', 'bad-trust.json')
-    fs.writeFileSync(bad, JSON.stringify({ SG: { keys: [await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)] } }))
-    await expect(buildApp(loadConfig({ ...env, MEMBER_TRUST_LIST: bad }))).rejects.toSatisfy((e: unknown) => e instanceof ConfigError && e.variable === 'MEMBER_TRUST_LIST')
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({ SG: { keys: [await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)] } }),
+    )
+    await expect(buildApp(loadConfig({ ...env, MEMBER_TRUST_LIST: bad }))).rejects.toSatisfy(
+      (e: unknown) => e instanceof ConfigError && e.variable === 'MEMBER_TRUST_LIST',
+    )
   })
 })

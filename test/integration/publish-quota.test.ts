@@ -23,13 +23,35 @@ function phones(n: number): Array<{ number: string }> {
   }
   return out.map((number) => ({ number }))
 }
-const person = (body: Record<string, unknown>, over: Partial<RecordInput> = {}) => personRecord('KR', { names: [{ native: '한도윤', latin: 'HAN Do-yun', script: 'Hang' }], ...body }, over)
-const count = async (table: 'records' | 'record_selectors') => Number((await gw.app.db.selectFrom(table).select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
-const publishedAudits = async () => Number((await gw.app.db.selectFrom('audit_log').select((e) => e.fn.countAll().as('n')).where('action', '=', 'record.published').executeTakeFirstOrThrow()).n)
+const person = (body: Record<string, unknown>, over: Partial<RecordInput> = {}) =>
+  personRecord('KR', { names: [{ native: '한도윤', latin: 'HAN Do-yun', script: 'Hang' }], ...body }, over)
+const count = async (table: 'records' | 'record_selectors') =>
+  Number(
+    (
+      await gw.app.db
+        .selectFrom(table)
+        .select((e) => e.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
+const publishedAudits = async () =>
+  Number(
+    (
+      await gw.app.db
+        .selectFrom('audit_log')
+        .select((e) => e.fn.countAll().as('n'))
+        .where('action', '=', 'record.published')
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
 const refused = async (r: RecordInput, status: number, code: string) => {
   const before = [await count('records'), await count('record_selectors'), await publishedAudits()]
   const { res } = await publishRecord(gw, r)
-  expect([res.statusCode, res.json().code, res.headers['content-type']], res.body).toEqual([status, code, 'application/problem+json; charset=utf-8'])
+  expect([res.statusCode, res.json().code, res.headers['content-type']], res.body).toEqual([
+    status,
+    code,
+    'application/problem+json; charset=utf-8',
+  ])
   expect([await count('records'), await count('record_selectors'), await publishedAudits()]).toEqual(before)
 }
 
@@ -39,7 +61,12 @@ describe('publish quota and identifier bounds', () => {
     const first = person({ phones: four })
     const published = await publishRecord(gw, first)
     expect(published.res.statusCode).toBe(201) // 4 of 6
-    const again = await gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(await gw.token('KR')), payload: { sdJwt: published.sdJwt } })
+    const again = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/records',
+      headers: bearer(await gw.token('KR')),
+      payload: { sdJwt: published.sdJwt },
+    })
     expect(again.statusCode).toBe(200) // the same bytes: free
     expect((await publishRecord(gw, person({ phones: four }))).res.statusCode).toBe(201) // its own identifiers again: free
     await refused(person({ phones: [four[0]!, ...phones(3)] }), 429, 'PUBLISH_QUOTA_EXCEEDED') // 4 + 3 new > 6
@@ -52,8 +79,14 @@ describe('publish quota and identifier bounds', () => {
   })
 
   it('bounds the identifiers of one record: in total (RECORD_MAX_SELECTORS) and per field (schema maxItems), as the 1,700-number attack tried', async () => {
-    await refused(person({ phones: phones(3), emails: ['kim.courier@example.kr', 'han.dy@example.kr', 'ice.seoul@example.kr'] }), 400, 'TOO_MANY_SELECTORS')
+    await refused(
+      person({ phones: phones(3), emails: ['kim.courier@example.kr', 'han.dy@example.kr', 'ice.seoul@example.kr'] }),
+      400,
+      'TOO_MANY_SELECTORS',
+    )
     await refused(person({ phones: phones(1_700) }), 400, 'SCHEMA_VIOLATION')
-    expect((await publishRecord(gw, person({ phones: phones(3), emails: ['kim.courier@example.kr', 'han.dy@example.kr'] }))).res.statusCode).not.toBe(400) // 5 is the bound
+    expect(
+      (await publishRecord(gw, person({ phones: phones(3), emails: ['kim.courier@example.kr', 'han.dy@example.kr'] }))).res.statusCode,
+    ).not.toBe(400) // 5 is the bound
   })
 })

@@ -15,7 +15,11 @@ const PASSPORT = 'C8841276'
 
 beforeAll(async () => {
   gw = await startGateway()
-  vn = personRecord('VN', { names: [{ native: 'Trần Minh Khôi', latin: 'TRAN Minh Khoi', script: 'Latn' }], passports: [{ country: 'VNM', number: PASSPORT }], role: 'courier' })
+  vn = personRecord('VN', {
+    names: [{ native: 'Trần Minh Khôi', latin: 'TRAN Minh Khoi', script: 'Latn' }],
+    passports: [{ country: 'VNM', number: PASSPORT }],
+    role: 'courier',
+  })
   plain = personRecord('VN', { names: [{ native: 'Trần Thu Hà', latin: 'TRAN Thu Ha', script: 'Latn' }], role: 'facilitator' })
   for (const r of [vn, plain]) {
     const { res } = await publishRecord(gw, r)
@@ -26,7 +30,14 @@ afterAll(async () => gw?.close())
 
 const get = async (member: string, url: string) => gw.app.inject({ method: 'GET', url, headers: bearer(await gw.token(member)) }) // analyst, no purpose
 type Node = { visibility: string; record: { id: string; body: Record<string, unknown>; redacted: string[]; purposeWouldReveal: boolean } }
-const audits = (actor: string, action: string) => gw.app.db.selectFrom('audit_log').select(['subject', 'details']).where('actor_member', '=', actor).where('action', '=', action).orderBy('id').execute()
+const audits = (actor: string, action: string) =>
+  gw.app.db
+    .selectFrom('audit_log')
+    .select(['subject', 'details'])
+    .where('actor_member', '=', actor)
+    .where('action', '=', action)
+    .orderBy('id')
+    .execute()
 
 describe('purpose in lists and searches', () => {
   it("LA's list shows VN's record without the passport and marks it; the read alone is refused", async () => {
@@ -42,8 +53,15 @@ describe('purpose in lists and searches', () => {
     const read = await get('LA', `/v1/records/VN/${vn.id}`)
     expect([read.statusCode, read.json().code]).toEqual([403, 'PURPOSE_REQUIRED'])
     // GraphQL lists say the same.
-    const gql = await gw.app.inject({ method: 'POST', url: '/graphql', headers: bearer(await gw.token('LA')), payload: { query: '{ records(first: 20) { edges { node { ... on RecordPresentation { record { id purposeWouldReveal } } } } } }' } })
-    expect(gql.json().data.records.edges.map((e: { node: { record: { id: string; purposeWouldReveal: boolean } } }) => e.node.record)).toContainEqual({ id: vn.id, purposeWouldReveal: true })
+    const gql = await gw.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: bearer(await gw.token('LA')),
+      payload: { query: '{ records(first: 20) { edges { node { ... on RecordPresentation { record { id purposeWouldReveal } } } } } }' },
+    })
+    expect(
+      gql.json().data.records.edges.map((e: { node: { record: { id: string; purposeWouldReveal: boolean } } }) => e.node.record),
+    ).toContainEqual({ id: vn.id, purposeWouldReveal: true })
   })
 
   it("KH's lead searches find it marked, never 403, by name and by passport-free selectors", async () => {
@@ -56,11 +74,19 @@ describe('purpose in lists and searches', () => {
   })
 
   it('every channel audits its releases in one shape, with the policy version (lead search included)', async () => {
-    const entries = [...(await audits('LA', 'record.read')), ...(await audits('KH', 'record.read'))].filter((e) => e.subject === `record:VN:${vn.id}`)
+    const entries = [...(await audits('LA', 'record.read')), ...(await audits('KH', 'record.read'))].filter(
+      (e) => e.subject === `record:VN:${vn.id}`,
+    )
     expect(entries.map((e) => (e.details as { channel: string }).channel).sort()).toEqual(['list', 'list', 'search'])
     for (const e of entries) {
       const details = e.details as { disclosed: string[] }
-      expect({ ...details, disclosed: [...details.disclosed].sort() }).toEqual({ channel: expect.any(String), purpose: null, policyVersion: 1, disclosed: ['/body/names', '/body/role'], purposeWouldReveal: true })
+      expect({ ...details, disclosed: [...details.disclosed].sort() }).toEqual({
+        channel: expect.any(String),
+        purpose: null,
+        policyVersion: 1,
+        disclosed: ['/body/names', '/body/role'],
+        purposeWouldReveal: true,
+      })
     }
   })
 })

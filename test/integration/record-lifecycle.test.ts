@@ -53,7 +53,10 @@ describe('versions and withdrawal', () => {
     const res = await gw.app.inject({ method: 'GET', url: `/v1/records/TH/${v1.id}/versions`, headers: bearer(await gw.token('PH')) })
     expect(res.statusCode).toBe(200)
     assertMatchesContract('listRecordVersions', res)
-    expect(res.json().versions.map((v: { id: string; version: number }) => [v.id, v.version])).toEqual([[v1.id, 1], [v2.id, 2]])
+    expect(res.json().versions.map((v: { id: string; version: number }) => [v.id, v.version])).toEqual([
+      [v1.id, 1],
+      [v2.id, 2],
+    ])
 
     // a version is corrected once: a second correction of v1 would fork the lineage
     const fork = await publishSeizure(seizure({ body: bodyTemplate, version: 2, supersedes: v1.id }))
@@ -74,15 +77,35 @@ describe('versions and withdrawal', () => {
 
     // an access token alone is not enough, and KR cannot withdraw TH's record
     const kr = await gw.memberKey('KR')
-    const byKr = await gw.app.inject({ method: 'POST', url: `/v1/records/TH/${rec.id}:withdraw`, headers: bearer(await gw.token('KR')), payload: { request: await withdrawal('KR', rec.id, kr) } })
+    const byKr = await gw.app.inject({
+      method: 'POST',
+      url: `/v1/records/TH/${rec.id}:withdraw`,
+      headers: bearer(await gw.token('KR')),
+      payload: { request: await withdrawal('KR', rec.id, kr) },
+    })
     expect([byKr.statusCode, byKr.json().code]).toEqual([404, 'RECORD_NOT_FOUND'])
-    const mismatch = await gw.app.inject({ method: 'POST', url: `/v1/records/TH/${rec.id}:withdraw`, headers: bearer(thToken), payload: { request: await withdrawal('TH', uuidv7(), th) } })
+    const mismatch = await gw.app.inject({
+      method: 'POST',
+      url: `/v1/records/TH/${rec.id}:withdraw`,
+      headers: bearer(thToken),
+      payload: { request: await withdrawal('TH', uuidv7(), th) },
+    })
     expect(mismatch.json().code).toBe('INVALID_CLAIMS')
 
-    const res = await gw.app.inject({ method: 'POST', url: `/v1/records/TH/${rec.id}:withdraw`, headers: bearer(thToken), payload: { request: await withdrawal('TH', rec.id, th) } })
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: `/v1/records/TH/${rec.id}:withdraw`,
+      headers: bearer(thToken),
+      payload: { request: await withdrawal('TH', rec.id, th) },
+    })
     expect(res.statusCode).toBe(200)
     assertMatchesContract('withdrawRecord', res)
-    const again = await gw.app.inject({ method: 'POST', url: `/v1/records/TH/${rec.id}:withdraw`, headers: bearer(thToken), payload: { request: await withdrawal('TH', rec.id, th) } })
+    const again = await gw.app.inject({
+      method: 'POST',
+      url: `/v1/records/TH/${rec.id}:withdraw`,
+      headers: bearer(thToken),
+      payload: { request: await withdrawal('TH', rec.id, th) },
+    })
     expect([again.statusCode, again.json().code]).toEqual([409, 'RECORD_WITHDRAWN'])
 
     const other = await gw.app.inject({ method: 'GET', url: `/v1/records/TH/${rec.id}`, headers: bearer(await gw.token('LA')) })
@@ -91,7 +114,12 @@ describe('versions and withdrawal', () => {
     expect(own.json().record.withdrawnAt).toEqual(res.json().withdrawnAt)
     expect((await auditFor(gw.app.db, `record:TH:${rec.id}`)).map((a) => a.action)).toContain('record.withdrawn')
 
-    const badVerb = await gw.app.inject({ method: 'POST', url: `/v1/records/TH/${rec.id}:delete`, headers: bearer(thToken), payload: { request: 'x' } })
+    const badVerb = await gw.app.inject({
+      method: 'POST',
+      url: `/v1/records/TH/${rec.id}:delete`,
+      headers: bearer(thToken),
+      payload: { request: 'x' },
+    })
     expect(badVerb.statusCode).toBe(404)
   })
 })

@@ -31,18 +31,53 @@ afterAll(async () => {
 /** A row as publish would store it; the writer itself verifies nothing, so the JWT text is a stand-in. */
 function row(originator: string, over: Partial<StoredRecord> = {}): StoredRecord {
   return {
-    originator, id: uuidv7(), type: 'telegram_channel', version: 1, supersedes: null,
-    createdAt: new Date('2026-11-20T03:15:00Z'), retainUntil: null, marking: 'AMBER', releasableTo: ['ALL'],
-    originatorControl: true, grading: 'B2', purposeLimits: ['counter-narcotics'],
-    issuerJwt: 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln', signingKid: kids[originator]!, holderKid: 'gw-kb', sdJwtSha256: 'x'.repeat(43),
-    receivedAt: new Date(), withdrawnAt: null,
-    disclosures: [{ path: '/body/handle', digest: 'd1', encoded: 'WyJzYWx0IiwiaGFuZGxlIix7InZhbHVlIjoiQGJhbmdrb2tfaWNlX2RlYWxzIn1d', field: 'handle', label: 'Telegram handle', marking: 'RED', releasableTo: ['KR', 'TH'] }],
+    originator,
+    id: uuidv7(),
+    type: 'telegram_channel',
+    version: 1,
+    supersedes: null,
+    createdAt: new Date('2026-11-20T03:15:00Z'),
+    retainUntil: null,
+    marking: 'AMBER',
+    releasableTo: ['ALL'],
+    originatorControl: true,
+    grading: 'B2',
+    purposeLimits: ['counter-narcotics'],
+    issuerJwt: 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln',
+    signingKid: kids[originator]!,
+    holderKid: 'gw-kb',
+    sdJwtSha256: 'x'.repeat(43),
+    receivedAt: new Date(),
+    withdrawnAt: null,
+    disclosures: [
+      {
+        path: '/body/handle',
+        digest: 'd1',
+        encoded: 'WyJzYWx0IiwiaGFuZGxlIix7InZhbHVlIjoiQGJhbmdrb2tfaWNlX2RlYWxzIn1d',
+        field: 'handle',
+        label: 'Telegram handle',
+        marking: 'RED',
+        releasableTo: ['KR', 'TH'],
+      },
+    ],
     ...over,
   }
 }
-const audit = (r: StoredRecord) => ({ at: r.receivedAt, actor: { kind: 'member' as const, member: r.originator, actor: 'writer-test' }, action: 'record.published', subject: `record:${r.originator}:${r.id}` })
-const stored = async (r: StoredRecord) => database.db.selectFrom('records').select(['id', 'disclosures']).where('originator', '=', r.originator).where('id', '=', r.id).executeTakeFirst()
-const audited = async (r: StoredRecord) => (await database.db.selectFrom('audit_log').select('id').where('subject', '=', `record:${r.originator}:${r.id}`).execute()).length
+const audit = (r: StoredRecord) => ({
+  at: r.receivedAt,
+  actor: { kind: 'member' as const, member: r.originator, actor: 'writer-test' },
+  action: 'record.published',
+  subject: `record:${r.originator}:${r.id}`,
+})
+const stored = async (r: StoredRecord) =>
+  database.db
+    .selectFrom('records')
+    .select(['id', 'disclosures'])
+    .where('originator', '=', r.originator)
+    .where('id', '=', r.id)
+    .executeTakeFirst()
+const audited = async (r: StoredRecord) =>
+  (await database.db.selectFrom('audit_log').select('id').where('subject', '=', `record:${r.originator}:${r.id}`).execute()).length
 
 describe('group-commit record writer', () => {
   it('writes records ready together in one batch, each with its disclosures and one audit entry', async () => {
@@ -50,7 +85,17 @@ describe('group-commit record writer', () => {
     const rows = ['KR', 'TH', 'LA', 'VN', 'KH', 'PH'].map((m) => row(m))
     expect(await Promise.all(rows.map((r) => writer.write({ record: r, audit: audit(r) })))).toEqual([true, true, true, true, true, true])
     for (const r of rows) {
-      expect((await stored(r))?.disclosures).toEqual([{ path: '/body/handle', digest: 'd1', encoded: r.disclosures[0]!.encoded, field: 'handle', label: 'Telegram handle', marking: 'RED', releasableTo: ['KR', 'TH'] }])
+      expect((await stored(r))?.disclosures).toEqual([
+        {
+          path: '/body/handle',
+          digest: 'd1',
+          encoded: r.disclosures[0]!.encoded,
+          field: 'handle',
+          label: 'Telegram handle',
+          marking: 'RED',
+          releasableTo: ['KR', 'TH'],
+        },
+      ])
       expect(await audited(r)).toBe(1)
     }
   })
@@ -76,8 +121,16 @@ describe('group-commit record writer', () => {
 
   it('writes nothing for a record whose signing key was revoked, or retired before receipt', async () => {
     const writer = createRecordWriter(database.db)
-    await database.db.updateTable('member_keys').set({ revoked_at: new Date(), revocation_reason: 'writer test' }).where('member_code', '=', 'KH').execute()
-    await database.db.updateTable('member_keys').set({ retired_at: new Date(Date.now() - 1000) }).where('member_code', '=', 'PH').execute()
+    await database.db
+      .updateTable('member_keys')
+      .set({ revoked_at: new Date(), revocation_reason: 'writer test' })
+      .where('member_code', '=', 'KH')
+      .execute()
+    await database.db
+      .updateTable('member_keys')
+      .set({ retired_at: new Date(Date.now() - 1000) })
+      .where('member_code', '=', 'PH')
+      .execute()
     const kh = row('KH')
     const ph = row('PH')
     const phEarlier = row('PH', { receivedAt: new Date(Date.now() - 60_000) })

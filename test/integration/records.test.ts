@@ -35,14 +35,29 @@ async function issue(member: string, record: RecordInput) {
 async function trust() {
   const t = await gw.token('TH')
   const members: Record<string, { keys: JWK[] }> = {}
-  for (const code of ['KR', 'TH', 'LA', 'VN', 'KH', 'PH']) members[code] = (await gw.app.inject({ method: 'GET', url: `/v1/members/${code}/jwks`, headers: bearer(t) })).json()
+  for (const code of ['KR', 'TH', 'LA', 'VN', 'KH', 'PH'])
+    members[code] = (await gw.app.inject({ method: 'GET', url: `/v1/members/${code}/jwks`, headers: bearer(t) })).json()
   return { members, gateway: (await gw.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() }
 }
 
-const publish = async (member: string, sdJwt: string) => gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(await gw.token(member)), payload: { sdJwt } })
+const publish = async (member: string, sdJwt: string) =>
+  gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(await gw.token(member)), payload: { sdJwt } })
 // Investigation: the default policy releases identity documents for it, so markings alone decide here.
-const read = async (member: string, id: string, originator = 'KR') => gw.app.inject({ method: 'GET', url: `/v1/records/${originator}/${id}`, headers: bearer(await gw.token(member, ['analyst'], 'investigation')) })
-const count = async () => Number((await gw.app.db.selectFrom('records').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+const read = async (member: string, id: string, originator = 'KR') =>
+  gw.app.inject({
+    method: 'GET',
+    url: `/v1/records/${originator}/${id}`,
+    headers: bearer(await gw.token(member, ['analyst'], 'investigation')),
+  })
+const count = async () =>
+  Number(
+    (
+      await gw.app.db
+        .selectFrom('records')
+        .select((e) => e.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
 
 describe('publish and read', () => {
   it('KR publishes; TH reads without the passport anywhere in the bytes; both verifiers accept it', async () => {
@@ -58,7 +73,8 @@ describe('publish and read', () => {
     expect(th.body).not.toContain(PASSPORT)
     expect(th.body).not.toContain('passports')
     const { sdJwt, record: view } = th.json()
-    for (const part of sdJwt.split('~')) if (part) expect(Buffer.from(part.split('.')[1] ?? part, 'base64url').toString()).not.toContain(PASSPORT)
+    for (const part of sdJwt.split('~'))
+      if (part) expect(Buffer.from(part.split('.')[1] ?? part, 'base64url').toString()).not.toContain(PASSPORT)
     expect(view.body.names[0].native).toBe('박도겸')
     expect(view.body).not.toHaveProperty('passports')
     expect(view.redacted).toEqual([])
@@ -69,15 +85,35 @@ describe('publish and read', () => {
     await expect(verifyPresentation(sdJwt, await trust(), { aud: 'VN' })).rejects.toMatchObject({ code: 'WRONG_AUDIENCE' })
     // the holder must be a gateway key-binding key, not merely any gateway key
     const t = await trust()
-    const accessOnly = { ...t, gateway: { keys: t.gateway.keys.map((k: JWK & { icacn_use?: string }) => ({ ...k, icacn_use: 'access-token' })) } }
+    const accessOnly = {
+      ...t,
+      gateway: { keys: t.gateway.keys.map((k: JWK & { icacn_use?: string }) => ({ ...k, icacn_use: 'access-token' })) },
+    }
     await expect(verifyPresentation(sdJwt, accessOnly, { aud: 'TH' })).rejects.toMatchObject({ code: 'INVALID_HOLDER_KEY' })
 
     const kr = (await trust()).members.KR!.keys[0]!
     const reference = new SDJwtInstance({
-      hasher: (d: string | ArrayBuffer) => new Uint8Array(createHash('sha256').update(typeof d === 'string' ? d : Buffer.from(d)).digest()),
+      hasher: (d: string | ArrayBuffer) =>
+        new Uint8Array(
+          createHash('sha256')
+            .update(typeof d === 'string' ? d : Buffer.from(d))
+            .digest(),
+        ),
       hashAlg: 'sha-256',
-      verifier: (data: string, sig: string) => verify('sha256', Buffer.from(data), { key: createPublicKey({ key: kr as any, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url')),
-      kbVerifier: (data: string, sig: string, payload: any) => verify('sha256', Buffer.from(data), { key: createPublicKey({ key: payload.cnf.jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url')),
+      verifier: (data: string, sig: string) =>
+        verify(
+          'sha256',
+          Buffer.from(data),
+          { key: createPublicKey({ key: kr as any, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
+          Buffer.from(sig, 'base64url'),
+        ),
+      kbVerifier: (data: string, sig: string, payload: any) =>
+        verify(
+          'sha256',
+          Buffer.from(data),
+          { key: createPublicKey({ key: payload.cnf.jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
+          Buffer.from(sig, 'base64url'),
+        ),
     })
     const ref = await reference.verify(sdJwt, { keyBindingNonce: mine.keyBinding.nonce })
     expect((ref.payload as any).body.names.value[0].latin).toBe('PARK Do-gyeom')
@@ -97,10 +133,26 @@ describe('publish and read', () => {
   it('every release is on record when the response arrives: reader, and exactly the paths it received', async () => {
     const record = person()
     expect((await publish('KR', await issue('KR', record))).statusCode).toBe(201)
-    const [th, vn, th2, missing] = await Promise.all([read('TH', record.id), read('VN', record.id), read('TH', record.id), read('TH', uuidv7())])
+    const [th, vn, th2, missing] = await Promise.all([
+      read('TH', record.id),
+      read('VN', record.id),
+      read('TH', record.id),
+      read('TH', uuidv7()),
+    ])
     expect([th.statusCode, vn.statusCode, th2.statusCode, missing.statusCode]).toEqual([200, 200, 200, 404])
-    const entries = await gw.app.db.selectFrom('audit_log').select(['actor_member', 'details']).where('subject', '=', `record:KR:${record.id}`).where('action', '=', 'record.read').orderBy('id').execute()
-    const received = (r: typeof th) => r.json().sdJwt.split('~').slice(1, -1).map((d: string) => JSON.parse(Buffer.from(d, 'base64url').toString())[1])
+    const entries = await gw.app.db
+      .selectFrom('audit_log')
+      .select(['actor_member', 'details'])
+      .where('subject', '=', `record:KR:${record.id}`)
+      .where('action', '=', 'record.read')
+      .orderBy('id')
+      .execute()
+    const received = (r: typeof th) =>
+      r
+        .json()
+        .sdJwt.split('~')
+        .slice(1, -1)
+        .map((d: string) => JSON.parse(Buffer.from(d, 'base64url').toString())[1])
     expect(entries.map((e) => e.actor_member).sort()).toEqual(['TH', 'TH', 'VN'])
     const thEntry = entries.find((e) => e.actor_member === 'TH')!.details as { disclosed: string[]; policyVersion: number }
     const vnEntry = entries.find((e) => e.actor_member === 'VN')!.details as { disclosed: string[] }
@@ -156,32 +208,87 @@ describe('concurrent publishing', () => {
 describe('bad input is refused with nothing stored', () => {
   const cases: Array<[string, () => Promise<{ member: string; sdJwt: string }>, number, string]> = [
     ['iss not the caller', async () => ({ member: 'TH', sdJwt: await issue('KR', person()) }), 401, 'WRONG_ISSUER'],
-    ['unknown key', async () => {
-      const { key } = await gw.memberKey('KR')
-      return { member: 'KR', sdJwt: await issueRecord(person(), { key, kid: 'no-such-key-000000000', alg: 'ES256' }, { holderJwk, types }) }
-    }, 401, 'UNKNOWN_KEY'],
-    ['tampered disclosure', async () => {
-      const parts = (await issue('KR', person())).split('~')
-      parts[2] = parts[2]!.slice(0, 6) + (parts[2]![6] === 'A' ? 'B' : 'A') + parts[2]!.slice(7)
-      return { member: 'KR', sdJwt: parts.join('~') }
-    }, 400, 'TAMPERED_DISCLOSURE'],
-    ['duplicate disclosure', async () => {
-      const parts = (await issue('KR', person())).split('~')
-      return { member: 'KR', sdJwt: [parts[0], parts[1], parts[1], ...parts.slice(2)].join('~') }
-    }, 400, 'DUPLICATE_DIGEST'],
-    ['schema violation', async () => ({ member: 'KR', sdJwt: await issue('KR', person({ body: { names: [{ native: '박도겸', script: 'Hang' }], passports: [{ country: 'KOR', number: 'bad number!' }] } })) }), 400, 'SCHEMA_VIOLATION'],
-    ['unknown type', async () => {
-      // the SDK refuses unknown types itself, so sign one by hand to reach the gateway's check
-      const r = person({ type: 'weather_report' })
-      const { kid, key } = await gw.memberKey('KR')
-      const body = wrapBody(r.body)
-      const frame = { props: { body: { props: Object.fromEntries(Object.keys(body).map((k) => [k, { sd: true }])) } } }
-      const { sdJwt } = await issueSdJwt({ claims: { ...envelopeClaims(r), body }, frame, typ: RECORD_TYP, signer: { key, kid, alg: 'ES256' }, holderJwk })
-      return { member: 'KR', sdJwt }
-    }, 400, 'UNKNOWN_RECORD_TYPE'],
-    ['RED released to ALL', async () => ({ member: 'KR', sdJwt: await issue('KR', person({ marking: 'RED', releasableTo: ['ALL'] })) }), 400, 'INVALID_ENVELOPE'],
-    ['unknown member code', async () => ({ member: 'KR', sdJwt: await issue('KR', person({ releasableTo: ['SG'] })) }), 400, 'UNKNOWN_MEMBER'],
-    ['unknown marking', async () => ({ member: 'KR', sdJwt: await issue('KR', person({ marking: 'PURPLE' as never })) }), 400, 'UNKNOWN_MARKING'],
+    [
+      'unknown key',
+      async () => {
+        const { key } = await gw.memberKey('KR')
+        return {
+          member: 'KR',
+          sdJwt: await issueRecord(person(), { key, kid: 'no-such-key-000000000', alg: 'ES256' }, { holderJwk, types }),
+        }
+      },
+      401,
+      'UNKNOWN_KEY',
+    ],
+    [
+      'tampered disclosure',
+      async () => {
+        const parts = (await issue('KR', person())).split('~')
+        parts[2] = parts[2]!.slice(0, 6) + (parts[2]![6] === 'A' ? 'B' : 'A') + parts[2]!.slice(7)
+        return { member: 'KR', sdJwt: parts.join('~') }
+      },
+      400,
+      'TAMPERED_DISCLOSURE',
+    ],
+    [
+      'duplicate disclosure',
+      async () => {
+        const parts = (await issue('KR', person())).split('~')
+        return { member: 'KR', sdJwt: [parts[0], parts[1], parts[1], ...parts.slice(2)].join('~') }
+      },
+      400,
+      'DUPLICATE_DIGEST',
+    ],
+    [
+      'schema violation',
+      async () => ({
+        member: 'KR',
+        sdJwt: await issue(
+          'KR',
+          person({ body: { names: [{ native: '박도겸', script: 'Hang' }], passports: [{ country: 'KOR', number: 'bad number!' }] } }),
+        ),
+      }),
+      400,
+      'SCHEMA_VIOLATION',
+    ],
+    [
+      'unknown type',
+      async () => {
+        // the SDK refuses unknown types itself, so sign one by hand to reach the gateway's check
+        const r = person({ type: 'weather_report' })
+        const { kid, key } = await gw.memberKey('KR')
+        const body = wrapBody(r.body)
+        const frame = { props: { body: { props: Object.fromEntries(Object.keys(body).map((k) => [k, { sd: true }])) } } }
+        const { sdJwt } = await issueSdJwt({
+          claims: { ...envelopeClaims(r), body },
+          frame,
+          typ: RECORD_TYP,
+          signer: { key, kid, alg: 'ES256' },
+          holderJwk,
+        })
+        return { member: 'KR', sdJwt }
+      },
+      400,
+      'UNKNOWN_RECORD_TYPE',
+    ],
+    [
+      'RED released to ALL',
+      async () => ({ member: 'KR', sdJwt: await issue('KR', person({ marking: 'RED', releasableTo: ['ALL'] })) }),
+      400,
+      'INVALID_ENVELOPE',
+    ],
+    [
+      'unknown member code',
+      async () => ({ member: 'KR', sdJwt: await issue('KR', person({ releasableTo: ['SG'] })) }),
+      400,
+      'UNKNOWN_MEMBER',
+    ],
+    [
+      'unknown marking',
+      async () => ({ member: 'KR', sdJwt: await issue('KR', person({ marking: 'PURPLE' as never })) }),
+      400,
+      'UNKNOWN_MARKING',
+    ],
   ]
   for (const [name, make, status, code] of cases) {
     it(name, async () => {
@@ -199,7 +306,9 @@ describe('bad input is refused with nothing stored', () => {
     const [jwt, ...rest] = (await issue('KR', person())).split('~')
     const payload = JSON.parse(Buffer.from(jwt!.split('.')[1]!, 'base64url').toString())
     payload.body.role = 'leader' // a clear body claim with the same name as the disclosed 'role'
-    const resigned = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: RECORD_TYP, kid }).sign(key)
+    const resigned = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'ES256', typ: RECORD_TYP, kid })
+      .sign(key)
     const res = await publish('KR', [resigned, ...rest].join('~'))
     expect([res.statusCode, res.json().code]).toEqual([400, 'DISCLOSURE_NAME_COLLISION'])
     expect(await count()).toBe(before)
@@ -213,21 +322,43 @@ describe('bad input is refused with nothing stored', () => {
     const now = Math.floor(Date.now() / 1000)
     const request = await new SignJWT({ jwk: await exportJWK(publicKey) })
       .setProtectedHeader({ alg: 'ES256', typ: 'key-registration+jwt', kid: old.kid })
-      .setIssuer('PH').setSubject('PH').setAudience(ISSUER).setIssuedAt(now).setExpirationTime(now + 120).setJti(uuidv7())
+      .setIssuer('PH')
+      .setSubject('PH')
+      .setAudience(ISSUER)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 120)
+      .setJti(uuidv7())
       .sign(old.key)
     const admin = await gw.token('PH', ['admin'])
     const reg = await gw.app.inject({ method: 'POST', url: '/v1/members/PH/keys', headers: bearer(admin), payload: { request } })
     expect(reg.statusCode).toBe(201)
-    expect((await gw.app.inject({ method: 'POST', url: `/v1/members/PH/keys/${old.kid}/retire`, headers: bearer(admin) })).statusCode).toBe(200)
+    expect((await gw.app.inject({ method: 'POST', url: `/v1/members/PH/keys/${old.kid}/retire`, headers: bearer(admin) })).statusCode).toBe(
+      200,
+    )
 
     const before = await count()
-    const refused = await gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(admin), payload: { sdJwt: await issue('PH', person({ originator: 'PH' })) } })
+    const refused = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/records',
+      headers: bearer(admin),
+      payload: { sdJwt: await issue('PH', person({ originator: 'PH' })) },
+    })
     expect([refused.statusCode, refused.json().code]).toEqual([401, 'KEY_RETIRED'])
     expect(await count()).toBe(before)
-    const withNew = await issueRecord(person({ originator: 'PH' }), { key: privateKey, kid: reg.json().kid, alg: 'ES256' }, { holderJwk, types })
-    expect((await gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(admin), payload: { sdJwt: withNew } })).statusCode).toBe(201)
+    const withNew = await issueRecord(
+      person({ originator: 'PH' }),
+      { key: privateKey, kid: reg.json().kid, alg: 'ES256' },
+      { holderJwk, types },
+    )
+    expect(
+      (await gw.app.inject({ method: 'POST', url: '/v1/records', headers: bearer(admin), payload: { sdJwt: withNew } })).statusCode,
+    ).toBe(201)
 
-    const read = await gw.app.inject({ method: 'GET', url: `/v1/records/PH/${earlier.id}`, headers: bearer(await gw.token('TH', ['analyst'], 'investigation')) })
+    const read = await gw.app.inject({
+      method: 'GET',
+      url: `/v1/records/PH/${earlier.id}`,
+      headers: bearer(await gw.token('TH', ['analyst'], 'investigation')),
+    })
     expect(read.statusCode).toBe(200)
     const t = await trust()
     const retired = t.members.PH!.keys.find((k) => k.kid === old.kid) as JWK & { exp?: number }
@@ -246,12 +377,36 @@ describe('bad input is refused with nothing stored', () => {
     const r = person()
     const body = wrapBody(r.body, r.fieldMarkings)
     const frames = [
-      { props: { body: { props: { ...Object.fromEntries(Object.keys(body).map((k) => [k, { sd: true }])), passports: { sd: true, props: { value: { items: { sd: true, props: { number: { sd: true } } } } } } } } } },
-      { props: { body: { props: { ...Object.fromEntries(Object.keys(body).map((k) => [k, { sd: true }])), names: { sd: true, props: { value: { items: { sd: true } } } } } } } },
+      {
+        props: {
+          body: {
+            props: {
+              ...Object.fromEntries(Object.keys(body).map((k) => [k, { sd: true }])),
+              passports: { sd: true, props: { value: { items: { sd: true, props: { number: { sd: true } } } } } },
+            },
+          },
+        },
+      },
+      {
+        props: {
+          body: {
+            props: {
+              ...Object.fromEntries(Object.keys(body).map((k) => [k, { sd: true }])),
+              names: { sd: true, props: { value: { items: { sd: true } } } },
+            },
+          },
+        },
+      },
     ]
     for (const frame of frames) {
       const before = await count()
-      const { sdJwt } = await issueSdJwt({ claims: { ...envelopeClaims(r), body }, frame, typ: RECORD_TYP, signer: { key, kid, alg: 'ES256' }, holderJwk })
+      const { sdJwt } = await issueSdJwt({
+        claims: { ...envelopeClaims(r), body },
+        frame,
+        typ: RECORD_TYP,
+        signer: { key, kid, alg: 'ES256' },
+        holderJwk,
+      })
       const res = await publish('KR', sdJwt)
       expect([res.statusCode, res.json().code]).toEqual([400, 'INVALID_ENVELOPE'])
       expect(await count()).toBe(before)

@@ -26,12 +26,24 @@ afterAll(async () => gw?.close())
 
 async function tokensFor(member: string, now?: () => Date) {
   const dev = await loadMemberKey(path.join(gw.config.dataDir, 'dev-keys', `${member}.private.jwk.json`))
-  return createTokenSource({ gateway: base, member, kid: dev.kid, key: dev.key, actor: `sdk.${member.toLowerCase()}`, roles: ['analyst'], purpose: 'investigation', ...(now ? { now } : {}) })
+  return createTokenSource({
+    gateway: base,
+    member,
+    kid: dev.kid,
+    key: dev.key,
+    actor: `sdk.${member.toLowerCase()}`,
+    roles: ['analyst'],
+    purpose: 'investigation',
+    ...(now ? { now } : {}),
+  })
 }
 
 describe('the SDK client', () => {
   it('reads a record by (originator, id) with a cached token, renewed only when about to expire', async () => {
-    const r = personRecord('KH', { names: [{ native: 'សុខ វណ្ណា', latin: 'SOK Vanna', script: 'Khmr' }], phones: [{ number: '+85512448917' }] })
+    const r = personRecord('KH', {
+      names: [{ native: 'សុខ វណ្ណា', latin: 'SOK Vanna', script: 'Khmr' }],
+      phones: [{ number: '+85512448917' }],
+    })
     expect((await publishRecord(gw, r)).res.statusCode).toBe(201)
     let clock = new Date()
     const tokens = await tokensFor('TH', () => clock)
@@ -53,11 +65,17 @@ describe('the SDK client', () => {
 
   it('throws a typed ProblemError: a record that does not exist, and a contract violation with its pointer', async () => {
     const client = createGatewayClient({ baseUrl: base, tokens: await tokensFor('VN') })
-    const missing = await client.GET('/v1/records/{originator}/{id}', { params: { path: { originator: 'KR', id: '01900000-0000-7000-8000-000000000000' } } }).catch((e: unknown) => e)
+    const missing = await client
+      .GET('/v1/records/{originator}/{id}', { params: { path: { originator: 'KR', id: '01900000-0000-7000-8000-000000000000' } } })
+      .catch((e: unknown) => e)
     expect(missing).toBeInstanceOf(ProblemError)
     expect(missing).toMatchObject({ status: 404, code: 'RECORD_NOT_FOUND', problem: { type: 'urn:icacn:problem:record-not-found' } })
     const bad = await client.POST('/v1/leads:lookup', { body: { selectors: [] } }).catch((e: unknown) => e)
-    expect(bad).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', problem: { errors: [expect.objectContaining({ pointer: expect.stringContaining('/body/selectors') })] } })
+    expect(bad).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      problem: { errors: [expect.objectContaining({ pointer: expect.stringContaining('/body/selectors') })] },
+    })
   })
 
   it('a refused assertion is a ProblemError from the token endpoint, not a generic error', async () => {

@@ -46,14 +46,33 @@ describe('the SDK as a partner installs it', () => {
     expect(project.tarballFiles).toContain('dist/schemas/records/person.json')
     expect(project.tarballFiles.filter((f) => !/^(dist\/|package\.json$|README\.md$)/.test(f))).toEqual([])
     expect(project.tarballFiles.filter((f) => f.endsWith('.map') || f.includes('test'))).toEqual([])
-    expect(project.installed).toEqual(['@icacn/sdk', '@noble/hashes', '@scure/base', 'jose', 'libphonenumber-js', 'openapi-fetch', 'openapi-typescript-helpers'])
+    expect(project.installed).toEqual([
+      '@icacn/sdk',
+      '@noble/hashes',
+      '@scure/base',
+      'jose',
+      'libphonenumber-js',
+      'openapi-fetch',
+      'openapi-typescript-helpers',
+    ])
   })
 
   it("runs the README's partner script: own key registered, record published with it, read by TH and verified", async () => {
     fs.writeFileSync(path.join(project.dir, 'partner.mjs'), readmeScript())
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GATEWAY: base, DEV_KEYS: path.join(db.dataDir, 'dev-keys') }
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      GATEWAY: base,
+      DEV_KEYS: path.join(db.dataDir, 'dev-keys'),
+    }
     const { stdout } = await run(process.execPath, ['partner.mjs'], { cwd: project.dir, env, timeout: 60_000 })
-    const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as { registered: string; signedWith: string; published: string; readBy: string; verified: string[] }
+    const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      registered: string
+      signedWith: string
+      published: string
+      readBy: string
+      verified: string[]
+    }
     expect(out.signedWith).toBe(out.registered) // the record was signed with the key the script made and registered
     expect(out.readBy).toBe('TH')
     expect(out.verified).toEqual(expect.arrayContaining(['/body/names', '/body/phones']))
@@ -63,7 +82,9 @@ describe('the SDK as a partner installs it', () => {
     const priv = keyFiles.find((f) => f.endsWith('.private.jwk.json'))!
     expect(fs.statSync(path.join(project.dir, 'keys', priv)).mode & 0o777).toBe(0o600)
     // The gateway holds the new key as KR's, registered by KR's admin with the dev key.
-    const jwks = (await (await fetch(`${base}/v1/members/KR/keys`, { headers: { authorization: `Bearer ${await krToken()}` } })).json()) as { keys: Array<{ kid: string; status: string }> }
+    const jwks = (await (
+      await fetch(`${base}/v1/members/KR/keys`, { headers: { authorization: `Bearer ${await krToken()}` } })
+    ).json()) as { keys: Array<{ kid: string; status: string }> }
     expect(jwks.keys.find((k) => k.kid === out.registered)?.status).toBe('active')
   }, 120_000)
 })

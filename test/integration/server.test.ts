@@ -77,36 +77,52 @@ describe('gateway process', () => {
   })
 
   const onPostgres = Boolean(process.env.DATABASE_URL)
-  it(onPostgres ? 'runs a second instance on the same PostgreSQL, which refuses an assertion replayed from the first' : 'refuses a second process on the same DATA_DIR with one clear line', async () => {
-    if (!onPostgres) {
-      const second = spawnSync(TSX, ['src/server.ts'], { cwd: ROOT, env: { ...env, PORT: '0' }, encoding: 'utf8', timeout: 30_000 })
-      expect(second.status).toBe(1)
-      const lines = second.stderr.split('\n').filter((l) => l.startsWith('icacn:'))
-      expect(lines).toHaveLength(1)
-      expect(lines[0]).toMatch(/DATA_DIR .* is in use by process \d+/)
-      return
-    }
-    const port = await freePort()
-    const dataDir2 = fs.mkdtempSync(path.join(path.dirname(db.dataDir), 'icacn-second-'))
-    fs.cpSync(path.join(db.dataDir, 'dev-keys'), path.join(dataDir2, 'dev-keys'), { recursive: true })
-    const second = spawn(TSX, ['src/server.ts'], { cwd: ROOT, env: { ...env, PORT: String(port), DATA_DIR: dataDir2, GATEWAY_AUDIENCE: base }, stdio: ['ignore', 'pipe', 'pipe'] })
-    try {
-      await waitForReady(second, 60_000)
-      const { kid, key } = await loadDevMemberKey(db.dataDir, 'KH')
-      const assertion = await signClientAssertion({ member: 'KH', kid, key, audience: base, actor: 'ស្រី សុភា', roles: ['analyst'] })
-      const first = await fetchAccessToken(`${base}/v1/auth/token`, assertion)
-      expect(first.access_token).toMatch(/^ey/)
-      await expect(fetchAccessToken(`http://127.0.0.1:${port}/v1/auth/token`, assertion)).rejects.toThrow(/401 urn:icacn:problem:replayed/)
-    } finally {
-      second.kill('SIGTERM')
-      fs.rmSync(dataDir2, { recursive: true, force: true })
-    }
-  })
+  it(
+    onPostgres
+      ? 'runs a second instance on the same PostgreSQL, which refuses an assertion replayed from the first'
+      : 'refuses a second process on the same DATA_DIR with one clear line',
+    async () => {
+      if (!onPostgres) {
+        const second = spawnSync(TSX, ['src/server.ts'], { cwd: ROOT, env: { ...env, PORT: '0' }, encoding: 'utf8', timeout: 30_000 })
+        expect(second.status).toBe(1)
+        const lines = second.stderr.split('\n').filter((l) => l.startsWith('icacn:'))
+        expect(lines).toHaveLength(1)
+        expect(lines[0]).toMatch(/DATA_DIR .* is in use by process \d+/)
+        return
+      }
+      const port = await freePort()
+      const dataDir2 = fs.mkdtempSync(path.join(path.dirname(db.dataDir), 'icacn-second-'))
+      fs.cpSync(path.join(db.dataDir, 'dev-keys'), path.join(dataDir2, 'dev-keys'), { recursive: true })
+      const second = spawn(TSX, ['src/server.ts'], {
+        cwd: ROOT,
+        env: { ...env, PORT: String(port), DATA_DIR: dataDir2, GATEWAY_AUDIENCE: base },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      try {
+        await waitForReady(second, 60_000)
+        const { kid, key } = await loadDevMemberKey(db.dataDir, 'KH')
+        const assertion = await signClientAssertion({ member: 'KH', kid, key, audience: base, actor: 'ស្រី សុភា', roles: ['analyst'] })
+        const first = await fetchAccessToken(`${base}/v1/auth/token`, assertion)
+        expect(first.access_token).toMatch(/^ey/)
+        await expect(fetchAccessToken(`http://127.0.0.1:${port}/v1/auth/token`, assertion)).rejects.toThrow(
+          /401 urn:icacn:problem:replayed/,
+        )
+      } finally {
+        second.kill('SIGTERM')
+        fs.rmSync(dataDir2, { recursive: true, force: true })
+      }
+    },
+  )
 
   it('stops on a bad variable with one line naming it and exit code 78', () => {
     const bad = spawnSync(TSX, ['src/server.ts'], { cwd: ROOT, env: { ...env, PORT: 'eighty' }, encoding: 'utf8', timeout: 30_000 })
     expect(bad.status).toBe(78)
-    expect(bad.stderr.trim().split('\n').filter((l) => l.startsWith('icacn:'))).toEqual(['icacn: configuration error: PORT: must be a whole number (got "eighty")'])
+    expect(
+      bad.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('icacn:')),
+    ).toEqual(['icacn: configuration error: PORT: must be a whole number (got "eighty")'])
   })
 
   it('shuts down on SIGTERM with exit code 0 and releases the DATA_DIR lock', async () => {

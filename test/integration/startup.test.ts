@@ -66,10 +66,24 @@ describe('first start and second start', () => {
     const first = await startGateway(env)
     expect(await stopGateway(first)).toBe(0)
     const said = messages(first.logs())
-    const opening = onPostgres ? /^connecting to PostgreSQL at 127\.0\.0\.1:\d+\/icacn_test_/ : /^creating the embedded database under .*pgdata \(first start/
-    const order = [opening, /^applying migration 0001_members$/, /^applying migration 0015_gateway_settings$/, /^migrations applied$/, /^development mode: member keys for KH, KR, LA, PH, TH, VN and gateway keys generated/, /^default release policy activated$/, /^Server listening at/, /^ICACN Exchange ready$/]
+    const opening = onPostgres
+      ? /^connecting to PostgreSQL at 127\.0\.0\.1:\d+\/icacn_test_/
+      : /^creating the embedded database under .*pgdata \(first start/
+    const order = [
+      opening,
+      /^applying migration 0001_members$/,
+      /^applying migration 0015_gateway_settings$/,
+      /^migrations applied$/,
+      /^development mode: member keys for KH, KR, LA, PH, TH, VN and gateway keys generated/,
+      /^default release policy activated$/,
+      /^Server listening at/,
+      /^ICACN Exchange ready$/,
+    ]
     const at = order.map((re) => said.findIndex((m) => re.test(m)))
-    expect(at.every((i) => i >= 0), said.join('\n')).toBe(true)
+    expect(
+      at.every((i) => i >= 0),
+      said.join('\n'),
+    ).toBe(true)
     expect([...at].sort((a, b) => a - b)).toEqual(at)
     expect(said.filter((m) => m.startsWith('applying migration '))).toHaveLength(15)
 
@@ -86,7 +100,9 @@ describe('start-up failures', () => {
   it('the database unreachable', async () => {
     const port = await freePort()
     const line = failure({ DATABASE_URL: `postgres://icacn:s3cret-pw@127.0.0.1:${port}/icacn` })
-    expect(line).toBe(`icacn: cannot connect to PostgreSQL at 127.0.0.1:${port}/icacn: connection refused. Start the database server, or correct the host and port in DATABASE_URL`)
+    expect(line).toBe(
+      `icacn: cannot connect to PostgreSQL at 127.0.0.1:${port}/icacn: connection refused. Start the database server, or correct the host and port in DATABASE_URL`,
+    )
   })
 
   it(onPostgres ? 'the database missing on the server' : 'DATA_DIR unusable (a file in its path)', () => {
@@ -100,12 +116,16 @@ describe('start-up failures', () => {
     }
     fs.writeFileSync(path.join(tmp, 'a-file'), 'not a directory')
     const dataDir = path.join(tmp, 'a-file', 'data')
-    expect(failure({ DATA_DIR: dataDir })).toBe(`icacn: cannot use DATA_DIR ${dataDir}: ENOTDIR at ${dataDir}. Set DATA_DIR to a directory this user can create and write`)
+    expect(failure({ DATA_DIR: dataDir })).toBe(
+      `icacn: cannot use DATA_DIR ${dataDir}: ENOTDIR at ${dataDir}. Set DATA_DIR to a directory this user can create and write`,
+    )
   })
 
   it('the API port in use, and the DATA_DIR lock released on the way out', async () => {
     const port = await takenPort()
-    expect(failure({ PORT: String(port) })).toBe(`icacn: cannot listen on 127.0.0.1:${port}: the port is in use by another process. Stop that process or set PORT to a free port`)
+    expect(failure({ PORT: String(port) })).toBe(
+      `icacn: cannot listen on 127.0.0.1:${port}: the port is in use by another process. Stop that process or set PORT to a free port`,
+    )
     expect(fs.existsSync(path.join(db.dataDir, '.lock'))).toBe(false)
   })
 
@@ -118,8 +138,12 @@ describe('start-up failures', () => {
 
   it('HOST not an address of this machine, and HOST not an address at all', () => {
     const port = env.PORT
-    expect(failure({ HOST: '203.0.113.9' })).toBe(`icacn: cannot listen on 203.0.113.9:${port}: 203.0.113.9 is not an address of this machine. Set HOST to one of its addresses (127.0.0.1 for this machine only, 0.0.0.0 for all)`)
-    expect(failure({ HOST: 'not-a-host' }, 78)).toBe('icacn: configuration error: HOST: must be an IP address to listen on, such as 127.0.0.1, 0.0.0.0 or ::, or localhost (got "not-a-host")')
+    expect(failure({ HOST: '203.0.113.9' })).toBe(
+      `icacn: cannot listen on 203.0.113.9:${port}: 203.0.113.9 is not an address of this machine. Set HOST to one of its addresses (127.0.0.1 for this machine only, 0.0.0.0 for all)`,
+    )
+    expect(failure({ HOST: 'not-a-host' }, 78)).toBe(
+      'icacn: configuration error: HOST: must be an IP address to listen on, such as 127.0.0.1, 0.0.0.0 or ::, or localhost (got "not-a-host")',
+    )
   })
 
   describe('migrations', () => {
@@ -145,7 +169,9 @@ describe('start-up failures', () => {
       await sql`create table gateway_settings (name text primary key, setting jsonb)`.execute(database.db)
       await database.close()
       const line = failure({ ...broken.env })
-      expect(line).toBe('icacn: migration 0015_gateway_settings failed: relation "gateway_settings" already exists; no migration was applied (they run in one transaction). Fix the database (or restore a backup) and start again')
+      expect(line).toBe(
+        'icacn: migration 0015_gateway_settings failed: relation "gateway_settings" already exists; no migration was applied (they run in one transaction). Fix the database (or restore a backup) and start again',
+      )
       expect(await applied()).toHaveLength(14)
     })
 
@@ -153,7 +179,9 @@ describe('start-up failures', () => {
       const database = await open()
       await sql`drop table gateway_settings`.execute(database.db)
       await migrateToLatest(database.db)
-      await sql`insert into kysely_migration (name, timestamp) values ('0016_member_aliases', ${new Date().toISOString()})`.execute(database.db)
+      await sql`insert into kysely_migration (name, timestamp) values ('0016_member_aliases', ${new Date().toISOString()})`.execute(
+        database.db,
+      )
       await database.close()
       expect(failure({ ...broken.env })).toBe(
         'icacn: the database has migration 0016_member_aliases applied, which this version does not have: it was migrated by another version of the gateway. Run that version, or restore a backup taken before it',

@@ -37,7 +37,8 @@ function combinations(): Row[] {
       for (const withdrawn of [false, true])
         for (const field_marking of [null, ...MARKINGS])
           for (const field_list of [null, ...LISTS])
-            for (const reader of ['TH', 'LA', ORIGINATOR]) rows.push({ n: rows.length, record_marking, record_list, withdrawn, field_marking, field_list, reader })
+            for (const reader of ['TH', 'LA', ORIGINATOR])
+              rows.push({ n: rows.length, record_marking, record_list, withdrawn, field_marking, field_list, reader })
   return rows
 }
 
@@ -46,17 +47,29 @@ describe('the marking rule in TypeScript and in SQL', () => {
     const rows = combinations()
     const { rows: answers } = await sql<{ n: number; releases: boolean; record_only: boolean }>`
       select c.n,
-        ${fieldReleasesSql({
-          originator: sql`${ORIGINATOR}::text`, recordMarking: sql.ref('c.record_marking'), recordList: sql.ref('c.record_list'),
-          withdrawnAt: sql`case when c.withdrawn then now() end`, fieldMarking: sql.ref('c.field_marking'), fieldList: sql.ref('c.field_list'),
-        }, sql.ref('c.reader'))} as releases,
+        ${fieldReleasesSql(
+          {
+            originator: sql`${ORIGINATOR}::text`,
+            recordMarking: sql.ref('c.record_marking'),
+            recordList: sql.ref('c.record_list'),
+            withdrawnAt: sql`case when c.withdrawn then now() end`,
+            fieldMarking: sql.ref('c.field_marking'),
+            fieldList: sql.ref('c.field_list'),
+          },
+          sql.ref('c.reader'),
+        )} as releases,
         ${markingReleasesSql(sql.ref('c.record_marking'), sql.ref('c.record_list'), sql.ref('c.reader'))} as record_only
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         as c(n int, record_marking text, record_list text[], withdrawn boolean, field_marking text, field_list text[], reader text)
       order by c.n`.execute(database.db)
     expect(answers).toHaveLength(rows.length)
     const disagreements = rows.filter((r, i) => {
-      const ts = fieldReleases({ marking: r.record_marking, releasableTo: r.record_list, withdrawn: r.withdrawn }, { marking: r.field_marking, releasableTo: r.field_list }, r.reader, ORIGINATOR)
+      const ts = fieldReleases(
+        { marking: r.record_marking, releasableTo: r.record_list, withdrawn: r.withdrawn },
+        { marking: r.field_marking, releasableTo: r.field_list },
+        r.reader,
+        ORIGINATOR,
+      )
       return answers[i]!.releases !== ts
     })
     expect(disagreements).toEqual([])

@@ -48,7 +48,11 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Te
   const assertion = async (code: string, o: AssertionOptions = {}) => {
     const mk = await memberKey(code)
     const iat = o.iat ?? Math.floor(Date.now() / 1000)
-    return new SignJWT({ actor: o.actor ?? `analyst.${code.toLowerCase()}@example.test`, roles: o.roles ?? ['analyst'], ...(o.purpose ? { purpose: o.purpose } : {}) })
+    return new SignJWT({
+      actor: o.actor ?? `analyst.${code.toLowerCase()}@example.test`,
+      roles: o.roles ?? ['analyst'],
+      ...(o.purpose ? { purpose: o.purpose } : {}),
+    })
       .setProtectedHeader({ alg: 'ES256', typ: o.typ ?? 'client-authentication+jwt', kid: o.kid ?? mk.kid, ...o.extraHeader })
       .setIssuer(o.iss ?? code)
       .setSubject(o.sub ?? o.iss ?? code)
@@ -59,7 +63,12 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Te
       .sign(o.key ?? mk.key)
   }
   const token = async (code: string, roles: string[] = ['analyst'], purpose?: string) => {
-    const res = await app.inject({ method: 'POST', url: '/v1/auth/token', payload: tokenForm(await assertion(code, { roles, ...(purpose ? { purpose } : {}) })), headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/token',
+      payload: tokenForm(await assertion(code, { roles, ...(purpose ? { purpose } : {}) })),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
     if (res.statusCode !== 200) throw new Error(`token for ${code} refused: ${res.body}`)
     return res.json().access_token as string
   }

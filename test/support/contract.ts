@@ -13,11 +13,15 @@ export function assertMatchesContract(operationId: string, res: LightMyRequestRe
   const { schema } = contract.route(operationId)
   const byStatus = (schema.response as Record<string, { content: Record<string, { schema: object }> }>)[String(res.statusCode)]
   if (!byStatus) throw new Error(`${operationId}: status ${res.statusCode} is not in the contract (body: ${res.body.slice(0, 300)})`)
-  const contentType = String(res.headers['content-type'] ?? '').split(';')[0]!.trim()
+  const contentType = String(res.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
   const media = byStatus.content[contentType]
   if (!media) throw new Error(`${operationId}: content type ${contentType} for ${res.statusCode} is not in the contract`)
   const validate = ajv.compile(media.schema)
   if (!validate(JSON.parse(res.body))) {
-    throw new Error(`${operationId} ${res.statusCode} does not match the contract: ${ajv.errorsText(validate.errors)}\n${res.body.slice(0, 500)}`)
+    throw new Error(
+      `${operationId} ${res.statusCode} does not match the contract: ${ajv.errorsText(validate.errors)}\n${res.body.slice(0, 500)}`,
+    )
   }
 }

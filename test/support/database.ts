@@ -22,7 +22,12 @@ export async function freshDatabase(): Promise<FreshDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'icacn-test-'))
   const base = adminUrl()
   if (!base) {
-    return { env: { DATA_DIR: dataDir }, dataDir, engine: 'embedded', cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) }
+    return {
+      env: { DATA_DIR: dataDir },
+      dataDir,
+      engine: 'embedded',
+      cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+    }
   }
   const name = `icacn_test_${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = new pg.Client({ connectionString: base })

@@ -18,7 +18,8 @@ export function catalogued(code: unknown): number | undefined {
 
 /** What is wrong with a refusal as problem+json: type, title, status (= HTTP status), detail, a catalogued code. */
 export function problemFailures(res: LightMyRequestResponse): string[] {
-  if (!String(res.headers['content-type']).startsWith('application/problem+json')) return [`a ${res.statusCode} that is not application/problem+json (${res.headers['content-type']})`]
+  if (!String(res.headers['content-type']).startsWith('application/problem+json'))
+    return [`a ${res.statusCode} that is not application/problem+json (${res.headers['content-type']})`]
   let p: Json
   try {
     p = JSON.parse(res.body)
@@ -29,7 +30,10 @@ export function problemFailures(res: LightMyRequestResponse): string[] {
   if (p.status !== res.statusCode) out.push(`problem status ${String(p.status)} ≠ HTTP ${res.statusCode}`)
   const status = catalogued(p.code)
   if (status === undefined) out.push(`code ${String(p.code)} is not in src/errors.ts`)
-  else if (status !== res.statusCode || p.type !== problemType(p.code as ErrorCode)) out.push(`code ${String(p.code)} (${status}, ${problemType(p.code as ErrorCode)}) does not match status ${res.statusCode} / type ${String(p.type)}`)
+  else if (status !== res.statusCode || p.type !== problemType(p.code as ErrorCode))
+    out.push(
+      `code ${String(p.code)} (${status}, ${problemType(p.code as ErrorCode)}) does not match status ${res.statusCode} / type ${String(p.type)}`,
+    )
   return out
 }
 
@@ -41,7 +45,8 @@ export function problemFailures(res: LightMyRequestResponse): string[] {
 export function graphqlFailures(res: LightMyRequestResponse, field: string): { failures: string[]; refused: boolean } {
   const refused = res.statusCode >= 400
   if (res.statusCode >= 500) return { failures: [`a ${res.statusCode}`], refused }
-  if (String(res.headers['content-type']).startsWith('application/problem+json')) return { failures: refused ? problemFailures(res) : [`a ${res.statusCode} problem+json`], refused }
+  if (String(res.headers['content-type']).startsWith('application/problem+json'))
+    return { failures: refused ? problemFailures(res) : [`a ${res.statusCode} problem+json`], refused }
   let body: { data?: Json | null; errors?: Array<{ message?: string; extensions?: Json }> }
   try {
     body = JSON.parse(res.body)
@@ -56,7 +61,8 @@ export function graphqlFailures(res: LightMyRequestResponse, field: string): { f
     if (typeof code !== 'string') failures.push(`an error without extensions.code: ${e?.message}`)
     else if (status === undefined || status >= 500) failures.push(`error code ${code}: ${e.message}`)
     const given = e?.extensions?.status
-    if (given !== undefined && !(typeof given === 'number' && given >= 400 && given < 500)) failures.push(`extensions.status ${String(given)} (${String(code)})`)
+    if (given !== undefined && !(typeof given === 'number' && given >= 400 && given < 500))
+      failures.push(`extensions.status ${String(given)} (${String(code)})`)
   }
   if (refused && !errs.length) failures.push(`a ${res.statusCode} without errors`)
   return { failures, refused: refused || (errs.length > 0 && (body.data == null || body.data[field] == null)) }

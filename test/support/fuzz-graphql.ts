@@ -3,8 +3,17 @@
 // selection of scalar leaves, written into a document inline or passed as variables.
 import fc from 'fast-check'
 import {
-  getNamedType, type GraphQLField, type GraphQLInputType, type GraphQLObjectType, type GraphQLOutputType, isEnumType, isInputObjectType,
-  isLeafType, isListType, isNonNullType, isUnionType,
+  getNamedType,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  isEnumType,
+  isInputObjectType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isUnionType,
 } from 'graphql'
 import { HOSTILE_DATES, hostileString, hostileValue, type Pools, replaceLeaf, WRONG } from './fuzz-arbitraries.js'
 
@@ -29,11 +38,24 @@ const pooled = (pools: Pools, name: string, base: fc.Arbitrary<unknown>): fc.Arb
 
 function scalar(type: string, name: string, pools: Pools, strict: boolean): fc.Arbitrary<unknown> {
   // Well-typed includes the edges: any 32-bit Int, any date of years 0001–9999.
-  const date = fc.oneof(fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }), fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })).map((d) => d.toISOString())
+  const date = fc
+    .oneof(
+      fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }),
+      fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+    )
+    .map((d) => d.toISOString())
   switch (type) {
     case 'Int':
       if (strict) return pooled(pools, name, fc.oneof(fc.integer({ min: -5, max: 300 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })))
-      return pooled(pools, name, fc.oneof(fc.integer({ min: -5, max: 300 }), fc.constantFrom(0, -1, 2 ** 31 - 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, 1e20, 1.5), fc.integer()))
+      return pooled(
+        pools,
+        name,
+        fc.oneof(
+          fc.integer({ min: -5, max: 300 }),
+          fc.constantFrom(0, -1, 2 ** 31 - 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, 1e20, 1.5),
+          fc.integer(),
+        ),
+      )
     case 'Float':
       return fc.double({ noNaN: true, noDefaultInfinity: true })
     case 'Boolean':
@@ -43,7 +65,15 @@ function scalar(type: string, name: string, pools: Pools, strict: boolean): fc.A
     case 'JSON':
       return fc.jsonValue({ maxDepth: 2 })
     default: // String, ID
-      return pooled(pools, name, fc.oneof({ weight: strict ? 1 : 3, arbitrary: hostileString }, { weight: 2, arbitrary: fc.string({ maxLength: 30 }) }, { weight: 1, arbitrary: fc.uuid() }))
+      return pooled(
+        pools,
+        name,
+        fc.oneof(
+          { weight: strict ? 1 : 3, arbitrary: hostileString },
+          { weight: 2, arbitrary: fc.string({ maxLength: 30 }) },
+          { weight: 1, arbitrary: fc.uuid() },
+        ),
+      )
   }
 }
 
@@ -62,27 +92,43 @@ function valueArb(type: GraphQLInputType, name: string, pools: Pools, strict: bo
   let main: fc.Arbitrary<unknown>
   if (isListType(type)) {
     const item = inputArb(type.ofType, name, pools, strict, depth + 1)
-    main = strict ? fc.array(item, { maxLength: 4 }) : fc.oneof({ weight: 6, arbitrary: fc.array(item, { maxLength: 4 }) }, { weight: 1, arbitrary: item })
+    main = strict
+      ? fc.array(item, { maxLength: 4 })
+      : fc.oneof({ weight: 6, arbitrary: fc.array(item, { maxLength: 4 }) }, { weight: 1, arbitrary: item })
   } else if (isEnumType(type)) {
     const values = type.getValues().map((v) => v.name)
     const valid = fc.constantFrom(...values).map((v) => new EnumName(v))
-    main = strict ? valid : fc.oneof(
-      { weight: 6, arbitrary: valid },
-      { weight: 1, arbitrary: fc.constantFrom(...values.map((v) => v.toLowerCase()), 'X', '_', 'null_').map((v) => new EnumName(v)) },
-      { weight: 1, arbitrary: fc.constantFrom(...values) },
-    )
+    main = strict
+      ? valid
+      : fc.oneof(
+          { weight: 6, arbitrary: valid },
+          { weight: 1, arbitrary: fc.constantFrom(...values.map((v) => v.toLowerCase()), 'X', '_', 'null_').map((v) => new EnumName(v)) },
+          { weight: 1, arbitrary: fc.constantFrom(...values) },
+        )
   } else if (isInputObjectType(type)) {
     const fields = pooled(pools, type.name, argsArb(Object.values(type.getFields()), pools, strict, depth + 1))
-    main = strict ? fields : fc.tuple(fields, fc.option(fc.constantFrom('bogus', 'x_'), { nil: undefined, freq: 6 })).map(([v, extra]) => (extra ? { ...(v as object), [extra]: 1 } : v))
+    main = strict
+      ? fields
+      : fc
+          .tuple(fields, fc.option(fc.constantFrom('bogus', 'x_'), { nil: undefined, freq: 6 }))
+          .map(([v, extra]) => (extra ? { ...(v as object), [extra]: 1 } : v))
   } else main = scalar((type as { name: string }).name, name, pools, strict)
   return strict ? main : fc.oneof({ weight: 10, arbitrary: main }, { weight: 1, arbitrary: fc.constantFrom(...WRONG) })
 }
 
 /** Arguments (or input fields): required ones nearly always present, optional ones half the time. */
-export function argsArb(args: ReadonlyArray<{ name: string; type: GraphQLInputType }>, pools: Pools, strict: boolean, depth = 0): fc.Arbitrary<Record<string, unknown>> {
+export function argsArb(
+  args: ReadonlyArray<{ name: string; type: GraphQLInputType }>,
+  pools: Pools,
+  strict: boolean,
+  depth = 0,
+): fc.Arbitrary<Record<string, unknown>> {
   const entries = args.map((a) => {
     const value = inputArb(a.type, a.name, pools, strict, depth)
-    return [a.name, strict && isNonNullType(a.type) ? value : fc.option(value, { nil: undefined, freq: isNonNullType(a.type) ? 20 : 2 })] as const
+    return [
+      a.name,
+      strict && isNonNullType(a.type) ? value : fc.option(value, { nil: undefined, freq: isNonNullType(a.type) ? 20 : 2 }),
+    ] as const
   })
   return fc.record(Object.fromEntries(entries)).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)))
 }
@@ -97,7 +143,9 @@ export function literal(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e21 ? BigInt(v).toString() : String(v)
   if (typeof v === 'boolean') return String(v)
   if (Array.isArray(v)) return `[${v.map(literal).join(', ')}]`
-  return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${safeName(k)}: ${literal(x)}`).join(', ')}}`
+  return `{${Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `${safeName(k)}: ${literal(x)}`)
+    .join(', ')}}`
 }
 
 /** `v` as a variable's JSON value. */
@@ -112,7 +160,11 @@ export function variable(v: unknown): unknown {
 export function selection(type: GraphQLOutputType, depth = 0): string {
   const named = getNamedType(type)
   if (isLeafType(named)) return ''
-  if (isUnionType(named)) return `{ __typename ${named.getTypes().map((t) => `... on ${t.name} ${selection(t, depth)}`).join(' ')} }`
+  if (isUnionType(named))
+    return `{ __typename ${named
+      .getTypes()
+      .map((t) => `... on ${t.name} ${selection(t, depth)}`)
+      .join(' ')} }`
   const parts = ['__typename']
   for (const f of Object.values((named as GraphQLObjectType).getFields())) {
     if (f.args.some((a) => isNonNullType(a.type))) continue
@@ -123,7 +175,11 @@ export function selection(type: GraphQLOutputType, depth = 0): string {
 }
 
 /** The document (and variables) that calls `field` of the `operation` root with `c.args`. */
-export function document(operation: 'query' | 'mutation', field: GraphQLField<unknown, unknown>, c: GqlCase): { query: string; variables?: Record<string, unknown> } {
+export function document(
+  operation: 'query' | 'mutation',
+  field: GraphQLField<unknown, unknown>,
+  c: GqlCase,
+): { query: string; variables?: Record<string, unknown> } {
   const given = Object.entries(c.args)
   const sel = selection(field.type)
   if (!c.variables || !given.length) {
@@ -132,16 +188,28 @@ export function document(operation: 'query' | 'mutation', field: GraphQLField<un
   }
   const types = new Map(field.args.map((a) => [a.name, String(a.type)]))
   const defs = given.map(([k]) => `$${k}: ${types.get(k)}`).join(', ')
-  return { query: `${operation} Fuzz(${defs}) { ${field.name}(${given.map(([k]) => `${k}: $${k}`).join(', ')}) ${sel} }`, variables: Object.fromEntries(given.map(([k, v]) => [k, variable(v)])) }
+  return {
+    query: `${operation} Fuzz(${defs}) { ${field.name}(${given.map(([k]) => `${k}: $${k}`).join(', ')}) ${sel} }`,
+    variables: Object.fromEntries(given.map(([k, v]) => [k, variable(v)])),
+  }
 }
 
 /** Cases well-typed throughout (so they reach the resolvers), well-typed but for one hostile value, or hostile anywhere. */
 export function gqlCaseArb(field: GraphQLField<unknown, unknown>, pools: Pools): fc.Arbitrary<GqlCase> {
   const valid = argsArb(field.args, pools, true)
-  const leaf = fc.oneof({ weight: 4, arbitrary: hostileValue }, { weight: 1, arbitrary: fc.constantFrom('x', 'null_', 'APPROVE_').map((n) => new EnumName(n)) })
-  const one = fc.tuple(valid, fc.nat(), leaf).map(([v, i, bad]) => (Object.keys(v).length ? (replaceLeaf(v, i, () => bad) as Record<string, unknown>) : v))
+  const leaf = fc.oneof(
+    { weight: 4, arbitrary: hostileValue },
+    { weight: 1, arbitrary: fc.constantFrom('x', 'null_', 'APPROVE_').map((n) => new EnumName(n)) },
+  )
+  const one = fc
+    .tuple(valid, fc.nat(), leaf)
+    .map(([v, i, bad]) => (Object.keys(v).length ? (replaceLeaf(v, i, () => bad) as Record<string, unknown>) : v))
   return fc.record({
-    args: fc.oneof({ weight: 2, arbitrary: valid }, { weight: 3, arbitrary: one }, { weight: 1, arbitrary: argsArb(field.args, pools, false) }),
+    args: fc.oneof(
+      { weight: 2, arbitrary: valid },
+      { weight: 3, arbitrary: one },
+      { weight: 1, arbitrary: argsArb(field.args, pools, false) },
+    ),
     variables: fc.boolean(),
     get: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   })

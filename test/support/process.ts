@@ -66,7 +66,13 @@ export async function startGateway(env: NodeJS.ProcessEnv, timeoutMs = 60_000): 
 
 /** Runs `icacn <args>` to completion with the gateway's environment (and optional stdin). */
 export function runCli(env: NodeJS.ProcessEnv, args: string[], input?: string): SpawnSyncReturns<string> {
-  return spawnSync(TSX, ['src/cli/index.ts', ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000, ...(input === undefined ? {} : { input }) })
+  return spawnSync(TSX, ['src/cli/index.ts', ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(input === undefined ? {} : { input }),
+  })
 }
 
 /** Runs the gateway expecting it to stop by itself (a start-up failure): its status and output. */
@@ -129,7 +135,17 @@ export function listeningAddresses(port: number): string[] {
       if (state !== '0A' || !local?.endsWith(`:${hexPort}`)) continue
       const hex = local.split(':')[0]!
       // IPv4 is four little-endian bytes; IPv6 all zeros is the wildcard.
-      out.push(hex.length === 8 ? hex.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join('.') : hex === '0'.repeat(32) ? '::' : hex)
+      out.push(
+        hex.length === 8
+          ? hex
+              .match(/../g)!
+              .reverse()
+              .map((b) => parseInt(b, 16))
+              .join('.')
+          : hex === '0'.repeat(32)
+            ? '::'
+            : hex,
+      )
     }
   }
   return out

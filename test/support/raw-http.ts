@@ -15,7 +15,10 @@ export function rawHttp(port: number, request: string): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1')
     const chunks: Buffer[] = []
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`no close within 10 s: ${Buffer.concat(chunks).toString()}`)) }, 10_000)
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error(`no close within 10 s: ${Buffer.concat(chunks).toString()}`))
+    }, 10_000)
     socket.on('data', (d) => chunks.push(d))
     // The server may reset the connection after answering (it does not read the rest of a refused request).
     socket.on('error', () => undefined)
@@ -25,7 +28,12 @@ export function rawHttp(port: number, request: string): Promise<RawAnswer> {
       const [head = '', ...rest] = text.split('\r\n\r\n')
       const [statusLine = '', ...lines] = head.split('\r\n')
       const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
-      resolve({ head: statusLine, statusCode: Number(statusLine.split(' ')[1]), headers, body: Buffer.from(rest.join('\r\n\r\n'), 'latin1').toString('utf8') })
+      resolve({
+        head: statusLine,
+        statusCode: Number(statusLine.split(' ')[1]),
+        headers,
+        body: Buffer.from(rest.join('\r\n\r\n'), 'latin1').toString('utf8'),
+      })
     })
     socket.write(request)
   })

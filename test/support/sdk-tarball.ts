@@ -8,7 +8,12 @@ import path from 'node:path'
 import { ROOT } from './process.js'
 
 const SDK_DIR = path.join(ROOT, 'packages/sdk')
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' } })
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' },
+  })
 
 /** Where npm installed `name` for the SDK (its own node_modules, else hoisted to the root). */
 function installedDir(name: string): string {
@@ -47,12 +52,22 @@ export function installPackedSdk(): PartnerProject {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icacn-partner-'))
   const packs = path.join(dir, 'tarballs')
   fs.mkdirSync(packs)
-  const [sdk] = JSON.parse(npm(['pack', '--json', '--pack-destination', packs], SDK_DIR)) as Array<{ filename: string; files: Array<{ path: string }> }>
+  const [sdk] = JSON.parse(npm(['pack', '--json', '--pack-destination', packs], SDK_DIR)) as Array<{
+    filename: string
+    files: Array<{ path: string }>
+  }>
   for (const dep of dependencyDirs()) npm(['pack', '--silent', '--pack-destination', packs, dep], dir)
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'partner-agency-integration', private: true, type: 'module' }))
   const tarballs = fs.readdirSync(packs).map((f) => `./tarballs/${f}`)
   npm(['install', '--offline', '--no-audit', '--no-fund', ...tarballs], dir)
   const modules = path.join(dir, 'node_modules')
-  const installed = fs.readdirSync(modules).flatMap((n) => (n.startsWith('@') ? fs.readdirSync(path.join(modules, n)).map((m) => `${n}/${m}`) : n.startsWith('.') ? [] : [n]))
-  return { dir, tarballFiles: sdk!.files.map((f) => f.path), installed: installed.sort(), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) }
+  const installed = fs
+    .readdirSync(modules)
+    .flatMap((n) => (n.startsWith('@') ? fs.readdirSync(path.join(modules, n)).map((m) => `${n}/${m}`) : n.startsWith('.') ? [] : [n]))
+  return {
+    dir,
+    tarballFiles: sdk!.files.map((f) => f.path),
+    installed: installed.sort(),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  }
 }

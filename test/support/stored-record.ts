@@ -20,7 +20,10 @@ export function gatewayKey(kid: string): GatewayKey {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   const jwk = publicKey.export({ format: 'jwk' }) as JWK
   return {
-    kid, alg: 'ES256', privateKey, publicKey,
+    kid,
+    alg: 'ES256',
+    privateKey,
+    publicKey,
     publicJwk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, kid, alg: 'ES256', use: 'sig' },
     publicPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
   }
@@ -39,9 +42,18 @@ export function issuerKey(kid: string): IssuerKey {
 }
 
 /** Issues `r` as its originator with `issuer`, bound to `holder`, and builds the row the gateway stores. */
-export async function storedRecord(r: RecordInput, issuer: IssuerKey, holder: GatewayKey, receivedAt: Date): Promise<{ sdJwt: string; stored: StoredRecord }> {
+export async function storedRecord(
+  r: RecordInput,
+  issuer: IssuerKey,
+  holder: GatewayKey,
+  receivedAt: Date,
+): Promise<{ sdJwt: string; stored: StoredRecord }> {
   const sdJwt = await issueRecord(r, { key: issuer.privateKey, kid: issuer.kid, alg: 'ES256' }, { holderJwk: holder.publicJwk, types })
-  const verified = await verifySdJwt(sdJwt, { typ: RECORD_TYP, issuerKey: async () => ({ key: issuer.publicKey, alg: 'ES256' }), now: receivedAt })
+  const verified = await verifySdJwt(sdJwt, {
+    typ: RECORD_TYP,
+    issuerKey: async () => ({ key: issuer.publicKey, alg: 'ES256' }),
+    now: receivedAt,
+  })
   const { envelope, fields } = parseRecordClaims(verified.claims, MEMBERS, types)
   const stored = storedRecordOf({ sdJwt, verified, envelope, fields, holderKid: holder.kid, receivedAt, types })
   return { sdJwt, stored }

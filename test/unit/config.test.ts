@@ -17,7 +17,15 @@ const errorFor = (env: Record<string, string>): ConfigError => {
 describe('loadConfig', () => {
   it('defaults to development on the embedded database under ./data, on 127.0.0.1:8080', () => {
     const c = loadConfig({}, '/srv/icacn')
-    expect(c).toMatchObject({ mode: 'development', host: '127.0.0.1', port: 8080, dataDir: '/srv/icacn/data', logLevel: 'info', accessTokenTtlSeconds: 600, corsOrigins: [] })
+    expect(c).toMatchObject({
+      mode: 'development',
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: '/srv/icacn/data',
+      logLevel: 'info',
+      accessTokenTtlSeconds: 600,
+      corsOrigins: [],
+    })
     expect(c.database).toEqual({ kind: 'embedded', dir: path.join('/srv/icacn/data', 'pgdata') })
     expect(c.issuer).toBe('http://127.0.0.1:8080')
     expect(Object.isFrozen(c)).toBe(true)
@@ -61,12 +69,21 @@ describe('loadConfig', () => {
     expect(errorFor(withAud).variable).toBe('MEMBER_TRUST_LIST')
     expect(errorFor({ ...withAud, MEMBER_TRUST_LIST: 'trust.json' }).variable).toBe('GATEWAY_TOKEN_KEYS')
     expect(errorFor({ ...withAud, MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json' }).variable).toBe('GATEWAY_RECEIPT_KEYS')
-    const ok = loadConfig({ ...withAud, MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json', GATEWAY_RECEIPT_KEYS: 'r.json' }, '/srv/icacn')
+    const ok = loadConfig(
+      { ...withAud, MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json', GATEWAY_RECEIPT_KEYS: 'r.json' },
+      '/srv/icacn',
+    )
     expect(ok).toMatchObject({ mode: 'production', trustListFile: '/srv/icacn/trust.json', gatewayTokenKeysFile: '/srv/icacn/t.json' })
   })
 
   it('answers GraphQL introspection in development, and in production only when GRAPHQL_INTROSPECTION=true', () => {
-    const production = { ICACN_MODE: 'production', GATEWAY_AUDIENCE: 'https://exchange.icacn.example', MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json', GATEWAY_RECEIPT_KEYS: 'r.json' }
+    const production = {
+      ICACN_MODE: 'production',
+      GATEWAY_AUDIENCE: 'https://exchange.icacn.example',
+      MEMBER_TRUST_LIST: 'trust.json',
+      GATEWAY_TOKEN_KEYS: 't.json',
+      GATEWAY_RECEIPT_KEYS: 'r.json',
+    }
     expect(loadConfig({}).graphqlIntrospection).toBe(true)
     expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).graphqlIntrospection).toBe(false)
     expect(loadConfig(production).graphqlIntrospection).toBe(false)
@@ -77,17 +94,27 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0')
     expect(loadConfig({ HOST: '::' }).issuer).toBe('http://[::]:8080')
     expect(loadConfig({ HOST: 'localhost' }).host).toBe('localhost')
-    expect(errorFor({ HOST: 'not-a-host' }).message).toBe('HOST: must be an IP address to listen on, such as 127.0.0.1, 0.0.0.0 or ::, or localhost (got "not-a-host")')
+    expect(errorFor({ HOST: 'not-a-host' }).message).toBe(
+      'HOST: must be an IP address to listen on, such as 127.0.0.1, 0.0.0.0 or ::, or localhost (got "not-a-host")',
+    )
   })
 
   it('serves metrics on 127.0.0.1:9464 by default in production, off in development unless METRICS_PORT is set, never on PORT', () => {
-    const production = { ICACN_MODE: 'production', GATEWAY_AUDIENCE: 'https://exchange.icacn.example', MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json', GATEWAY_RECEIPT_KEYS: 'r.json' }
+    const production = {
+      ICACN_MODE: 'production',
+      GATEWAY_AUDIENCE: 'https://exchange.icacn.example',
+      MEMBER_TRUST_LIST: 'trust.json',
+      GATEWAY_TOKEN_KEYS: 't.json',
+      GATEWAY_RECEIPT_KEYS: 'r.json',
+    }
     expect(loadConfig(production).metrics).toEqual({ host: '127.0.0.1', port: 9464 })
     expect(loadConfig({ ...production, METRICS_PORT: '0' }).metrics).toBeNull()
     expect(loadConfig({}).metrics).toBeNull()
     expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ host: '127.0.0.1', port: 9464 })
     expect(loadConfig({ METRICS_PORT: '9100', METRICS_HOST: '10.20.0.5' }).metrics).toEqual({ host: '10.20.0.5', port: 9100 })
-    expect(errorFor({ PORT: '9100', METRICS_PORT: '9100' }).message).toBe('METRICS_PORT: must differ from PORT (9100): metrics never share the API port')
+    expect(errorFor({ PORT: '9100', METRICS_PORT: '9100' }).message).toBe(
+      'METRICS_PORT: must differ from PORT (9100): metrics never share the API port',
+    )
   })
 
   it('documents every variable it reads in the README', () => {

@@ -43,9 +43,21 @@ describe('field markings narrow the record', () => {
     ['a marking one step wider', 'RED', ['VN'], { marking: 'AMBER+STRICT' }, 'SD_JWT_PROFILE /body/passports/marking'],
     ['GREEN under RED', 'RED', ['LA'], { marking: 'GREEN' }, 'SD_JWT_PROFILE /body/passports/marking'],
     ['CLEAR under GREEN', 'GREEN', ['ALL'], { marking: 'CLEAR' }, 'SD_JWT_PROFILE /body/passports/marking'],
-    ['a member the record does not name', 'AMBER', ['VN', 'LA'], { releasableTo: ['LA', 'TH'] }, 'SD_JWT_PROFILE /body/passports/releasableTo'],
+    [
+      'a member the record does not name',
+      'AMBER',
+      ['VN', 'LA'],
+      { releasableTo: ['LA', 'TH'] },
+      'SD_JWT_PROFILE /body/passports/releasableTo',
+    ],
     ['ALL under named members', 'AMBER+STRICT', ['VN'], { releasableTo: ['ALL'] }, 'SD_JWT_PROFILE /body/passports/releasableTo'],
-    ['both wider', 'RED', ['VN'], { marking: 'AMBER', releasableTo: ['VN', 'KH'] }, 'SD_JWT_PROFILE /body/passports/marking /body/passports/releasableTo'],
+    [
+      'both wider',
+      'RED',
+      ['VN'],
+      { marking: 'AMBER', releasableTo: ['VN', 'KH'] },
+      'SD_JWT_PROFILE /body/passports/marking /body/passports/releasableTo',
+    ],
   ])('%s', (_name, marking, list, field, expected) => {
     expect(outcome(claims(marking, list, { passports: field }))).toBe(expected)
   })

@@ -64,7 +64,9 @@ describe('queryCost', () => {
 
   it('adds aliases up, so fifteen pages of 500 events cost fifteen times one', () => {
     expect(cost(aliases(15, 'events(limit: 500) { seq }'))).toBe(15 * 550)
-    expect(() => assertQueryCost(schema, parse(aliases(2, 'events(limit: 500) { seq }')), {}, 1000)).toThrow('query cost 1100 exceeds the limit of 1000')
+    expect(() => assertQueryCost(schema, parse(aliases(2, 'events(limit: 500) { seq }')), {}, 1000)).toThrow(
+      'query cost 1100 exceeds the limit of 1000',
+    )
   })
 
   it('refuses over the limit with QUERY_TOO_COMPLEX, not at it', () => {
@@ -78,7 +80,12 @@ describe('queryCost', () => {
 
   it("costs the README's example what the README says, on the real schema", () => {
     const dir = new URL('../../schema/', import.meta.url)
-    const sdl = fs.readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort().map((f) => fs.readFileSync(new URL(f, dir), 'utf8')).join('\n')
+    const sdl = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.graphql'))
+      .sort()
+      .map((f) => fs.readFileSync(new URL(f, dir), 'utf8'))
+      .join('\n')
     const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
     const [, said, query] = /costs (\d+):\n\n```graphql\n([\s\S]*?)```/.exec(readme) ?? []
     expect(query).toBeDefined()
@@ -95,7 +102,9 @@ describe('queryDepth and plain introspection', () => {
   })
 
   it('measures each fragment once: twenty-two fragments each spreading the one before twice', () => {
-    const chain = Array.from({ length: 22 }, (_, i) => `fragment F${i + 1} on Thing { a: parts { ...F${i} } b: parts { ...F${i} } }`).join('\n')
+    const chain = Array.from({ length: 22 }, (_, i) => `fragment F${i + 1} on Thing { a: parts { ...F${i} } b: parts { ...F${i} } }`).join(
+      '\n',
+    )
     const started = Date.now()
     expect(queryDepth(parse(`fragment F0 on Thing { id } ${chain} { things { ...F22 } }`))).toBe(24)
     expect(Date.now() - started).toBeLessThan(1000)
@@ -115,9 +124,15 @@ describe('queryDepth and plain introspection', () => {
     const doc = parse(getIntrospectionQuery())
     const limits = { maxDepth: 8, maxCost: 1000 }
     expect(() => assertQueryLimits(schema, doc, {}, { ...limits, introspection: true })).not.toThrow()
-    expect(catchError(() => assertQueryLimits(schema, doc, {}, { ...limits, introspection: false })).message).toMatch(/^query depth \d+ exceeds the limit of 8$/)
-    const deep = parse('{ me { code } __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }')
-    expect(catchError(() => assertQueryLimits(schema, deep, {}, { ...limits, introspection: true })).message).toBe('query depth 10 exceeds the limit of 8')
+    expect(catchError(() => assertQueryLimits(schema, doc, {}, { ...limits, introspection: false })).message).toMatch(
+      /^query depth \d+ exceeds the limit of 8$/,
+    )
+    const deep = parse(
+      '{ me { code } __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }',
+    )
+    expect(catchError(() => assertQueryLimits(schema, deep, {}, { ...limits, introspection: true })).message).toBe(
+      'query depth 10 exceeds the limit of 8',
+    )
   })
 })
 

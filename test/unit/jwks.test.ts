@@ -20,7 +20,17 @@ describe('canonicalPublicJwk', () => {
     const pub = await exportJWK(publicKey)
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' })
     const p384 = await exportJWK((await generateKeyPair('ES384', { extractable: true })).publicKey)
-    for (const bad of [await exportJWK(privateKey), rsa, p384, { ...pub, alg: 'ES384' }, { ...pub, kid: 'mine' }, { ...pub, use: 'enc' }, null, [], 'jwk']) {
+    for (const bad of [
+      await exportJWK(privateKey),
+      rsa,
+      p384,
+      { ...pub, alg: 'ES384' },
+      { ...pub, kid: 'mine' },
+      { ...pub, use: 'enc' },
+      null,
+      [],
+      'jwk',
+    ]) {
       await expect(canonicalPublicJwk(bad)).rejects.toMatchObject({ code: 'INVALID_KEY' })
     }
   })
@@ -28,7 +38,10 @@ describe('canonicalPublicJwk', () => {
 
 describe('key usability by gateway receipt time', () => {
   const t = (iso: string) => new Date(iso)
-  const key = (retiredAt: string | null, revokedAt: string | null) => ({ retiredAt: retiredAt ? t(retiredAt) : null, revokedAt: revokedAt ? t(revokedAt) : null })
+  const key = (retiredAt: string | null, revokedAt: string | null) => ({
+    retiredAt: retiredAt ? t(retiredAt) : null,
+    revokedAt: revokedAt ? t(revokedAt) : null,
+  })
 
   it('an active key verifies anything', () => {
     expect(keyStatus(key(null, null), t('2030-01-01T00:00:00Z'))).toBe('active')
@@ -47,7 +60,14 @@ describe('key usability by gateway receipt time', () => {
   })
 
   it('publicJwks leaves revoked keys out and marks retired ones with exp', () => {
-    const base = { memberCode: 'KR', alg: 'ES256' as const, publicJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, registeredBy: 'op', createdAt: t('2026-01-01T00:00:00Z'), revocationReason: null }
+    const base = {
+      memberCode: 'KR',
+      alg: 'ES256' as const,
+      publicJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
+      registeredBy: 'op',
+      createdAt: t('2026-01-01T00:00:00Z'),
+      revocationReason: null,
+    }
     const keys: MemberKey[] = [
       { ...base, kid: 'active-key-0000000', retiredAt: null, revokedAt: null },
       { ...base, kid: 'retired-key-000000', retiredAt: t('2026-03-01T00:00:00Z'), revokedAt: null },

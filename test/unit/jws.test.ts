@@ -48,7 +48,12 @@ describe('compact JWS on node:crypto', () => {
     expect(withCrit.header.crit).toEqual(['b64'])
     expect(verifyJws(withCrit, ec.publicKey, 'ES256')).toBe(false)
     const [h, p, s] = jws.split('.') as [string, string, string]
-    const der = Buffer.concat([Buffer.from([0x30, 0x44, 0x02, 0x20]), Buffer.from(s, 'base64url').subarray(0, 32), Buffer.from([0x02, 0x20]), Buffer.from(s, 'base64url').subarray(32)])
+    const der = Buffer.concat([
+      Buffer.from([0x30, 0x44, 0x02, 0x20]),
+      Buffer.from(s, 'base64url').subarray(0, 32),
+      Buffer.from([0x02, 0x20]),
+      Buffer.from(s, 'base64url').subarray(32),
+    ])
     expect(verifyJws(decodeJws(`${h}.${p}.${der.toString('base64url')}`)!, ec.publicKey, 'ES256')).toBe(false)
     expect(decodeJws('a.b')).toBeUndefined()
     expect(decodeJws(`${h}.${Buffer.from('[1]').toString('base64url')}.${s}`)).toBeUndefined()

@@ -10,7 +10,10 @@ const series = async (metrics: ReturnType<typeof createMetrics>, name: string): 
 describe('metrics registry', () => {
   it('a batcher reports items queued in this turn, then an empty queue and the size of each batch sent', async () => {
     const metrics = createMetrics()
-    const batcher = tickBatcher(async (items: readonly number[]) => items.map((i) => i * 2), { max: 4, observe: metrics.batcher('record-loader') })
+    const batcher = tickBatcher(async (items: readonly number[]) => items.map((i) => i * 2), {
+      max: 4,
+      observe: metrics.batcher('record-loader'),
+    })
     const answers = Promise.all([1, 2, 3, 4, 5, 6].map((i) => batcher.push(i)))
     expect(await series(metrics, 'icacn_batcher_queued_items')).toEqual(['icacn_batcher_queued_items{batcher="record-loader"} 6'])
     expect(await answers).toEqual([2, 4, 6, 8, 10, 12])
@@ -19,7 +22,9 @@ describe('metrics registry', () => {
     // Two statements: 4 items (max), then 2.
     expect(await series(metrics, 'icacn_batcher_batch_size_count')).toEqual(['icacn_batcher_batch_size_count{batcher="record-loader"} 2'])
     expect(await series(metrics, 'icacn_batcher_batch_size_sum')).toEqual(['icacn_batcher_batch_size_sum{batcher="record-loader"} 6'])
-    expect(await series(metrics, 'icacn_batcher_batch_size_bucket{le="2"')).toEqual(['icacn_batcher_batch_size_bucket{le="2",batcher="record-loader"} 1'])
+    expect(await series(metrics, 'icacn_batcher_batch_size_bucket{le="2"')).toEqual([
+      'icacn_batcher_batch_size_bucket{le="2",batcher="record-loader"} 1',
+    ])
   })
 
   it('reads the pool at each scrape', async () => {

@@ -97,7 +97,10 @@ describe('name normalisation', () => {
 
   it('extracts name and alias fields only, from name objects and strings', () => {
     const labels: Record<string, string> = { names: 'name', aliases: 'alias', phones: 'phone' }
-    const out = extractNames({ names: [{ native: '류하진', latin: 'RYU Ha-jin', script: 'Hang' }], aliases: ['Jin'], phones: [{ number: '+821012345678' }] }, (f) => labels[f] ?? 'other')
+    const out = extractNames(
+      { names: [{ native: '류하진', latin: 'RYU Ha-jin', script: 'Hang' }], aliases: ['Jin'], phones: [{ number: '+821012345678' }] },
+      (f) => labels[f] ?? 'other',
+    )
     expect(out).toEqual([
       { field: 'names', label: 'name', lexemes: ['류하진', '하진', 'ryu', 'ha', 'jin'] },
       { field: 'aliases', label: 'alias', lexemes: ['jin'] },

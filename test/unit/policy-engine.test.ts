@@ -11,21 +11,39 @@ import { projectFile } from '../../src/project-files.js'
 const MEMBERS = new Set(['KR', 'TH', 'LA', 'VN', 'KH', 'PH'])
 const DEFAULT = fs.readFileSync(projectFile('schema/policy/default.cedar'), 'utf8')
 const key = (over: Partial<DecisionKey> = {}): DecisionKey => ({
-  action: 'disclose', recipient: 'TH', roles: ['analyst'], purpose: 'analysis', originator: 'KR', recordType: 'person',
-  label: 'name', fieldMarking: 'AMBER', recordMarking: 'AMBER', grading: 'B2', ...over,
+  action: 'disclose',
+  recipient: 'TH',
+  roles: ['analyst'],
+  purpose: 'analysis',
+  originator: 'KR',
+  recordType: 'person',
+  label: 'name',
+  fieldMarking: 'AMBER',
+  recordMarking: 'AMBER',
+  grading: 'B2',
+  ...over,
 })
 
 describe('Cedar release policy', () => {
   it('the default policy: analysts see ordinary fields; identity documents need an investigative purpose', () => {
     expect(evaluatePolicy(DEFAULT, key())).toMatchObject({ allow: true, policyIds: ['default-analysts'] })
-    expect(evaluatePolicy(DEFAULT, key({ label: 'passport' }))).toMatchObject({ allow: false, policyIds: ['default-identity-documents-need-purpose'] })
+    expect(evaluatePolicy(DEFAULT, key({ label: 'passport' }))).toMatchObject({
+      allow: false,
+      policyIds: ['default-identity-documents-need-purpose'],
+    })
     expect(evaluatePolicy(DEFAULT, key({ label: 'passport', purpose: 'investigation' })).allow).toBe(true)
     expect(evaluatePolicy(DEFAULT, key({ roles: ['admin'] })).allow).toBe(false) // default deny
     expect(evaluatePolicy(DEFAULT, key({ action: 'discover', roles: [] })).allow).toBe(true)
     // The preparsed path the decision table uses answers exactly as the one-shot path.
     const cedar = cedarEvaluator()
     const v: ActivePolicy = { originator: 'KR', version: 7, text: DEFAULT }
-    for (const k of [key(), key({ label: 'passport' }), key({ label: 'passport', purpose: 'prosecution' }), key({ roles: [] }), key({ action: 'discover' })]) {
+    for (const k of [
+      key(),
+      key({ label: 'passport' }),
+      key({ label: 'passport', purpose: 'prosecution' }),
+      key({ roles: [] }),
+      key({ action: 'discover' }),
+    ]) {
       expect(cedar(v, k)).toEqual(evaluatePolicy(DEFAULT, k))
     }
   })
@@ -71,7 +89,9 @@ describe('Cedar release policy', () => {
 
   it('validates: the default parses and type-checks; errors and reaching other originators are refused', () => {
     expect(validatePolicySet('KR', DEFAULT, MEMBERS)).toEqual([])
-    expect(validatePolicySet('KR', 'permit (principal, action, resource) when { resource.colour == "red" };', MEMBERS).length).toBeGreaterThan(0)
+    expect(
+      validatePolicySet('KR', 'permit (principal, action, resource) when { resource.colour == "red" };', MEMBERS).length,
+    ).toBeGreaterThan(0)
     expect(validatePolicySet('KR', 'permit (principal, action, resource', MEMBERS).length).toBeGreaterThan(0)
     const reaching = validatePolicySet('KR', 'permit (principal, action, resource) when { resource.originator == "TH" };', MEMBERS)
     expect(reaching.map((p) => p.message)).toEqual(["a policy of KR may govern only KR's records, not TH's"])
@@ -82,8 +102,15 @@ describe('Cedar release policy', () => {
     const v: ActivePolicy = { originator: 'KR', version: 3, text: DEFAULT }
     const base = key()
     const variants: DecisionKey[] = [
-      key({ action: 'discover' }), key({ recipient: 'VN' }), key({ roles: ['analyst', 'coordinator'] }), key({ purpose: null }),
-      key({ recordType: 'crypto_wallet' }), key({ label: 'wallet' }), key({ fieldMarking: 'RED' }), key({ recordMarking: 'GREEN' }), key({ grading: 'A1' }),
+      key({ action: 'discover' }),
+      key({ recipient: 'VN' }),
+      key({ roles: ['analyst', 'coordinator'] }),
+      key({ purpose: null }),
+      key({ recordType: 'crypto_wallet' }),
+      key({ label: 'wallet' }),
+      key({ fieldMarking: 'RED' }),
+      key({ recordMarking: 'GREEN' }),
+      key({ grading: 'A1' }),
     ]
     const keys = new Set([memoKey(v, base), memoKey({ ...v, version: 4 }, base), ...variants.map((k) => memoKey(v, k))])
     expect(keys.size).toBe(variants.length + 2)

@@ -21,21 +21,46 @@ const READER = 'VN'
 const body = {
   names: [{ native: 'สมชาย ใจดี', latin: 'Somchai Jaidee', script: 'Thai' }],
   aliases: ['เสี่ยหมู', 'Big Pig Mekong'],
-  passports: [{ country: 'THA', number: 'AA1234567' }, { country: 'LAO', number: 'P04567890' }],
-  phones: [{ number: '+66812345678', raw: '081-234-5678' }, { number: '+856205551234', raw: '020 5555 1234' }],
+  passports: [
+    { country: 'THA', number: 'AA1234567' },
+    { country: 'LAO', number: 'P04567890' },
+  ],
+  phones: [
+    { number: '+66812345678', raw: '081-234-5678' },
+    { number: '+856205551234', raw: '020 5555 1234' },
+  ],
   nationalities: ['THA', 'MMR'],
   role: 'money_launderer',
 }
 const FIELDS = Object.keys(body) as Array<keyof typeof body>
 /** Text of each field's value that must never appear where the field is withheld. */
 const SECRETS: Record<string, string[]> = {
-  names: ['สมชาย ใจดี', 'Somchai Jaidee'], aliases: ['เสี่ยหมู', 'Big Pig Mekong'], passports: ['AA1234567', 'P04567890'],
-  phones: ['+66812345678', '081-234-5678', '+856205551234', '020 5555 1234'], nationalities: ['"MMR"'], role: ['money_launderer'],
+  names: ['สมชาย ใจดี', 'Somchai Jaidee'],
+  aliases: ['เสี่ยหมู', 'Big Pig Mekong'],
+  passports: ['AA1234567', 'P04567890'],
+  phones: ['+66812345678', '081-234-5678', '+856205551234', '020 5555 1234'],
+  nationalities: ['"MMR"'],
+  role: ['money_launderer'],
 }
-const FIELD_MARKINGS = { passports: { marking: 'AMBER+STRICT' as const, releasableTo: ['VN', 'LA'] }, phones: { releasableTo: ['VN', 'LA', 'KH'] } }
+const FIELD_MARKINGS = {
+  passports: { marking: 'AMBER+STRICT' as const, releasableTo: ['VN', 'LA'] },
+  phones: { releasableTo: ['VN', 'LA', 'KH'] },
+}
 const record: RecordInput = {
-  id: uuidv7(), originator: 'TH', type: 'person', version: 1, supersedes: null, createdAt: '2026-03-01T23:50:00.000Z', retainUntil: '2031-03-01T00:00:00.000Z',
-  marking: 'AMBER', releasableTo: ['ALL'], handling: { originatorControl: true }, grading: 'B2', purposeLimits: ['investigation'], body, fieldMarkings: FIELD_MARKINGS,
+  id: uuidv7(),
+  originator: 'TH',
+  type: 'person',
+  version: 1,
+  supersedes: null,
+  createdAt: '2026-03-01T23:50:00.000Z',
+  retainUntil: '2031-03-01T00:00:00.000Z',
+  marking: 'AMBER',
+  releasableTo: ['ALL'],
+  handling: { originatorControl: true },
+  grading: 'B2',
+  purposeLimits: ['investigation'],
+  body,
+  fieldMarkings: FIELD_MARKINGS,
 }
 
 let th: IssuerKey
@@ -47,18 +72,41 @@ beforeAll(async () => {
   rec = (await storedRecord(record, th, kb, RECEIVED_AT)).stored
 })
 
-const decision = (disclose: Iterable<string>, discover: Iterable<string> = disclose, purposeMissing = false, visibility: Decision['visibility'] = 'disclose'): Decision =>
-  ({ visibility, disclose: new Set(disclose), discover: new Set([...disclose, ...discover]), purposeMissing })
+const decision = (
+  disclose: Iterable<string>,
+  discover: Iterable<string> = disclose,
+  purposeMissing = false,
+  visibility: Decision['visibility'] = 'disclose',
+): Decision => ({ visibility, disclose: new Set(disclose), discover: new Set([...disclose, ...discover]), purposeMissing })
 const verify = (sdJwt: string, nonce?: string) =>
-  verifySdJwt(sdJwt, { typ: RECORD_TYP, issuerKey: async () => ({ key: th.publicKey, alg: 'ES256' }), now: NOW, keyBinding: { aud: READER, now: NOW, ...(nonce ? { nonce } : {}) } })
+  verifySdJwt(sdJwt, {
+    typ: RECORD_TYP,
+    issuerKey: async () => ({ key: th.publicKey, alg: 'ES256' }),
+    now: NOW,
+    keyBinding: { aud: READER, now: NOW, ...(nonce ? { nonce } : {}) },
+  })
 
 describe('the stored record', () => {
   it('has a disclosure per field and per element of aliases, passports and phones', () => {
     expect(rec.disclosures.map((d) => d.path).sort()).toEqual([
-      '/body/aliases', '/body/aliases/value/0', '/body/aliases/value/1', '/body/names', '/body/nationalities', '/body/passports', '/body/passports/value/0', '/body/passports/value/1',
-      '/body/phones', '/body/phones/value/0', '/body/phones/value/1', '/body/role',
+      '/body/aliases',
+      '/body/aliases/value/0',
+      '/body/aliases/value/1',
+      '/body/names',
+      '/body/nationalities',
+      '/body/passports',
+      '/body/passports/value/0',
+      '/body/passports/value/1',
+      '/body/phones',
+      '/body/phones/value/0',
+      '/body/phones/value/1',
+      '/body/role',
     ])
-    expect(rec.disclosures.filter((d) => d.field === 'passports').every((d) => d.marking === 'AMBER+STRICT' && d.releasableTo?.join() === 'VN,LA')).toBe(true)
+    expect(
+      rec.disclosures
+        .filter((d) => d.field === 'passports')
+        .every((d) => d.marking === 'AMBER+STRICT' && d.releasableTo?.join() === 'VN,LA'),
+    ).toBe(true)
   })
 })
 
@@ -84,13 +132,20 @@ describe('present, every subset of fields to disclose', () => {
       expect(p.sdJwt).not.toContain(x.encoded)
       expect(viewJson).not.toContain(x.encoded)
     }
-    for (const f of FIELDS.filter((f) => !disclose.includes(f))) for (const text of SECRETS[f]!) {
-      expect(p.sdJwt).not.toContain(text)
-      expect(viewJson).not.toContain(text)
-    }
+    for (const f of FIELDS.filter((f) => !disclose.includes(f)))
+      for (const text of SECRETS[f]!) {
+        expect(p.sdJwt).not.toContain(text)
+        expect(viewJson).not.toContain(text)
+      }
     expect(p.record.body).toEqual(Object.fromEntries(disclose.map((f) => [f, body[f]])))
-    expect(p.record.fieldMarkings).toEqual(Object.fromEntries(Object.entries(FIELD_MARKINGS).filter(([f]) => disclose.includes(f as never))))
-    expect([...p.record.redacted].sort()).toEqual(FIELDS.filter((f) => discover.includes(f) && !disclose.includes(f)).map((f) => `/body/${f}`).sort())
+    expect(p.record.fieldMarkings).toEqual(
+      Object.fromEntries(Object.entries(FIELD_MARKINGS).filter(([f]) => disclose.includes(f as never))),
+    )
+    expect([...p.record.redacted].sort()).toEqual(
+      FIELDS.filter((f) => discover.includes(f) && !disclose.includes(f))
+        .map((f) => `/body/${f}`)
+        .sort(),
+    )
     expect(p.disclosedPaths).toEqual(released.map((x) => x.path))
     expect(releasedPaths(rec, d)).toEqual(p.disclosedPaths)
     expect(p.record.purposeWouldReveal).toBe(purposeMissing)
@@ -112,11 +167,26 @@ describe('present', () => {
     const p = present(rec, decision(['names', 'passports', 'phones'], FIELDS), { reader: READER, kbKey: kb, now: NOW, nonce: 'vn-7f3a' })
     const { body: _b, fieldMarkings: _f, redacted: _r, purposeWouldReveal: _p, ...envelope } = p.record
     expect(envelope).toEqual({
-      id: record.id, originator: 'TH', type: 'person', version: 1, supersedes: null, createdAt: '2026-03-01T23:50:00.000Z', retainUntil: '2031-03-01T00:00:00.000Z',
-      marking: 'AMBER', releasableTo: ['ALL'], handling: { originatorControl: true }, grading: 'B2', purposeLimits: ['investigation'], receivedAt: '2026-03-01T23:59:58.431Z', withdrawnAt: null,
+      id: record.id,
+      originator: 'TH',
+      type: 'person',
+      version: 1,
+      supersedes: null,
+      createdAt: '2026-03-01T23:50:00.000Z',
+      retainUntil: '2031-03-01T00:00:00.000Z',
+      marking: 'AMBER',
+      releasableTo: ['ALL'],
+      handling: { originatorControl: true },
+      grading: 'B2',
+      purposeLimits: ['investigation'],
+      receivedAt: '2026-03-01T23:59:58.431Z',
+      withdrawnAt: null,
     })
     const pub = (jwk: JWK) => ({ ...jwk, alg: 'ES256' })
-    const trust: Trust = { members: { TH: { keys: [pub({ ...(th.publicKey.export({ format: 'jwk' }) as JWK), kid: th.kid })] } }, gateway: { keys: [{ ...kb.publicJwk, icacn_use: 'key-binding' } as JWK] } }
+    const trust: Trust = {
+      members: { TH: { keys: [pub({ ...(th.publicKey.export({ format: 'jwk' }) as JWK), kid: th.kid })] } },
+      gateway: { keys: [{ ...kb.publicJwk, icacn_use: 'key-binding' } as JWK] },
+    }
     const v = await verifyPresentation(p.sdJwt, trust, { aud: READER, nonce: 'vn-7f3a', now: NOW })
     expect(v.body).toEqual(p.record.body)
     expect(v.fieldMarkings).toEqual(p.record.fieldMarkings)
@@ -126,7 +196,14 @@ describe('present', () => {
 
   it('binds to the reader: another audience does not verify', async () => {
     const p = present(rec, decision(['role']), { reader: READER, kbKey: kb, now: NOW })
-    await expect(verifySdJwt(p.sdJwt, { typ: RECORD_TYP, issuerKey: async () => ({ key: th.publicKey, alg: 'ES256' }), now: NOW, keyBinding: { aud: 'KH', now: NOW } })).rejects.toMatchObject({ code: 'WRONG_AUDIENCE' })
+    await expect(
+      verifySdJwt(p.sdJwt, {
+        typ: RECORD_TYP,
+        issuerKey: async () => ({ key: th.publicKey, alg: 'ES256' }),
+        now: NOW,
+        keyBinding: { aud: 'KH', now: NOW },
+      }),
+    ).rejects.toMatchObject({ code: 'WRONG_AUDIENCE' })
   })
 
   it('a field the record lacks, asked to disclose, gives nothing', () => {
@@ -136,7 +213,11 @@ describe('present', () => {
   })
 
   it('reassembles an array from the element disclosures it holds, never from a digest', async () => {
-    const partial = { ...rec, withdrawnAt: new Date('2026-03-05T08:00:00.000Z'), disclosures: rec.disclosures.filter((d) => d.path !== '/body/phones/value/1') }
+    const partial = {
+      ...rec,
+      withdrawnAt: new Date('2026-03-05T08:00:00.000Z'),
+      disclosures: rec.disclosures.filter((d) => d.path !== '/body/phones/value/1'),
+    }
     const p = present(partial, decision(['phones']), { reader: READER, kbKey: kb, now: NOW })
     expect(p.record.body).toEqual({ phones: [body.phones[0]] })
     expect(p.record.withdrawnAt).toBe('2026-03-05T08:00:00.000Z')
@@ -144,19 +225,31 @@ describe('present', () => {
   })
 
   it('random nonces differ between presentations', async () => {
-    const nonces = await Promise.all([1, 2, 3].map(async () => (await verify(present(rec, decision(['role']), { reader: READER, kbKey: kb, now: NOW }).sdJwt)).kb!.nonce))
+    const nonces = await Promise.all(
+      [1, 2, 3].map(async () => (await verify(present(rec, decision(['role']), { reader: READER, kbKey: kb, now: NOW }).sdJwt)).kb!.nonce),
+    )
     expect(new Set(nonces).size).toBe(3)
   })
 
   it.each(['hit', 'none'] as const)('refuses a %s decision', (visibility) => {
-    expect(() => present(rec, decision(['role'], FIELDS, false, visibility), { reader: READER, kbKey: kb, now: NOW })).toThrow(/may not see/)
+    expect(() => present(rec, decision(['role'], FIELDS, false, visibility), { reader: READER, kbKey: kb, now: NOW })).toThrow(
+      /may not see/,
+    )
   })
 })
 
 describe('presentHit', () => {
   it.each([false, true])('gives only who holds what, how graded, from when (purposeWouldReveal %s)', (purposeMissing) => {
     expect(presentHit(rec, decision([], FIELDS, purposeMissing, 'hit'))).toEqual({
-      visibility: 'hit', hit: { id: record.id, originator: 'TH', type: 'person', grading: 'B2', createdAt: '2026-03-01T23:50:00.000Z', purposeWouldReveal: purposeMissing },
+      visibility: 'hit',
+      hit: {
+        id: record.id,
+        originator: 'TH',
+        type: 'person',
+        grading: 'B2',
+        createdAt: '2026-03-01T23:50:00.000Z',
+        purposeWouldReveal: purposeMissing,
+      },
     })
   })
 

@@ -14,7 +14,9 @@ describe('principal parsing', () => {
     expect(parsePurpose('investigation')).toBe('investigation')
     expect(parsePurpose('prosecution')).toBe('prosecution')
     expect(parsePurpose(undefined)).toBeNull()
-    expect(() => parsePurpose('operation:0193f3c2-7b1e-7cc0-9d2a-5f1e2d3c4b5a')).toThrow(expect.objectContaining({ code: 'INVALID_PURPOSE' }))
+    expect(() => parsePurpose('operation:0193f3c2-7b1e-7cc0-9d2a-5f1e2d3c4b5a')).toThrow(
+      expect.objectContaining({ code: 'INVALID_PURPOSE' }),
+    )
     expect(() => parsePurpose('Investigation')).toThrow(expect.objectContaining({ code: 'INVALID_PURPOSE' }))
   })
 

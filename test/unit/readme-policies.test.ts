@@ -9,8 +9,17 @@ import { projectFile } from '../../src/project-files.js'
 const MEMBERS = new Set(['KR', 'TH', 'LA', 'VN', 'KH', 'PH'])
 const blocks = [...fs.readFileSync(projectFile('README.md'), 'utf8').matchAll(/```cedar\n([\s\S]*?)```/g)].map((m) => m[1]!)
 const key = (over: Partial<DecisionKey>): DecisionKey => ({
-  action: 'disclose', recipient: 'VN', roles: ['analyst'], purpose: 'analysis', originator: 'KR', recordType: 'lead',
-  label: 'narrative', fieldMarking: 'AMBER', recordMarking: 'AMBER', grading: 'B2', ...over,
+  action: 'disclose',
+  recipient: 'VN',
+  roles: ['analyst'],
+  purpose: 'analysis',
+  originator: 'KR',
+  recordType: 'lead',
+  label: 'narrative',
+  fieldMarking: 'AMBER',
+  recordMarking: 'AMBER',
+  grading: 'B2',
+  ...over,
 })
 
 describe('README worked examples', () => {
@@ -27,7 +36,10 @@ describe('README worked examples', () => {
     expect(evaluatePolicy(kr, key({ label: 'source_note' }))).toMatchObject({ allow: false, policyIds: ['kr-sources-only-th'] })
     expect(evaluatePolicy(kr, key({ label: 'source_note', recipient: 'TH' })).allow).toBe(true)
     expect(evaluatePolicy(kr, key({ action: 'discover', label: 'source_note' })).allow).toBe(true)
-    expect(evaluatePolicy(kr, key({ recordType: 'crypto_wallet', label: 'wallet', purpose: null }))).toMatchObject({ allow: false, purposeMissing: true })
+    expect(evaluatePolicy(kr, key({ recordType: 'crypto_wallet', label: 'wallet', purpose: null }))).toMatchObject({
+      allow: false,
+      purposeMissing: true,
+    })
     expect(evaluatePolicy(kr, key({ recordType: 'crypto_wallet', label: 'wallet', purpose: 'investigation' })).allow).toBe(true)
   })
 
@@ -43,8 +55,17 @@ describe('README worked examples', () => {
 
   it('the deconfliction example, on its own, narrows the inherited default: no phones, and only KR and TH', () => {
     const dk = (over: Partial<DecisionKey>) => key({ action: 'deconflict', originator: 'LA', roles: [], purpose: null, ...over })
-    expect(evaluatePolicy(blocks[2]!, dk({ recipient: 'KR', label: 'wallet' }))).toMatchObject({ allow: true, policyIds: ['default-deconflict'] })
-    expect(evaluatePolicy(blocks[2]!, dk({ recipient: 'TH', label: 'phone' }))).toMatchObject({ allow: false, policyIds: ['no-phone-deconfliction'] })
-    expect(evaluatePolicy(blocks[2]!, dk({ recipient: 'VN', label: 'wallet' }))).toMatchObject({ allow: false, policyIds: ['deconflict-kr-th-only'] })
+    expect(evaluatePolicy(blocks[2]!, dk({ recipient: 'KR', label: 'wallet' }))).toMatchObject({
+      allow: true,
+      policyIds: ['default-deconflict'],
+    })
+    expect(evaluatePolicy(blocks[2]!, dk({ recipient: 'TH', label: 'phone' }))).toMatchObject({
+      allow: false,
+      policyIds: ['no-phone-deconfliction'],
+    })
+    expect(evaluatePolicy(blocks[2]!, dk({ recipient: 'VN', label: 'wallet' }))).toMatchObject({
+      allow: false,
+      policyIds: ['deconflict-kr-th-only'],
+    })
   })
 })

@@ -6,17 +6,25 @@ import { AppError, type ErrorCode, problemType } from '../../src/errors.js'
 import { projectFile } from '../../src/project-files.js'
 
 const source = fs.readFileSync(projectFile('src/errors.ts'), 'utf8')
-const CODES = [...source.slice(source.indexOf('const CATALOGUE'), source.indexOf('} as const')).matchAll(/^ {2}([A-Z_]+): \[/gm)].map((m) => m[1] as ErrorCode)
+const CODES = [...source.slice(source.indexOf('const CATALOGUE'), source.indexOf('} as const')).matchAll(/^ {2}([A-Z_]+): \[/gm)].map(
+  (m) => m[1] as ErrorCode,
+)
 
 /** Each row of the README table: its statuses and the type suffixes it names. */
 function tableRows(): Array<{ statuses: number[]; suffixes: string[] }> {
   const readme = fs.readFileSync(projectFile('README.md'), 'utf8')
   const table = readme.slice(readme.indexOf('| status | `type` suffix | when |'))
   const all = table.split('\n').slice(2)
-  const lines = all.slice(0, all.findIndex((l) => !l.startsWith('|')))
+  const lines = all.slice(
+    0,
+    all.findIndex((l) => !l.startsWith('|')),
+  )
   return lines.map((l) => {
     const [, status, types] = l.split('|')
-    return { statuses: status!.split(',').map((x) => Number(x.trim())), suffixes: [...types!.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]!) }
+    return {
+      statuses: status!.split(',').map((x) => Number(x.trim())),
+      suffixes: [...types!.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]!),
+    }
   })
 }
 

@@ -10,14 +10,44 @@ const schemaDir = new URL('../../schema/records/', import.meta.url)
 const BASE_ID = 'https://icacn.example/schema/records/'
 
 const LABELS = new Set([
-  'narrative', 'name', 'alias', 'dob', 'nationality', 'phone', 'email', 'telegram', 'onion', 'wallet', 'passport',
-  'national_id', 'bank_account', 'vehicle', 'address', 'location', 'route', 'concealment', 'quantity', 'substance',
-  'date', 'associate', 'organization', 'role', 'transaction', 'exchange', 'source_note', 'photo_ref', 'url', 'status',
+  'narrative',
+  'name',
+  'alias',
+  'dob',
+  'nationality',
+  'phone',
+  'email',
+  'telegram',
+  'onion',
+  'wallet',
+  'passport',
+  'national_id',
+  'bank_account',
+  'vehicle',
+  'address',
+  'location',
+  'route',
+  'concealment',
+  'quantity',
+  'substance',
+  'date',
+  'associate',
+  'organization',
+  'role',
+  'transaction',
+  'exchange',
+  'source_note',
+  'photo_ref',
+  'url',
+  'status',
 ])
 
 type JsonSchema = Record<string, unknown>
 
-const schemaFiles = fs.readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sort()
+const schemaFiles = fs
+  .readdirSync(schemaDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
 const schemas: ReadonlyMap<string, JsonSchema> = new Map(
   schemaFiles.map((f) => [f, JSON.parse(fs.readFileSync(new URL(f, schemaDir), 'utf8')) as JsonSchema]),
 )
@@ -125,8 +155,14 @@ describe('record fixtures', () => {
       for (const v of Object.values(value)) yield* objects(v)
     }
   }
-  const names = [...objects(recordFixtures)].filter((o) => typeof o.native === 'string' && typeof o.script === 'string') as { native: string; script: string }[]
-  const phones = [...objects(recordFixtures)].filter((o) => typeof o.number === 'string' && o.number.startsWith('+')) as { number: string; raw?: string }[]
+  const names = [...objects(recordFixtures)].filter((o) => typeof o.native === 'string' && typeof o.script === 'string') as {
+    native: string
+    script: string
+  }[]
+  const phones = [...objects(recordFixtures)].filter((o) => typeof o.number === 'string' && o.number.startsWith('+')) as {
+    number: string
+    raw?: string
+  }[]
 
   const scriptPattern: Record<string, RegExp> = {
     Hang: /^[\p{Script=Hangul}\s]+$/u,
@@ -151,14 +187,18 @@ describe('record fixtures', () => {
 
   it('use mobile numbers in each country’s real format, with raw the same number in national format', () => {
     // China and Russia have no national format with a leading 0 (their fixtures give no raw).
-    const mobile = /^\+(8210[0-9]{8}|668[0-9]{8}|85620[0-9]{8}|849[0-9]{8}|85512[0-9]{6}|639[0-9]{9}|959[0-9]{8,9}|861[3-9][0-9]{9}|8869[0-9]{8}|79[0-9]{9})$/
+    const mobile =
+      /^\+(8210[0-9]{8}|668[0-9]{8}|85620[0-9]{8}|849[0-9]{8}|85512[0-9]{6}|639[0-9]{9}|959[0-9]{8,9}|861[3-9][0-9]{9}|8869[0-9]{8}|79[0-9]{9})$/
     expect(phones.length).toBeGreaterThanOrEqual(6)
     for (const { number, raw } of phones) {
       expect(number).toMatch(mobile)
       if (raw === undefined) continue
       expect(raw, number).toMatch(/^0[0-9 -]+$/)
       const national = raw.replace(/[^0-9]/g, '').slice(1)
-      expect(['82', '66', '856', '84', '855', '63', '95', '886'].map((cc) => `+${cc}${national}`), raw).toContain(number)
+      expect(
+        ['82', '66', '856', '84', '855', '63', '95', '886'].map((cc) => `+${cc}${national}`),
+        raw,
+      ).toContain(number)
     }
   })
 })
@@ -176,88 +216,563 @@ const at = (body: Record<string, unknown>, ...path: (string | number)[]): Record
 
 const broken: Record<RecordType, Broken[]> = {
   lead: [
-    { what: 'unknown property', mutate: (b) => { b.informantName = 'x' }, instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'informantName' } },
-    { what: 'summary is a number', mutate: (b) => { b.summary = 42 }, instancePath: '/summary', keyword: 'type' },
-    { what: 'status not in enum', mutate: (b) => { b.status = 'open' }, instancePath: '/status', keyword: 'enum' },
-    { what: 'reportedAt is not a real date-time', mutate: (b) => { b.reportedAt = '2024-06-31T09:40:00+09:00' }, instancePath: '/reportedAt', keyword: 'format' },
-    { what: 'reportedAt has no time zone', mutate: (b) => { b.reportedAt = '2024-06-03T09:40:00' }, instancePath: '/reportedAt', keyword: 'format' },
-    { what: 'language is not a BCP 47 tag', mutate: (b) => { b.language = 'Korean' }, instancePath: '/language', keyword: 'pattern' },
-    { what: 'grading credibility out of scale', mutate: (b) => { at(b, 'grading').credibility = '7' }, instancePath: '/grading/credibility', keyword: 'enum' },
+    {
+      what: 'unknown property',
+      mutate: (b) => {
+        b.informantName = 'x'
+      },
+      instancePath: '',
+      keyword: 'additionalProperties',
+      params: { additionalProperty: 'informantName' },
+    },
+    {
+      what: 'summary is a number',
+      mutate: (b) => {
+        b.summary = 42
+      },
+      instancePath: '/summary',
+      keyword: 'type',
+    },
+    {
+      what: 'status not in enum',
+      mutate: (b) => {
+        b.status = 'open'
+      },
+      instancePath: '/status',
+      keyword: 'enum',
+    },
+    {
+      what: 'reportedAt is not a real date-time',
+      mutate: (b) => {
+        b.reportedAt = '2024-06-31T09:40:00+09:00'
+      },
+      instancePath: '/reportedAt',
+      keyword: 'format',
+    },
+    {
+      what: 'reportedAt has no time zone',
+      mutate: (b) => {
+        b.reportedAt = '2024-06-03T09:40:00'
+      },
+      instancePath: '/reportedAt',
+      keyword: 'format',
+    },
+    {
+      what: 'language is not a BCP 47 tag',
+      mutate: (b) => {
+        b.language = 'Korean'
+      },
+      instancePath: '/language',
+      keyword: 'pattern',
+    },
+    {
+      what: 'grading credibility out of scale',
+      mutate: (b) => {
+        at(b, 'grading').credibility = '7'
+      },
+      instancePath: '/grading/credibility',
+      keyword: 'enum',
+    },
   ],
   person: [
-    { what: 'unknown property', mutate: (b) => { b.religion = 'x' }, instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'religion' } },
-    { what: 'names is an object, not an array', mutate: (b) => { b.names = { native: '박성호', script: 'Hang' } }, instancePath: '/names', keyword: 'type' },
-    { what: 'names is empty', mutate: (b) => { b.names = [] }, instancePath: '/names', keyword: 'minItems' },
-    { what: 'script not in enum', mutate: (b) => { at(b, 'names', 0).script = 'Hani' }, instancePath: '/names/0/script', keyword: 'enum' },
-    { what: 'dob in local format', mutate: (b) => { b.dob = '14/03/1978' }, instancePath: '/dob', keyword: 'format' },
-    { what: 'phone number with letters', mutate: (b) => { at(b, 'phones', 0).number = 'call 010-4728-1935' }, instancePath: '/phones/0/number', keyword: 'pattern' },
-    { what: 'telegram handle too short', mutate: (b) => { b.telegramHandles = ['@bp'] }, instancePath: '/telegramHandles/0', keyword: 'pattern' },
-    { what: 'passport number lower case', mutate: (b) => { at(b, 'passports', 0).number = 'm48291736' }, instancePath: '/passports/0/number', keyword: 'pattern' },
-    { what: 'passport country alpha-2', mutate: (b) => { at(b, 'passports', 0).country = 'KR' }, instancePath: '/passports/0/country', keyword: 'pattern' },
-    { what: 'role not in enum', mutate: (b) => { b.role = 'kingpin' }, instancePath: '/role', keyword: 'enum' },
+    {
+      what: 'unknown property',
+      mutate: (b) => {
+        b.religion = 'x'
+      },
+      instancePath: '',
+      keyword: 'additionalProperties',
+      params: { additionalProperty: 'religion' },
+    },
+    {
+      what: 'names is an object, not an array',
+      mutate: (b) => {
+        b.names = { native: '박성호', script: 'Hang' }
+      },
+      instancePath: '/names',
+      keyword: 'type',
+    },
+    {
+      what: 'names is empty',
+      mutate: (b) => {
+        b.names = []
+      },
+      instancePath: '/names',
+      keyword: 'minItems',
+    },
+    {
+      what: 'script not in enum',
+      mutate: (b) => {
+        at(b, 'names', 0).script = 'Hani'
+      },
+      instancePath: '/names/0/script',
+      keyword: 'enum',
+    },
+    {
+      what: 'dob in local format',
+      mutate: (b) => {
+        b.dob = '14/03/1978'
+      },
+      instancePath: '/dob',
+      keyword: 'format',
+    },
+    {
+      what: 'phone number with letters',
+      mutate: (b) => {
+        at(b, 'phones', 0).number = 'call 010-4728-1935'
+      },
+      instancePath: '/phones/0/number',
+      keyword: 'pattern',
+    },
+    {
+      what: 'telegram handle too short',
+      mutate: (b) => {
+        b.telegramHandles = ['@bp']
+      },
+      instancePath: '/telegramHandles/0',
+      keyword: 'pattern',
+    },
+    {
+      what: 'passport number lower case',
+      mutate: (b) => {
+        at(b, 'passports', 0).number = 'm48291736'
+      },
+      instancePath: '/passports/0/number',
+      keyword: 'pattern',
+    },
+    {
+      what: 'passport country alpha-2',
+      mutate: (b) => {
+        at(b, 'passports', 0).country = 'KR'
+      },
+      instancePath: '/passports/0/country',
+      keyword: 'pattern',
+    },
+    {
+      what: 'role not in enum',
+      mutate: (b) => {
+        b.role = 'kingpin'
+      },
+      instancePath: '/role',
+      keyword: 'enum',
+    },
   ],
   organization: [
-    { what: 'unknown property', mutate: (b) => { b.leader = 'x' }, instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'leader' } },
-    { what: 'countries is a string', mutate: (b) => { b.countries = 'TH' }, instancePath: '/countries', keyword: 'type' },
-    { what: 'kind not in enum', mutate: (b) => { b.kind = 'cartel' }, instancePath: '/kind', keyword: 'enum' },
-    { what: 'website is not a URI', mutate: (b) => { b.websites = ['ponleumeas trading'] }, instancePath: '/websites/0', keyword: 'format' },
-    { what: 'base latitude out of range', mutate: (b) => { at(b, 'bases', 0).lat = 120 }, instancePath: '/bases/0/lat', keyword: 'maximum' },
-    { what: 'base has lat without lon', mutate: (b) => { delete at(b, 'bases', 0).lon }, instancePath: '/bases/0', keyword: 'dependentRequired' },
+    {
+      what: 'unknown property',
+      mutate: (b) => {
+        b.leader = 'x'
+      },
+      instancePath: '',
+      keyword: 'additionalProperties',
+      params: { additionalProperty: 'leader' },
+    },
+    {
+      what: 'countries is a string',
+      mutate: (b) => {
+        b.countries = 'TH'
+      },
+      instancePath: '/countries',
+      keyword: 'type',
+    },
+    {
+      what: 'kind not in enum',
+      mutate: (b) => {
+        b.kind = 'cartel'
+      },
+      instancePath: '/kind',
+      keyword: 'enum',
+    },
+    {
+      what: 'website is not a URI',
+      mutate: (b) => {
+        b.websites = ['ponleumeas trading']
+      },
+      instancePath: '/websites/0',
+      keyword: 'format',
+    },
+    {
+      what: 'base latitude out of range',
+      mutate: (b) => {
+        at(b, 'bases', 0).lat = 120
+      },
+      instancePath: '/bases/0/lat',
+      keyword: 'maximum',
+    },
+    {
+      what: 'base has lat without lon',
+      mutate: (b) => {
+        delete at(b, 'bases', 0).lon
+      },
+      instancePath: '/bases/0',
+      keyword: 'dependentRequired',
+    },
   ],
   telegram_channel: [
-    { what: 'unknown property', mutate: (b) => { b.owner = 'x' }, instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'owner' } },
-    { what: 'subscriberCount is a string', mutate: (b) => { b.subscriberCount = '3812' }, instancePath: '/subscriberCount', keyword: 'type' },
-    { what: 'handle without @', mutate: (b) => { b.handle = 'hangsach_saigon247' }, instancePath: '/handle', keyword: 'pattern' },
-    { what: 'firstSeen month 13', mutate: (b) => { b.firstSeen = '2023-13-04' }, instancePath: '/firstSeen', keyword: 'format' },
-    { what: 'price list substance not in enum', mutate: (b) => { at(b, 'pricesListed', 0).substance = 'ice' }, instancePath: '/pricesListed/0/substance', keyword: 'enum' },
-    { what: 'neither handle nor invite link', mutate: (b) => { delete b.handle }, instancePath: '', keyword: 'required', params: { missingProperty: 'inviteLink' } },
-    { what: 'invite link is a public link', mutate: (b) => { b.inviteLink = 'https://t.me/hangsach_saigon247' }, instancePath: '/inviteLink', keyword: 'pattern' },
+    {
+      what: 'unknown property',
+      mutate: (b) => {
+        b.owner = 'x'
+      },
+      instancePath: '',
+      keyword: 'additionalProperties',
+      params: { additionalProperty: 'owner' },
+    },
+    {
+      what: 'subscriberCount is a string',
+      mutate: (b) => {
+        b.subscriberCount = '3812'
+      },
+      instancePath: '/subscriberCount',
+      keyword: 'type',
+    },
+    {
+      what: 'handle without @',
+      mutate: (b) => {
+        b.handle = 'hangsach_saigon247'
+      },
+      instancePath: '/handle',
+      keyword: 'pattern',
+    },
+    {
+      what: 'firstSeen month 13',
+      mutate: (b) => {
+        b.firstSeen = '2023-13-04'
+      },
+      instancePath: '/firstSeen',
+      keyword: 'format',
+    },
+    {
+      what: 'price list substance not in enum',
+      mutate: (b) => {
+        at(b, 'pricesListed', 0).substance = 'ice'
+      },
+      instancePath: '/pricesListed/0/substance',
+      keyword: 'enum',
+    },
+    {
+      what: 'neither handle nor invite link',
+      mutate: (b) => {
+        delete b.handle
+      },
+      instancePath: '',
+      keyword: 'required',
+      params: { missingProperty: 'inviteLink' },
+    },
+    {
+      what: 'invite link is a public link',
+      mutate: (b) => {
+        b.inviteLink = 'https://t.me/hangsach_saigon247'
+      },
+      instancePath: '/inviteLink',
+      keyword: 'pattern',
+    },
   ],
   darkweb_site: [
-    { what: 'unknown property', mutate: (b) => { b.adminEmail = 'x' }, instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'adminEmail' } },
-    { what: 'v2 onion address', mutate: (b) => { b.onionAddress = 'abcdefghij234567.onion' }, instancePath: '/onionAddress', keyword: 'pattern' },
-    { what: 'vendorNames is a string', mutate: (b) => { b.vendorNames = 'IceKing_KR' }, instancePath: '/vendorNames', keyword: 'type' },
-    { what: 'status not in enum', mutate: (b) => { b.status = 'down' }, instancePath: '/status', keyword: 'enum' },
-    { what: 'shipping region is a country name', mutate: (b) => { b.shippingRegions = ['Korea'] }, instancePath: '/shippingRegions/0', keyword: 'pattern' },
-    { what: 'lastSeen is a date-time', mutate: (b) => { b.lastSeen = '2024-07-01T10:00:00Z' }, instancePath: '/lastSeen', keyword: 'format' },
+    {
+      what: 'unknown property',
+      mutate: (b) => {
+        b.adminEmail = 'x'
+      },
+      instancePath: '',
+      keyword: 'additionalProperties',
+      params: { additionalProperty: 'adminEmail' },
+    },
+    {
+      what: 'v2 onion address',
+      mutate: (b) => {
+        b.onionAddress = 'abcdefghij234567.onion'
+      },
+      instancePath: '/onionAddress',
+      keyword: 'pattern',
+    },
+    {
+      what: 'vendorNames is a string',
+      mutate: (b) => {
+        b.vendorNames = 'IceKing_KR'
+      },
+      instancePath: '/vendorNames',
+      keyword: 'type',
+    },
+    {
+      what: 'status not in enum',
+      mutate: (b) => {
+        b.status = 'down'
+      },
+      instancePath: '/status',
+      keyword: 'enum',
+    },
+    {
+      what: 'shipping region is a country name',
+      mutate: (b) => {
+        b.shippingRegions = ['Korea']
+      },
+      instancePath: '/shippingRegions/0',
+      keyword: 'pattern',
+    },
+    {
+      what: 'lastSeen is a date-time',
+      mutate: (b) => {
+        b.lastSeen = '2024-07-01T10:00:00Z'
+      },
+      instancePath: '/lastSeen',
+      keyword: 'format',
+    },
   ],
   crypto_wallet: [
-    { what: 'unknown property', mutate: (b) => { b.owner = 'x' }, instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'owner' } },
-    { what: 'chain not in enum', mutate: (b) => { b.chain = 'solana' }, instancePath: '/chain', keyword: 'enum' },
-    { what: 'TRON address on bitcoin', mutate: (b) => { b.chain = 'bitcoin' }, instancePath: '/address', keyword: 'pattern' },
-    { what: 'transactionCount is a string', mutate: (b) => { b.transactionCount = '412' }, instancePath: '/transactionCount', keyword: 'type' },
-    { what: 'firstSeen is a bare date', mutate: (b) => { b.firstSeen = '2023-09-12' }, instancePath: '/firstSeen', keyword: 'format' },
-    { what: 'attribution confidence not in enum', mutate: (b) => { at(b, 'attributedTo', 0).confidence = 'certain' }, instancePath: '/attributedTo/0/confidence', keyword: 'enum' },
+    {
+      what: 'unknown property',
+      mutate: (b) => {
+        b.owner = 'x'
+      },
+      instancePath: '',
+      keyword: 'additionalProperties',
+      params: { additionalProperty: 'owner' },
+    },
+    {
+      what: 'chain not in enum',
+      mutate: (b) => {
+        b.chain = 'solana'
+      },
+      instancePath: '/chain',
+      keyword: 'enum',
+    },
+    {
+      what: 'TRON address on bitcoin',
+      mutate: (b) => {
+        b.chain = 'bitcoin'
+      },
+      instancePath: '/address',
+      keyword: 'pattern',
+    },
+    {
+      what: 'transactionCount is a string',
+      mutate: (b) => {
+        b.transactionCount = '412'
+      },
+      instancePath: '/transactionCount',
+      keyword: 'type',
+    },
+    {
+      what: 'firstSeen is a bare date',
+      mutate: (b) => {
+        b.firstSeen = '2023-09-12'
+      },
+      instancePath: '/firstSeen',
+      keyword: 'format',
+    },
+    {
+      what: 'attribution confidence not in enum',
+      mutate: (b) => {
+        at(b, 'attributedTo', 0).confidence = 'certain'
+      },
+      instancePath: '/attributedTo/0/confidence',
+      keyword: 'enum',
+    },
   ],
   crypto_transfer: [
-    { what: 'unknown property', mutate: (b) => { b.memo = 'x' }, instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'memo' } },
-    { what: 'amount is a string', mutate: (b) => { b.amount = '48500' }, instancePath: '/amount', keyword: 'type' },
-    { what: 'amount is zero', mutate: (b) => { b.amount = 0 }, instancePath: '/amount', keyword: 'exclusiveMinimum' },
-    { what: 'asset not in enum', mutate: (b) => { b.asset = 'BNB' }, instancePath: '/asset', keyword: 'enum' },
-    { what: 'txHash too short', mutate: (b) => { b.txHash = '9d092d5f95383f7e43a12a884d50f0a1' }, instancePath: '/txHash', keyword: 'pattern' },
-    { what: 'timestamp without time zone', mutate: (b) => { b.timestamp = '2024-05-14T08:31:27' }, instancePath: '/timestamp', keyword: 'format' },
-    { what: 'TRON address declared as ethereum', mutate: (b) => { at(b, 'from').chain = 'ethereum' }, instancePath: '/from/address', keyword: 'pattern' },
-    { what: 'BTC on the TRON chain', mutate: (b) => { at(b, 'to').asset = 'BTC' }, instancePath: '/to/asset', keyword: 'enum' },
+    {
+      what: 'unknown property',
+      mutate: (b) => {
+        b.memo = 'x'
+      },
+      instancePath: '',
+      keyword: 'additionalProperties',
+      params: { additionalProperty: 'memo' },
+    },
+    {
+      what: 'amount is a string',
+      mutate: (b) => {
+        b.amount = '48500'
+      },
+      instancePath: '/amount',
+      keyword: 'type',
+    },
+    {
+      what: 'amount is zero',
+      mutate: (b) => {
+        b.amount = 0
+      },
+      instancePath: '/amount',
+      keyword: 'exclusiveMinimum',
+    },
+    {
+      what: 'asset not in enum',
+      mutate: (b) => {
+        b.asset = 'BNB'
+      },
+      instancePath: '/asset',
+      keyword: 'enum',
+    },
+    {
+      what: 'txHash too short',
+      mutate: (b) => {
+        b.txHash = '9d092d5f95383f7e43a12a884d50f0a1'
+      },
+      instancePath: '/txHash',
+      keyword: 'pattern',
+    },
+    {
+      what: 'timestamp without time zone',
+      mutate: (b) => {
+        b.timestamp = '2024-05-14T08:31:27'
+      },
+      instancePath: '/timestamp',
+      keyword: 'format',
+    },
+    {
+      what: 'TRON address declared as ethereum',
+      mutate: (b) => {
+        at(b, 'from').chain = 'ethereum'
+      },
+      instancePath: '/from/address',
+      keyword: 'pattern',
+    },
+    {
+      what: 'BTC on the TRON chain',
+      mutate: (b) => {
+        at(b, 'to').asset = 'BTC'
+      },
+      instancePath: '/to/asset',
+      keyword: 'enum',
+    },
   ],
   shipment: [
-    { what: 'unknown property', mutate: (b) => { b.vesselName = 'x' }, instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'vesselName' } },
-    { what: 'container number missing its check digit', mutate: (b) => { b.containerNumber = 'ADFU482173' }, instancePath: '/containerNumber', keyword: 'pattern' },
-    { what: 'substance not in enum', mutate: (b) => { b.substance = 'yaba' }, instancePath: '/substance', keyword: 'enum' },
-    { what: 'quantity amount is a string', mutate: (b) => { at(b, 'quantity').amount = '48' }, instancePath: '/quantity/amount', keyword: 'type' },
-    { what: 'quantity unit not in enum', mutate: (b) => { at(b, 'quantity').unit = 'tonnes' }, instancePath: '/quantity/unit', keyword: 'enum' },
-    { what: 'departureDate 31 April', mutate: (b) => { b.departureDate = '2024-04-31' }, instancePath: '/departureDate', keyword: 'format' },
-    { what: 'route with a single waypoint', mutate: (b) => { b.route = (b.route as unknown[]).slice(0, 1) }, instancePath: '/route', keyword: 'minItems' },
-    { what: 'route without an origin', mutate: (b) => { at(b, 'route', 0).role = 'transit' }, instancePath: '/route', keyword: 'contains' },
-    { what: 'route with two destinations', mutate: (b) => { at(b, 'route', 1).role = 'destination' }, instancePath: '/route', keyword: 'contains' },
-    { what: 'waypoint longitude out of range', mutate: (b) => { at(b, 'route', 2, 'place').lon = 228.8 }, instancePath: '/route/2/place/lon', keyword: 'maximum' },
+    {
+      what: 'unknown property',
+      mutate: (b) => {
+        b.vesselName = 'x'
+      },
+      instancePath: '',
+      keyword: 'additionalProperties',
+      params: { additionalProperty: 'vesselName' },
+    },
+    {
+      what: 'container number missing its check digit',
+      mutate: (b) => {
+        b.containerNumber = 'ADFU482173'
+      },
+      instancePath: '/containerNumber',
+      keyword: 'pattern',
+    },
+    {
+      what: 'substance not in enum',
+      mutate: (b) => {
+        b.substance = 'yaba'
+      },
+      instancePath: '/substance',
+      keyword: 'enum',
+    },
+    {
+      what: 'quantity amount is a string',
+      mutate: (b) => {
+        at(b, 'quantity').amount = '48'
+      },
+      instancePath: '/quantity/amount',
+      keyword: 'type',
+    },
+    {
+      what: 'quantity unit not in enum',
+      mutate: (b) => {
+        at(b, 'quantity').unit = 'tonnes'
+      },
+      instancePath: '/quantity/unit',
+      keyword: 'enum',
+    },
+    {
+      what: 'departureDate 31 April',
+      mutate: (b) => {
+        b.departureDate = '2024-04-31'
+      },
+      instancePath: '/departureDate',
+      keyword: 'format',
+    },
+    {
+      what: 'route with a single waypoint',
+      mutate: (b) => {
+        b.route = (b.route as unknown[]).slice(0, 1)
+      },
+      instancePath: '/route',
+      keyword: 'minItems',
+    },
+    {
+      what: 'route without an origin',
+      mutate: (b) => {
+        at(b, 'route', 0).role = 'transit'
+      },
+      instancePath: '/route',
+      keyword: 'contains',
+    },
+    {
+      what: 'route with two destinations',
+      mutate: (b) => {
+        at(b, 'route', 1).role = 'destination'
+      },
+      instancePath: '/route',
+      keyword: 'contains',
+    },
+    {
+      what: 'waypoint longitude out of range',
+      mutate: (b) => {
+        at(b, 'route', 2, 'place').lon = 228.8
+      },
+      instancePath: '/route/2/place/lon',
+      keyword: 'maximum',
+    },
   ],
   seizure: [
-    { what: 'unknown property', mutate: (b) => { b.officerName = 'x' }, instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'officerName' } },
-    { what: 'place without coordinates', mutate: (b) => { delete at(b, 'place').lat; delete at(b, 'place').lon }, instancePath: '/place', keyword: 'required', params: { missingProperty: 'lat' } },
-    { what: 'personsArrested is fractional', mutate: (b) => { b.personsArrested = 2.5 }, instancePath: '/personsArrested', keyword: 'type' },
-    { what: 'date in prose', mutate: (b) => { b.date = '16 May 2024' }, instancePath: '/date', keyword: 'format' },
-    { what: 'status not in enum', mutate: (b) => { b.status = 'pending' }, instancePath: '/status', keyword: 'enum' },
-    { what: 'unknown property inside quantity', mutate: (b) => { at(b, 'quantity').purity = 0.92 }, instancePath: '/quantity', keyword: 'additionalProperties', params: { additionalProperty: 'purity' } },
+    {
+      what: 'unknown property',
+      mutate: (b) => {
+        b.officerName = 'x'
+      },
+      instancePath: '',
+      keyword: 'additionalProperties',
+      params: { additionalProperty: 'officerName' },
+    },
+    {
+      what: 'place without coordinates',
+      mutate: (b) => {
+        delete at(b, 'place').lat
+        delete at(b, 'place').lon
+      },
+      instancePath: '/place',
+      keyword: 'required',
+      params: { missingProperty: 'lat' },
+    },
+    {
+      what: 'personsArrested is fractional',
+      mutate: (b) => {
+        b.personsArrested = 2.5
+      },
+      instancePath: '/personsArrested',
+      keyword: 'type',
+    },
+    {
+      what: 'date in prose',
+      mutate: (b) => {
+        b.date = '16 May 2024'
+      },
+      instancePath: '/date',
+      keyword: 'format',
+    },
+    {
+      what: 'status not in enum',
+      mutate: (b) => {
+        b.status = 'pending'
+      },
+      instancePath: '/status',
+      keyword: 'enum',
+    },
+    {
+      what: 'unknown property inside quantity',
+      mutate: (b) => {
+        at(b, 'quantity').purity = 0.92
+      },
+      instancePath: '/quantity',
+      keyword: 'additionalProperties',
+      params: { additionalProperty: 'purity' },
+    },
   ],
 }
 

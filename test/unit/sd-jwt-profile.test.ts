@@ -38,7 +38,11 @@ const refusal = (v: ReturnType<typeof record>) => {
 describe('SD-JWT profile', () => {
   it('accepts what our own issuer packs (a person record, twenty random decoy counts), with _sd_alg', () => {
     const types = loadRecordTypes()
-    const body = { names: { value: [{ native: 'ສົມພອນ ພົມມະວົງ', script: 'Laoo' }] }, aliases: { value: ['ທ້າວນ້ອຍ', 'Noy'] }, role: { value: 'courier', marking: 'RED' } }
+    const body = {
+      names: { value: [{ native: 'ສົມພອນ ພົມມະວົງ', script: 'Laoo' }] },
+      aliases: { value: ['ທ້າວນ້ອຍ', 'Noy'] },
+      role: { value: 'courier', marking: 'RED' },
+    }
     for (let i = 0; i < 20; i++) {
       const { packed, disclosures } = pack({ iss: 'LA', body }, types.frame('person', Object.keys(body)))
       expect(() => assertSdJwtProfile({ payload: { ...(packed as object), _sd_alg: SD_ALG }, disclosures })).not.toThrow()
@@ -74,22 +78,44 @@ describe('SD-JWT profile', () => {
   it.each(salts)('a %s salt on an array-element disclosure: accepted = %s', (_name, s, ok) => {
     const e = refusal(record({ itemSalt: s, sdAlg: SD_ALG }))
     if (ok) expect(e).toBeNull()
-    else expect(e).toMatchObject({ code: 'SD_JWT_PROFILE', errors: [{ pointer: '/body/aliases/value/0', detail: expect.stringMatching(/salt/) }] })
+    else
+      expect(e).toMatchObject({
+        code: 'SD_JWT_PROFILE',
+        errors: [{ pointer: '/body/aliases/value/0', detail: expect.stringMatching(/salt/) }],
+      })
   })
 
   it.each([
-    [1, false], [4, false], [7, false], [8, true], [9, false], [10, false], [12, true], [16, true],
+    [1, false],
+    [4, false],
+    [7, false],
+    [8, true],
+    [9, false],
+    [10, false],
+    [12, true],
+    [16, true],
   ])('a body _sd of %i digests: accepted = %s', (n, ok) => {
     const e = refusal(record({ sd: n, sdAlg: SD_ALG }))
     if (ok) expect(e).toBeNull()
-    else expect(e).toMatchObject({ code: 'SD_JWT_PROFILE', errors: [{ pointer: '/body/_sd', detail: expect.stringMatching(new RegExp(`holds ${n} digests`)) }] })
+    else
+      expect(e).toMatchObject({
+        code: 'SD_JWT_PROFILE',
+        errors: [{ pointer: '/body/_sd', detail: expect.stringMatching(new RegExp(`holds ${n} digests`)) }],
+      })
   })
 
   it('an empty _sd is refused too', () => {
-    expect(refusal({ payload: { _sd_alg: SD_ALG, body: { _sd: [] } }, disclosures: [] })).toMatchObject({ errors: [{ pointer: '/body/_sd', detail: expect.stringMatching(/holds 0 digests/) }] })
+    expect(refusal({ payload: { _sd_alg: SD_ALG, body: { _sd: [] } }, disclosures: [] })).toMatchObject({
+      errors: [{ pointer: '/body/_sd', detail: expect.stringMatching(/holds 0 digests/) }],
+    })
   })
 
-  it.each([[7, false], [8, true], [9, false], [12, true]])('an _sd of %i inside a disclosed value: accepted = %s', (n, ok) => {
+  it.each([
+    [7, false],
+    [8, true],
+    [9, false],
+    [12, true],
+  ])('an _sd of %i inside a disclosed value: accepted = %s', (n, ok) => {
     const e = refusal(record({ itemSd: n, sdAlg: SD_ALG }))
     if (ok) expect(e).toBeNull()
     else expect(e).toMatchObject({ errors: [{ pointer: '/body/aliases/_sd' }] })
@@ -101,7 +127,7 @@ describe('SD-JWT profile', () => {
     sd[sd.length - 1] = 'decoy-7'
     expect(refusal(v)).toMatchObject({ errors: [{ pointer: `/body/_sd/${sd.length - 1}` }] })
     const w = record({ sdAlg: SD_ALG })
-    ;((w.disclosures[0]!.value as { value: unknown[] }).value).push({ '...': 'AAAA' })
+    ;(w.disclosures[0]!.value as { value: unknown[] }).value.push({ '...': 'AAAA' })
     expect(refusal(w)).toMatchObject({ errors: [{ pointer: '/body/aliases/value/2/...' }] })
   })
 
@@ -110,7 +136,10 @@ describe('SD-JWT profile', () => {
     ['sha-512', 'sha-512', /must be "sha-256"/],
     ['upper case', 'SHA-256', /must be "sha-256"/],
   ])('_sd_alg %s is refused', (_name, alg, detail) => {
-    expect(refusal(record({ sdAlg: alg }))).toMatchObject({ code: 'SD_JWT_PROFILE', errors: [{ pointer: '/_sd_alg', detail: expect.stringMatching(detail) }] })
+    expect(refusal(record({ sdAlg: alg }))).toMatchObject({
+      code: 'SD_JWT_PROFILE',
+      errors: [{ pointer: '/_sd_alg', detail: expect.stringMatching(detail) }],
+    })
   })
 
   it('names every breach in one problem', () => {

@@ -49,9 +49,22 @@ describe('pack and unpack', () => {
     expect(JSON.stringify(p)).not.toContain('M12345678')
     expect(JSON.stringify(p)).not.toContain('박도겸')
     expect(disclosures.map((d) => d.path).sort()).toEqual(
-      ['/body/aliases', '/body/aliases/0', '/body/aliases/1', '/body/aliases/2', '/body/nameHangul', '/body/nameLatin', '/body/passport', '/body/passport/number', '/body/telegram'].sort(),
+      [
+        '/body/aliases',
+        '/body/aliases/0',
+        '/body/aliases/1',
+        '/body/aliases/2',
+        '/body/nameHangul',
+        '/body/nameLatin',
+        '/body/passport',
+        '/body/passport/number',
+        '/body/telegram',
+      ].sort(),
     )
-    const out = unpack(p, disclosures.map((d) => d.encoded))
+    const out = unpack(
+      p,
+      disclosures.map((d) => d.encoded),
+    )
     expect(out.claims).toEqual(claims)
     expect(out.disclosures.map((d) => d.path).sort()).toEqual(disclosures.map((d) => d.path).sort())
   })
@@ -73,16 +86,30 @@ describe('pack and unpack', () => {
     const { packed, disclosures } = pack(claims, frame, seeded())
     const shown = selectDisclosures(disclosures, (path) => !path.startsWith('/body/passport') || path === '/body/passport/number')
     expect(shown.map((d) => d.path)).not.toContain('/body/passport/number')
-    const out = unpack(packed as Record<string, unknown>, shown.map((d) => d.encoded))
-    expect(out.claims.body).toEqual({ nameHangul: '박도겸', nameLatin: 'PARK Do-gyeom', aliases: ['도겸이', 'Gyeom Park', 'SJ'], telegram: '@ice_seoul_drop' })
+    const out = unpack(
+      packed as Record<string, unknown>,
+      shown.map((d) => d.encoded),
+    )
+    expect(out.claims.body).toEqual({
+      nameHangul: '박도겸',
+      nameLatin: 'PARK Do-gyeom',
+      aliases: ['도겸이', 'Gyeom Park', 'SJ'],
+      telegram: '@ice_seoul_drop',
+    })
   })
 
   it('withholding array elements removes them; the signed index stays in the path', () => {
     const { packed, disclosures } = pack(claims, frame, seeded())
     const shown = selectDisclosures(disclosures, (path) => path !== '/body/aliases/0')
-    const out = unpack(packed as Record<string, unknown>, shown.map((d) => d.encoded))
+    const out = unpack(
+      packed as Record<string, unknown>,
+      shown.map((d) => d.encoded),
+    )
     expect((out.claims.body as any).aliases).toEqual(['Gyeom Park', 'SJ'])
-    expect(out.disclosures.filter((d) => d.path.startsWith('/body/aliases/')).map((d) => d.path)).toEqual(['/body/aliases/1', '/body/aliases/2'])
+    expect(out.disclosures.filter((d) => d.path.startsWith('/body/aliases/')).map((d) => d.path)).toEqual([
+      '/body/aliases/1',
+      '/body/aliases/2',
+    ])
   })
 })
 
@@ -123,7 +150,9 @@ describe('unpack refuses', () => {
     misplaced.body._sd.push(element.digest)
     // present the element without the aliases array that really references it
     const presented = enc.filter((e) => e !== aliases.encoded)
-    expect(() => unpack(misplaced, presented)).toThrow(expect.objectContaining({ code: 'TAMPERED_DISCLOSURE', message: expect.stringMatching(/referenced as a property/) }))
+    expect(() => unpack(misplaced, presented)).toThrow(
+      expect.objectContaining({ code: 'TAMPERED_DISCLOSURE', message: expect.stringMatching(/referenced as a property/) }),
+    )
     const reserved = Buffer.from(JSON.stringify(['salt', '_sd', 1])).toString('base64url')
     expect(() => unpack(p, [reserved])).toThrow(expect.objectContaining({ code: 'TAMPERED_DISCLOSURE' }))
     expect(() => unpack(p, ['!!not-base64!!'])).toThrow(expect.objectContaining({ code: 'TAMPERED_DISCLOSURE' }))
@@ -131,7 +160,9 @@ describe('unpack refuses', () => {
   })
 
   it('reserved claim names when packing', () => {
-    expect(() => pack({ body: { _sd: 1 } }, { props: { body: { props: { _sd: { sd: true } } } } })).toThrow(expect.objectContaining({ code: 'SD_JWT_MALFORMED' }))
+    expect(() => pack({ body: { _sd: 1 } }, { props: { body: { props: { _sd: { sd: true } } } } })).toThrow(
+      expect.objectContaining({ code: 'SD_JWT_MALFORMED' }),
+    )
   })
 })
 

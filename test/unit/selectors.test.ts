@@ -18,11 +18,22 @@ const refuses = (kind: SelectorKind, raw: unknown, ctx: SelectorContext = {}, me
   expect(e?.kind).toBe(kind)
   if (message) expect(e?.message).toMatch(message)
 }
-const thrown = (f: () => unknown) => { try { f() } catch (e) { return e as SelectorError } return undefined }
+const thrown = (f: () => unknown) => {
+  try {
+    f()
+  } catch (e) {
+    return e as SelectorError
+  }
+  return undefined
+}
 /** The same string with character i replaced by the next one in `alphabet`. */
 const corrupt = (s: string, i: number, alphabet: string) =>
   s.slice(0, i) + alphabet[(alphabet.indexOf(s[i]!) + 1) % alphabet.length] + s.slice(i + 1)
-const [B58, BECH32, B32] = ['123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz', 'qpzry9x8gf2tvdw0s3jn54khce6mua7l', 'abcdefghijklmnopqrstuvwxyz234567']
+const [B58, BECH32, B32] = [
+  '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz',
+  'qpzry9x8gf2tvdw0s3jn54khce6mua7l',
+  'abcdefghijklmnopqrstuvwxyz234567',
+]
 
 function onionFor(pubkey: Uint8Array): string {
   const version = new Uint8Array([3])
@@ -32,12 +43,20 @@ function onionFor(pubkey: Uint8Array): string {
 
 describe('phone', () => {
   it.each([
-    ['081-234-5678', 'TH', '+66812345678'], ['+66 81 234 5678', undefined, '+66812345678'], ['+66 81 234 5678', 'KR', '+66812345678'],
-    ['๐๘๑-๒๓๔-๕๖๗๘', 'TH', '+66812345678'], ['０８１２３４５６７８', 'TH', '+66812345678'], ['010-4567-8912', 'KR', '+821045678912'],
-    ['091 234 5678', 'VN', '+84912345678'], ['+84 91 234 5678', undefined, '+84912345678'],
-    ['020 5555 1234', 'LA', '+8562055551234'], ['+856 20 5555 1234', undefined, '+8562055551234'],
-    ['012 345 678', 'KH', '+85512345678'], ['+855 12 345 678', undefined, '+85512345678'],
-    ['0917 123 4567', 'ph', '+639171234567'], ['+63 917 123 4567', undefined, '+639171234567'],
+    ['081-234-5678', 'TH', '+66812345678'],
+    ['+66 81 234 5678', undefined, '+66812345678'],
+    ['+66 81 234 5678', 'KR', '+66812345678'],
+    ['๐๘๑-๒๓๔-๕๖๗๘', 'TH', '+66812345678'],
+    ['０８１２３４５６７８', 'TH', '+66812345678'],
+    ['010-4567-8912', 'KR', '+821045678912'],
+    ['091 234 5678', 'VN', '+84912345678'],
+    ['+84 91 234 5678', undefined, '+84912345678'],
+    ['020 5555 1234', 'LA', '+8562055551234'],
+    ['+856 20 5555 1234', undefined, '+8562055551234'],
+    ['012 345 678', 'KH', '+85512345678'],
+    ['+855 12 345 678', undefined, '+85512345678'],
+    ['0917 123 4567', 'ph', '+639171234567'],
+    ['+63 917 123 4567', undefined, '+639171234567'],
   ])('%s in %s is %s', (raw, region, e164) => {
     expect(value('phone', raw, region ? { region } : {})).toBe(e164)
   })
@@ -50,8 +69,16 @@ describe('phone', () => {
 
 describe('telegram', () => {
   it('folds every way of writing a username to one value', () => {
-    for (const raw of ['@Golden_Drop', 'Golden_Drop', 't.me/golden_drop', 'https://t.me/GOLDEN_DROP', 'http://telegram.me/golden_drop',
-      'https://t.me/s/Golden_Drop', 'https://t.me/golden_drop/1842', 'https://t.me/golden_drop?start=x']) {
+    for (const raw of [
+      '@Golden_Drop',
+      'Golden_Drop',
+      't.me/golden_drop',
+      'https://t.me/GOLDEN_DROP',
+      'http://telegram.me/golden_drop',
+      'https://t.me/s/Golden_Drop',
+      'https://t.me/golden_drop/1842',
+      'https://t.me/golden_drop?start=x',
+    ]) {
       expect(value('telegram', raw)).toBe('tg:golden_drop')
     }
   })
@@ -70,7 +97,8 @@ describe('telegram', () => {
 describe('onion', () => {
   const onion = onionFor(seeded('fixture:onion'))
   it('accepts generated v3 addresses with or without scheme, port and path', () => {
-    for (const raw of [onion, `http://${onion}/market`, `HTTP://${onion.toUpperCase()}:80/market?cat=2`]) expect(value('onion', raw)).toBe(onion)
+    for (const raw of [onion, `http://${onion}/market`, `HTTP://${onion.toUpperCase()}:80/market?cat=2`])
+      expect(value('onion', raw)).toBe(onion)
     const fresh = Array.from({ length: 10 }, () => onionFor(randomBytes(32)))
     expect(fresh.map((o) => value('onion', o))).toEqual(fresh)
   })
@@ -126,7 +154,8 @@ describe('crypto', () => {
   it('validates TRON base58check and never collides with the EVM form of the same 20 bytes', () => {
     expect(value('crypto', 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', { chain: 'tron' })).toBe('tron:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t')
     expect(value('crypto', tron)).toBe(`tron:${tron}`)
-    for (const bad of [corrupt(tron, 12, B58), 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6T']) refuses('crypto', bad, { chain: 'tron' }, /bad TRON address checksum/)
+    for (const bad of [corrupt(tron, 12, B58), 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6T'])
+      refuses('crypto', bad, { chain: 'tron' }, /bad TRON address checksum/)
     const evm = value('crypto', `0x${hex.encode(h160)}`, { chain: 'ethereum' })
     expect(evm).toBe(`evm:0x${hex.encode(h160)}`)
     expect(value('crypto', tron, { chain: 'tron' })).not.toBe(evm)
@@ -151,7 +180,11 @@ describe('documents', () => {
     refuses('vehicle', { plate: 'AB 1234', registrationCountry: 'THA' }, {}, /2 letters/)
     refuses('passport', { country: 'KR', number: 'M12345678' }, {}, /3 letters/)
     refuses('passport', { number: 'M12345678' }, {}, /missing/)
-    for (const [kind, raw] of [['national_id', { country: 'THA', number: '1103*702345' }], ['bank_account', { accountNumber: '' }]] as const) refuses(kind, raw)
+    for (const [kind, raw] of [
+      ['national_id', { country: 'THA', number: '1103*702345' }],
+      ['bank_account', { accountNumber: '' }],
+    ] as const)
+      refuses(kind, raw)
   })
 })
 
@@ -180,12 +213,15 @@ describe('parseSelectorQuery', () => {
   const wpkh = bech32.encode('bc', [0, ...bech32.toWords(seeded('q', 20))])
   const p2sh = b58c.encode(new Uint8Array([5, ...seeded('q', 20)]))
   it.each([
-    ['+66 81 234 5678', 'phone', '+66812345678'], ['081-234-5678', 'phone', '+66812345678'],
-    ['@Golden_Drop', 'telegram', 'tg:golden_drop'], ['https://t.me/joinchat/AbCdEfGh123', 'telegram', 'tg:+AbCdEfGh123'],
+    ['+66 81 234 5678', 'phone', '+66812345678'],
+    ['081-234-5678', 'phone', '+66812345678'],
+    ['@Golden_Drop', 'telegram', 'tg:golden_drop'],
+    ['https://t.me/joinchat/AbCdEfGh123', 'telegram', 'tg:+AbCdEfGh123'],
     [`http://${onion}/market`, 'onion', onion],
     ['0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', 'crypto', 'evm:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed'],
     ['TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'crypto', 'tron:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t'],
-    [wpkh, 'crypto', `btc:${wpkh}`], [p2sh, 'crypto', `btc:${p2sh}`],
+    [wpkh, 'crypto', `btc:${wpkh}`],
+    [p2sh, 'crypto', `btc:${p2sh}`],
     ['Somchai.K@Example.COM', 'email', 'somchai.k@example.com'],
     ['https://Example.com/shop?id=7', 'url', 'url:https://example.com/shop?id=7'],
     ['golden-drop.example', 'domain', 'domain:golden-drop.example'],

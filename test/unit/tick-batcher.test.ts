@@ -19,7 +19,10 @@ describe('tickBatcher', () => {
 
   it('caps a batch at max and keeps items with the same key in separate batches, in order', async () => {
     const calls: string[][] = []
-    const b = tickBatcher(async (xs: readonly string[]) => (calls.push([...xs]), xs.map(() => true)), { max: 2, distinct: (x) => x.split('#')[0]! })
+    const b = tickBatcher(async (xs: readonly string[]) => (calls.push([...xs]), xs.map(() => true)), {
+      max: 2,
+      distinct: (x) => x.split('#')[0]!,
+    })
     await Promise.all(['KR#1', 'KR#2', 'TH#1', 'VN#1', 'LA#1'].map((x) => b.push(x)))
     expect(calls).toEqual([['KR#1', 'TH#1'], ['KR#2', 'VN#1'], ['LA#1']])
   })

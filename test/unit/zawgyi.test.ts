@@ -44,7 +44,10 @@ describe('the myanmar-tools model and rules', () => {
   it('convert every Zawgyi/Unicode pair of the package’s converter spec', () => {
     const spec = fs.readFileSync(createRequire(import.meta.url).resolve('myanmar-tools/spec/zawgyi_converter_spec.js'), 'utf8')
     const start = spec.indexOf('var zawygi_unicode_convert_data')
-    const pairs = vm.runInNewContext(`${spec.slice(start, spec.indexOf('\n];', start) + 3)}\nzawygi_unicode_convert_data`, {}) as Array<{ z: string; u: string }>
+    const pairs = vm.runInNewContext(`${spec.slice(start, spec.indexOf('\n];', start) + 3)}\nzawygi_unicode_convert_data`, {}) as Array<{
+      z: string
+      u: string
+    }>
     expect(pairs.length).toBeGreaterThan(100)
     for (const [i, { z, u }] of pairs.entries()) expect(model.toUnicode(z), `pair ${i}`).toBe(u)
   })
@@ -60,7 +63,13 @@ describe('the myanmar-tools model and rules', () => {
 
 describe('createZawgyiCheck', () => {
   it('names the first Zawgyi string of a body by its JSON pointer, in field and element order', () => {
-    const body = { names: [{ native: NAME, script: 'Mymr' }, { native: NAME_ZAWGYI, latin: 'U Aung Kyaw Min', script: 'Mymr' }], aliases: [NAME_ZAWGYI] }
+    const body = {
+      names: [
+        { native: NAME, script: 'Mymr' },
+        { native: NAME_ZAWGYI, latin: 'U Aung Kyaw Min', script: 'Mymr' },
+      ],
+      aliases: [NAME_ZAWGYI],
+    }
     expect(check(body)).toBe('/body/names/1/native')
     expect(check({ aliases: ['Ko Aung', NAME_ZAWGYI], names: [{ native: NAME_ZAWGYI }] })).toBe('/body/aliases/1')
     expect(check({ notes: ZAWGYI })).toBe('/body/notes')
@@ -76,7 +85,8 @@ describe('createZawgyiCheck', () => {
   })
 
   it('refuses none of the fixture records, in any of the region’s scripts', () => {
-    for (const type of RECORD_TYPES) for (const [i, f] of recordFixtures[type].entries()) expect(check(f.body), `${type}[${i}]`).toBeUndefined()
+    for (const type of RECORD_TYPES)
+      for (const [i, f] of recordFixtures[type].entries()) expect(check(f.body), `${type}[${i}]`).toBeUndefined()
   })
 })
 
@@ -96,7 +106,12 @@ describe('toUnicodeQuery', () => {
 describe('errors.zawgyiEncoding', () => {
   it('is a 400 problem naming the field, asking for Unicode and saying why the gateway cannot convert', () => {
     const p = toProblem(errors.zawgyiEncoding('/body/names/0/native'))
-    expect(p).toMatchObject({ status: 400, code: 'ZAWGYI_ENCODING', type: 'urn:icacn:problem:zawgyi-encoding', title: 'Burmese text in Zawgyi encoding' })
+    expect(p).toMatchObject({
+      status: 400,
+      code: 'ZAWGYI_ENCODING',
+      type: 'urn:icacn:problem:zawgyi-encoding',
+      title: 'Burmese text in Zawgyi encoding',
+    })
     expect(p.errors).toEqual([{ pointer: '/body/names/0/native', detail: expect.stringMatching(/Unicode/) }])
     expect(p.detail).toMatch(/\/body\/names\/0\/native.*Unicode.*sign/)
   })

@@ -45,7 +45,8 @@ export const errors = {
   sdJwtMalformed: (detail: string) => new SdkError('SD_JWT_MALFORMED', detail),
   tamperedDisclosure: (detail: string) => new SdkError('TAMPERED_DISCLOSURE', detail),
   duplicateDigest: (detail: string) => new SdkError('DUPLICATE_DIGEST', detail),
-  disclosureNameCollision: (name: string, path: string) => new SdkError('DISCLOSURE_NAME_COLLISION', `disclosure "${name}" collides with a clear claim at ${path || '/'}`),
+  disclosureNameCollision: (name: string, path: string) =>
+    new SdkError('DISCLOSURE_NAME_COLLISION', `disclosure "${name}" collides with a clear claim at ${path || '/'}`),
   sdJwtProfile: (detail: string, fieldErrors?: FieldError[]) => new SdkError('SD_JWT_PROFILE', detail, fieldErrors),
   wrongType: (expected: string) => new SdkError('WRONG_TOKEN_TYPE', `the JWT header typ must be "${expected}"`),
   algorithmNotAllowed: (alg: unknown) => new SdkError('ALGORITHM_NOT_ALLOWED', `alg "${String(alg)}" is not accepted; use ES256 or EdDSA`),

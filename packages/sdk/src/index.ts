@@ -1,13 +1,35 @@
 // The SDK a partner agency's systems import: keys, authentication, signed records and their offline
 // verification, the normalisers the gateway indexes with, and a typed HTTP client for the gateway.
 export { generateMemberKey, loadMemberKey, type MemberKeyPair, writeMemberKey } from './keys.js'
-export { createTokenSource, fetchAccessToken, signClientAssertion, type ClientAssertionInput, type TokenSource, type TokenSourceOptions } from './client-assertion.js'
+export {
+  createTokenSource,
+  fetchAccessToken,
+  signClientAssertion,
+  type ClientAssertionInput,
+  type TokenSource,
+  type TokenSourceOptions,
+} from './client-assertion.js'
 export { signKeyRegistration, signRecordWithdrawal, type MemberSigner } from './member-requests.js'
 export { createGatewayClient, type GatewayClient, type GatewayClientOptions } from './client.js'
 export { ProblemError, type Problem } from './problem.js'
 export { errors as sdkErrors, isSdkError, SdkError, type SdkErrorCode, type FieldError } from './errors.js'
-export { issueRecord, verifyPresentation, type IssueOptions, type Trust, type VerifiedRecord, type VerifyPresentationOptions } from './records.js'
-export { envelopeClaims, RECORD_TYP, wrapBody, type FieldMarking, type RecordEnvelope, type RecordInput, type WrappedField } from './record.model.js'
+export {
+  issueRecord,
+  verifyPresentation,
+  type IssueOptions,
+  type Trust,
+  type VerifiedRecord,
+  type VerifyPresentationOptions,
+} from './records.js'
+export {
+  envelopeClaims,
+  RECORD_TYP,
+  wrapBody,
+  type FieldMarking,
+  type RecordEnvelope,
+  type RecordInput,
+  type WrappedField,
+} from './record.model.js'
 export { loadRecordFrames, readRecordTypeSchemas, recordFramesFrom, type RecordFrames, type RecordTypeSchema } from './record-frame.js'
 export { isMarking, type Marking, MARKINGS } from './markings.js'
 export { uuidv7 } from './record-id.js'

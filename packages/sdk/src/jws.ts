@@ -64,7 +64,8 @@ export function verifyJws(jws: DecodedJws, key: KeyObject, alg: JwsAlg): boolean
 
 export function signJws(header: { alg: JwsAlg; typ: string; kid: string }, payload: Record<string, unknown>, key: KeyObject): string {
   const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
-  const signature = header.alg === 'ES256' ? sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }) : sign(null, Buffer.from(input), key)
+  const signature =
+    header.alg === 'ES256' ? sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }) : sign(null, Buffer.from(input), key)
   return `${input}.${signature.toString('base64url')}`
 }
 

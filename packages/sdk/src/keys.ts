@@ -45,5 +45,9 @@ export async function loadMemberKey(file: string): Promise<{ kid: string; key: K
   const publicJwk: JWK = { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }
   const kid = await calculateJwkThumbprint(publicJwk, 'sha256')
   if (jwk.kid !== undefined && jwk.kid !== kid) throw errors.invalidKey(`${file}: kid must be the key's RFC 7638 thumbprint (${kid})`)
-  return { kid, key: createPrivateKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' }), publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' } }
+  return {
+    kid,
+    key: createPrivateKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
+    publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' },
+  }
 }

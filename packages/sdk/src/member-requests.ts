@@ -30,7 +30,9 @@ async function signMemberJwt(s: MemberSigner, typ: string, claims: Record<string
 
 /** The body `request` of POST /v1/members/{code}/keys: `jwk` is the new public key (kid = its thumbprint). */
 export const signKeyRegistration = (s: MemberSigner & { jwk: JWK }): Promise<string> =>
-  signMemberJwt(s, JWT_TYP.keyRegistration, { jwk: { kty: s.jwk.kty, crv: s.jwk.crv, x: s.jwk.x, y: s.jwk.y, kid: s.jwk.kid, alg: s.jwk.alg ?? 'ES256' } })
+  signMemberJwt(s, JWT_TYP.keyRegistration, {
+    jwk: { kty: s.jwk.kty, crv: s.jwk.crv, x: s.jwk.x, y: s.jwk.y, kid: s.jwk.kid, alg: s.jwk.alg ?? 'ES256' },
+  })
 
 /** The body `request` of POST /v1/records/{originator}/{id}:withdraw, naming the record and why. */
 export const signRecordWithdrawal = (s: MemberSigner & { record: string; reason: string }): Promise<string> =>

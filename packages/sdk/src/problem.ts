@@ -14,7 +14,8 @@ export class ProblemError extends Error {
   }
 }
 
-const isProblem = (x: unknown): x is Problem => typeof x === 'object' && x !== null && typeof (x as Problem).type === 'string' && typeof (x as Problem).status === 'number'
+const isProblem = (x: unknown): x is Problem =>
+  typeof x === 'object' && x !== null && typeof (x as Problem).type === 'string' && typeof (x as Problem).status === 'number'
 
 /** The ProblemError for a refused response (a non-problem body becomes a generic one with its status). */
 export async function problemOf(res: Response): Promise<ProblemError> {
@@ -26,5 +27,11 @@ export async function problemOf(res: Response): Promise<ProblemError> {
     body = undefined
   }
   if (isProblem(body)) return new ProblemError(body)
-  return new ProblemError({ type: 'about:blank', title: res.statusText || 'Error', status: res.status, detail: text.slice(0, 200) || res.statusText, code: 'INTERNAL' } as Problem)
+  return new ProblemError({
+    type: 'about:blank',
+    title: res.statusText || 'Error',
+    status: res.status,
+    detail: text.slice(0, 200) || res.statusText,
+    code: 'INTERNAL',
+  } as Problem)
 }

@@ -48,7 +48,11 @@ export function readRecordTypeSchemas(dir = fileURLToPath(new URL('./schemas/rec
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => ({ name: path.basename(f, '.json'), properties: (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { properties?: RecordTypeSchema['properties'] }).properties ?? {} }))
+    .map((f) => ({
+      name: path.basename(f, '.json'),
+      properties:
+        (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { properties?: RecordTypeSchema['properties'] }).properties ?? {},
+    }))
 }
 
 export const loadRecordFrames = (dir?: string): RecordFrames => recordFramesFrom(readRecordTypeSchemas(dir))

@@ -22,7 +22,13 @@ export async function issueRecord(record: RecordInput, signer: Signer, opts: Iss
     frame: types.frame(record.type, Object.keys(body)),
     typ: RECORD_TYP,
     signer,
-    holderJwk: { kty: opts.holderJwk.kty, crv: opts.holderJwk.crv, x: opts.holderJwk.x, ...(opts.holderJwk.y ? { y: opts.holderJwk.y } : {}), kid: opts.holderJwk.kid },
+    holderJwk: {
+      kty: opts.holderJwk.kty,
+      crv: opts.holderJwk.crv,
+      x: opts.holderJwk.x,
+      ...(opts.holderJwk.y ? { y: opts.holderJwk.y } : {}),
+      kid: opts.holderJwk.kid,
+    },
   })
   return sdJwt
 }
@@ -78,19 +84,31 @@ export async function verifyPresentation(sdJwt: string, trust: Trust, opts: Veri
   // A retired key carries exp (its retirement) in the member JWKS: it stands behind records the
   // gateway received before then, by the receipt time the gateway signed, never the signer's iat.
   const receivedAt = v.kb?.claims.icacn_received_at
-  if (typeof receivedAt !== 'number') throw errors.invalidClaims('key-binding JWT: icacn_received_at (the gateway receipt time) is required')
+  if (typeof receivedAt !== 'number')
+    throw errors.invalidClaims('key-binding JWT: icacn_received_at (the gateway receipt time) is required')
   if (typeof signingKey?.exp === 'number' && receivedAt >= signingKey.exp) throw errors.keyRetired()
   const cnf = (v.payload.cnf as { jwk?: JWK } | undefined)?.jwk
   // Only a key-binding key of the gateway may be the holder, never its access-token key.
   const holders = trust.gateway.keys.filter((k) => (k as { icacn_use?: string }).icacn_use === 'key-binding')
   if (!holders.some((k) => k.x === cnf?.x && k.y === cnf?.y)) throw errors.invalidHolderKey()
-  const { body: wrapped = {}, ...envelope } = v.claims as { body?: Record<string, { value: unknown; marking?: string; releasableTo?: string[] }> }
+  const { body: wrapped = {}, ...envelope } = v.claims as {
+    body?: Record<string, { value: unknown; marking?: string; releasableTo?: string[] }>
+  }
   const body: Record<string, unknown> = {}
   const fieldMarkings: VerifiedRecord['fieldMarkings'] = {}
   for (const [k, w] of Object.entries(wrapped)) {
     body[k] = w.value
-    if (w.marking || w.releasableTo) fieldMarkings[k] = { ...(w.marking ? { marking: w.marking } : {}), ...(w.releasableTo ? { releasableTo: w.releasableTo } : {}) }
+    if (w.marking || w.releasableTo)
+      fieldMarkings[k] = { ...(w.marking ? { marking: w.marking } : {}), ...(w.releasableTo ? { releasableTo: w.releasableTo } : {}) }
   }
   delete (envelope as Record<string, unknown>).cnf
-  return { originator: String(v.payload.iss), envelope, body, fieldMarkings, disclosedPaths: v.disclosures.map((d) => d.path), keyBinding: { aud: v.kb!.aud, iat: v.kb!.iat, nonce: v.kb!.nonce }, receivedAt: new Date(receivedAt * 1000) }
+  return {
+    originator: String(v.payload.iss),
+    envelope,
+    body,
+    fieldMarkings,
+    disclosedPaths: v.disclosures.map((d) => d.path),
+    keyBinding: { aud: v.kb!.aud, iat: v.kb!.iat, nonce: v.kb!.nonce },
+    receivedAt: new Date(receivedAt * 1000),
+  }
 }

@@ -23,11 +23,21 @@ export function leadResolvers(deps: () => AppServices) {
     Mutation: {
       async requestMatchContact(_: unknown, args: { matchId: string; message: string; purpose: string }, ctx: MercuriusContext) {
         const p = principalOf(ctx.reply.request)
-        return contactView(await requestContact(ctx.app.db, deps(), p, args.matchId, { message: args.message, purpose: args.purpose }), p.member)
+        return contactView(
+          await requestContact(ctx.app.db, deps(), p, args.matchId, { message: args.message, purpose: args.purpose }),
+          p.member,
+        )
       },
-      async decideContactRequest(_: unknown, args: { id: string; decision: 'ACCEPT' | 'DECLINE'; reason?: string | null }, ctx: MercuriusContext) {
+      async decideContactRequest(
+        _: unknown,
+        args: { id: string; decision: 'ACCEPT' | 'DECLINE'; reason?: string | null },
+        ctx: MercuriusContext,
+      ) {
         const p = principalOf(ctx.reply.request)
-        const input = { decision: args.decision === 'ACCEPT' ? ('accept' as const) : ('decline' as const), ...(args.reason ? { reason: args.reason } : {}) }
+        const input = {
+          decision: args.decision === 'ACCEPT' ? ('accept' as const) : ('decline' as const),
+          ...(args.reason ? { reason: args.reason } : {}),
+        }
         return contactView(await decideContactRequest(ctx.app.db, deps().now, p, args.id, input), p.member)
       },
     },
@@ -39,7 +49,12 @@ export function leadResolvers(deps: () => AppServices) {
       },
       matches: (_: unknown, __: unknown, ctx: MercuriusContext) => listMyMatches(ctx.app.db, deps(), principalOf(ctx.reply.request)),
       leadLookup: (_: unknown, args: { selectors: Array<{ selector: string; kind?: string | null }> }, ctx: MercuriusContext) =>
-        lookupSelectors(ctx.app.db, deps(), principalOf(ctx.reply.request), args.selectors.map((s): LookupItem => ({ selector: s.selector, ...(s.kind ? { kind: s.kind } : {}) }))),
+        lookupSelectors(
+          ctx.app.db,
+          deps(),
+          principalOf(ctx.reply.request),
+          args.selectors.map((s): LookupItem => ({ selector: s.selector, ...(s.kind ? { kind: s.kind } : {}) })),
+        ),
       async leads(_: unknown, args: { filter: LeadFilterInput; first: number; after?: string | null }, ctx: MercuriusContext) {
         const f = args.filter
         const query: LeadQuery = {
@@ -52,7 +67,12 @@ export function leadResolvers(deps: () => AppServices) {
           ...(f.grading != null ? { grading: f.grading } : {}),
         }
         const page = await searchLeads(deps(), principalOf(ctx.reply.request), query, args.first, args.after)
-        return { selector: page.selector ?? null, terms: page.terms ?? null, edges: page.items.map((i) => ({ cursor: i.cursor, matchedFields: i.matchedFields, node: node(i.read) })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } }
+        return {
+          selector: page.selector ?? null,
+          terms: page.terms ?? null,
+          edges: page.items.map((i) => ({ cursor: i.cursor, matchedFields: i.matchedFields, node: node(i.read) })),
+          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+        }
       },
     },
   }

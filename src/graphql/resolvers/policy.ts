@@ -17,14 +17,18 @@ export function policyResolvers(deps: () => AppServices) {
   return {
     Query: {
       policy: async (_: unknown, __: unknown, ctx: MercuriusContext) => versionView(await getActivePolicy(ctx.app.db, who(ctx).member)),
-      policyVersions: async (_: unknown, __: unknown, ctx: MercuriusContext) => (await listPolicyVersions(ctx.app.db, who(ctx).member)).map(versionView),
+      policyVersions: async (_: unknown, __: unknown, ctx: MercuriusContext) =>
+        (await listPolicyVersions(ctx.app.db, who(ctx).member)).map(versionView),
       validatePolicy(_: unknown, args: { text: string }, ctx: MercuriusContext) {
         const problems = checkPolicy(who(ctx).member, args.text, deps().memberCodes)
         return { valid: problems.length === 0, problems }
       },
       policyDryRun: (_: unknown, args: { input: DryRunInput }, ctx: MercuriusContext) => dryRun(ctx.app.db, deps(), who(ctx), args.input),
-      recordDisclosure: (_: unknown, args: { originator: string; id: string; recipient?: string | null; roles?: string[] | null; purpose?: string | null }, ctx: MercuriusContext) =>
-        nullIfNotFound(explainRecord(deps(), who(ctx), { originator: args.originator, id: args.id }, args)),
+      recordDisclosure: (
+        _: unknown,
+        args: { originator: string; id: string; recipient?: string | null; roles?: string[] | null; purpose?: string | null },
+        ctx: MercuriusContext,
+      ) => nullIfNotFound(explainRecord(deps(), who(ctx), { originator: args.originator, id: args.id }, args)),
       async accessRequests(_: unknown, args: { as: 'REQUESTER' | 'ORIGINATOR'; status?: string | null }, ctx: MercuriusContext) {
         const side = args.as === 'REQUESTER' ? 'requester' : 'originator'
         return (await listRequests(ctx.app.db, deps().now, who(ctx), side, args.status)).map(accessRequestView)
@@ -32,14 +36,31 @@ export function policyResolvers(deps: () => AppServices) {
       events: (_: unknown, args: { after?: string | null; limit: number }, ctx: MercuriusContext) => readEvents(ctx.app.db, who(ctx), args),
     },
     Mutation: {
-      createPolicyVersion: async (_: unknown, args: { text: string }, ctx: MercuriusContext) => versionView(await proposePolicy(ctx.app.db, deps(), who(ctx), args.text)),
-      activatePolicyVersion: async (_: unknown, args: { version: number }, ctx: MercuriusContext) => versionView(await activatePolicy(ctx.app.db, deps().now, who(ctx), args.version)),
-      async requestAccess(_: unknown, args: { originator: string; recordId: string; fields?: string[] | null; justification: string; purpose: string }, ctx: MercuriusContext) {
+      createPolicyVersion: async (_: unknown, args: { text: string }, ctx: MercuriusContext) =>
+        versionView(await proposePolicy(ctx.app.db, deps(), who(ctx), args.text)),
+      activatePolicyVersion: async (_: unknown, args: { version: number }, ctx: MercuriusContext) =>
+        versionView(await activatePolicy(ctx.app.db, deps().now, who(ctx), args.version)),
+      async requestAccess(
+        _: unknown,
+        args: { originator: string; recordId: string; fields?: string[] | null; justification: string; purpose: string },
+        ctx: MercuriusContext,
+      ) {
         const input = { justification: args.justification, purpose: args.purpose, ...(args.fields ? { fields: args.fields } : {}) }
-        return accessRequestView(await requestAccess(ctx.app.db, deps(), who(ctx), { originator: args.originator, id: args.recordId }, input))
+        return accessRequestView(
+          await requestAccess(ctx.app.db, deps(), who(ctx), { originator: args.originator, id: args.recordId }, input),
+        )
       },
-      async decideAccessRequest(_: unknown, args: { id: string; decision: 'APPROVE' | 'DENY'; fields?: string[] | null; expiresAt?: Date | null; reason?: string | null }, ctx: MercuriusContext) {
-        const input = { decision: args.decision === 'APPROVE' ? ('approve' as const) : ('deny' as const), ...(args.fields ? { fields: args.fields } : {}), ...(args.expiresAt ? { expiresAt: args.expiresAt.toISOString() } : {}), ...(args.reason ? { reason: args.reason } : {}) }
+      async decideAccessRequest(
+        _: unknown,
+        args: { id: string; decision: 'APPROVE' | 'DENY'; fields?: string[] | null; expiresAt?: Date | null; reason?: string | null },
+        ctx: MercuriusContext,
+      ) {
+        const input = {
+          decision: args.decision === 'APPROVE' ? ('approve' as const) : ('deny' as const),
+          ...(args.fields ? { fields: args.fields } : {}),
+          ...(args.expiresAt ? { expiresAt: args.expiresAt.toISOString() } : {}),
+          ...(args.reason ? { reason: args.reason } : {}),
+        }
         return accessRequestView(await decideAccess(ctx.app.db, deps().now, who(ctx), args.id, input))
       },
     },

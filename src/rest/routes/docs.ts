@@ -66,13 +66,16 @@ function fileAsset(file: string, cache?: string): Asset {
 function send(request: FastifyRequest, reply: FastifyReply, a: Asset): FastifyReply {
   reply.header('cache-control', a.cache).header('etag', a.etag).type(a.type)
   const given = request.headers['if-none-match']
-  if (given && (given.trim() === '*' || given.split(',').some((t) => t.trim().replace(/^W\//, '') === a.etag))) return reply.code(304).send()
+  if (given && (given.trim() === '*' || given.split(',').some((t) => t.trim().replace(/^W\//, '') === a.etag)))
+    return reply.code(304).send()
   return reply.send(a.body)
 }
 
 /** CSP hashes of the fixed <style> elements the preset renders (React.createElement("style", null, "…")). */
 function presetStyleHashes(preset: string): string[] {
-  return [...preset.matchAll(/createElement\("style",null,"([^"\\]*)"\)/g)].map((m) => `sha256-${createHash('sha256').update(m[1]!).digest('base64')}`)
+  return [...preset.matchAll(/createElement\("style",null,"([^"\\]*)"\)/g)].map(
+    (m) => `sha256-${createHash('sha256').update(m[1]!).digest('base64')}`,
+  )
 }
 
 /** The contract as served: the same document, its `servers` replaced by this gateway's issuer. */

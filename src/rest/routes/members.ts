@@ -12,7 +12,10 @@ type S = components['schemas']
 type CodeParams = { code: string }
 type KeyParams = { code: string; kid: string }
 
-export default async function memberRoutes(app: FastifyInstance, opts: { contract: Contract; issuer: string; clock: Clock }): Promise<void> {
+export default async function memberRoutes(
+  app: FastifyInstance,
+  opts: { contract: Contract; issuer: string; clock: Clock },
+): Promise<void> {
   const { contract, clock } = opts
   app.route<{ Reply: { members: S['Member'][] } }>({
     ...contract.route('listMembers'),
@@ -37,7 +40,14 @@ export default async function memberRoutes(app: FastifyInstance, opts: { contrac
     ...contract.route('registerMemberKey'),
     handler: async (request, reply) => {
       const now = clock()
-      const key = await registerKeyBySignedRequest(app.db, principalOf(request), request.params.code, request.body.request, opts.issuer, now)
+      const key = await registerKeyBySignedRequest(
+        app.db,
+        principalOf(request),
+        request.params.code,
+        request.body.request,
+        opts.issuer,
+        now,
+      )
       return reply.code(201).send(memberKeyView(key, now) as S['MemberKey'])
     },
   })
@@ -45,7 +55,10 @@ export default async function memberRoutes(app: FastifyInstance, opts: { contrac
     ...contract.route('retireMemberKey'),
     handler: async (request) => {
       const now = clock()
-      return memberKeyView(await retireKey(app.db, principalOf(request), request.params.code, request.params.kid, now), now) as S['MemberKey']
+      return memberKeyView(
+        await retireKey(app.db, principalOf(request), request.params.code, request.params.kid, now),
+        now,
+      ) as S['MemberKey']
     },
   })
   app.route<{ Params: KeyParams; Body: { reason: string }; Reply: S['MemberKey'] }>({

@@ -24,7 +24,8 @@ export interface RecordRouteOptions {
 }
 
 /** The wire form of a read: the presentation (without the audit-only paths), or the hit. */
-export const wire = (r: RecordRead): S['RecordRead'] => (r.visibility === 'hit' ? r : { visibility: 'disclose', sdJwt: r.sdJwt, record: r.record as S['RecordView'] })
+export const wire = (r: RecordRead): S['RecordRead'] =>
+  r.visibility === 'hit' ? r : { visibility: 'disclose', sdJwt: r.sdJwt, record: r.record as S['RecordView'] }
 
 export default async function recordRoutes(app: FastifyInstance, opts: RecordRouteOptions): Promise<void> {
   const { deps } = opts
@@ -35,22 +36,38 @@ export default async function recordRoutes(app: FastifyInstance, opts: RecordRou
       return reply.code(result.created ? 201 : 200).send({ record: result.record, receipt: result.receipt })
     },
   })
-  app.route<{ Querystring: { type?: string; originator?: string; since?: string; first?: number; after?: string }; Reply: S['RecordPage'] }>({
+  app.route<{
+    Querystring: { type?: string; originator?: string; since?: string; first?: number; after?: string }
+    Reply: S['RecordPage']
+  }>({
     ...opts.contract.route('listRecords'),
     handler: async (request, reply) => {
       const q = request.query
-      const filter = { ...(q.type ? { type: q.type } : {}), ...(q.originator ? { originator: q.originator } : {}), ...(q.since !== undefined ? { since: parseTime(q.since, '/since') } : {}) }
+      const filter = {
+        ...(q.type ? { type: q.type } : {}),
+        ...(q.originator ? { originator: q.originator } : {}),
+        ...(q.since !== undefined ? { since: parseTime(q.since, '/since') } : {}),
+      }
       const page = await listRecords(app.db, deps(), principalOf(request), filter, q.first ?? 20, q.after)
-      return reply.header('Cache-Control', 'no-store').send({ edges: page.items.map((i) => ({ cursor: i.cursor, node: wire(i.read) })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } })
+      return reply.header('Cache-Control', 'no-store').send({
+        edges: page.items.map((i) => ({ cursor: i.cursor, node: wire(i.read) })),
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      })
     },
   })
   app.route<Ref & { Querystring: { nonce?: string }; Reply: S['RecordRead'] }>({
     ...opts.contract.route('getRecord'),
-    handler: async (request, reply) => reply.header('Cache-Control', 'no-store').send(wire(await readRecord(deps(), principalOf(request), request.params, { nonce: request.query.nonce }))),
+    handler: async (request, reply) =>
+      reply
+        .header('Cache-Control', 'no-store')
+        .send(wire(await readRecord(deps(), principalOf(request), request.params, { nonce: request.query.nonce }))),
   })
   app.route<Ref & { Reply: { versions: S['RecordVersion'][] } }>({
     ...opts.contract.route('listRecordVersions'),
-    handler: async (request, reply) => reply.header('Cache-Control', 'no-store').send({ versions: await listVersions(app.db, deps(), principalOf(request), request.params) }),
+    handler: async (request, reply) =>
+      reply
+        .header('Cache-Control', 'no-store')
+        .send({ versions: await listVersions(app.db, deps(), principalOf(request), request.params) }),
   })
   app.route<Ref & { Querystring: { recipient?: string; roles?: string; purpose?: string }; Reply: S['DisclosureExplanation'] }>({
     ...opts.contract.route('explainRecordDisclosure'),
@@ -62,7 +79,8 @@ export default async function recordRoutes(app: FastifyInstance, opts: RecordRou
   })
   app.route<Ref & { Body: { fields?: string[]; justification: string; purpose: string }; Reply: S['AccessRequest'] }>({
     ...opts.contract.route('requestAccess'),
-    handler: async (request, reply) => reply.code(201).send(accessRequestView(await requestAccess(app.db, deps(), principalOf(request), request.params, request.body))),
+    handler: async (request, reply) =>
+      reply.code(201).send(accessRequestView(await requestAccess(app.db, deps(), principalOf(request), request.params, request.body))),
   })
   // find-my-way cannot route "{id}:withdraw" (a parameter followed by a literal colon), so the
   // segment is one parameter here and split below; the contract still names the AIP-style path.
@@ -70,11 +88,24 @@ export default async function recordRoutes(app: FastifyInstance, opts: RecordRou
   app.route<{ Params: { originator: string; target: string }; Body: { request: string }; Reply: { id: string; withdrawnAt: string } }>({
     ...withdraw,
     url: '/v1/records/:originator/:target',
-    schema: { ...withdraw.schema, params: { type: 'object', required: ['originator', 'target'], properties: { originator: { type: 'string', maxLength: 8 }, target: { type: 'string', maxLength: 64 } } } },
+    schema: {
+      ...withdraw.schema,
+      params: {
+        type: 'object',
+        required: ['originator', 'target'],
+        properties: { originator: { type: 'string', maxLength: 8 }, target: { type: 'string', maxLength: 64 } },
+      },
+    },
     handler: async (request) => {
       const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):withdraw$/.exec(request.params.target)
       if (!m) throw errors.notFound('route')
-      return withdrawRecord(app.db, deps(), principalOf(request), { originator: request.params.originator, id: m[1]! }, request.body.request)
+      return withdrawRecord(
+        app.db,
+        deps(),
+        principalOf(request),
+        { originator: request.params.originator, id: m[1]! },
+        request.body.request,
+      )
     },
   })
 }

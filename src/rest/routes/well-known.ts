@@ -6,7 +6,10 @@ import type { Contract } from '../contract.js'
 
 type Metadata = components['schemas']['AuthorizationServerMetadata']
 
-export default async function wellKnownRoutes(app: FastifyInstance, opts: { contract: Contract; keys: GatewayKeys; issuer: string }): Promise<void> {
+export default async function wellKnownRoutes(
+  app: FastifyInstance,
+  opts: { contract: Contract; keys: GatewayKeys; issuer: string },
+): Promise<void> {
   const jwks = gatewayJwks(opts.keys)
   const metadata: Metadata = {
     issuer: opts.issuer,

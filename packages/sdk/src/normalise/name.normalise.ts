@@ -41,8 +41,26 @@ export function nameWords(text: string): string[] {
 const HAN_NAME = /^\p{Script=Han}{2,4}$/u
 /** Two-character Chinese surnames, simplified and traditional; any other name starts with a one-character surname. */
 const COMPOUND_SURNAMES: ReadonlySet<string> = new Set([
-  '欧阳', '歐陽', '司马', '司馬', '诸葛', '諸葛', '上官', '东方', '東方', '皇甫', '令狐', '慕容', '尉迟', '尉遲',
-  '司徒', '夏侯', '公孙', '公孫', '端木', '宇文',
+  '欧阳',
+  '歐陽',
+  '司马',
+  '司馬',
+  '诸葛',
+  '諸葛',
+  '上官',
+  '东方',
+  '東方',
+  '皇甫',
+  '令狐',
+  '慕容',
+  '尉迟',
+  '尉遲',
+  '司徒',
+  '夏侯',
+  '公孙',
+  '公孫',
+  '端木',
+  '宇文',
 ])
 
 /** The given name of a Chinese name written as one word of 2 to 4 Han characters ("张伟" → "伟"). */
@@ -120,7 +138,10 @@ export function nameTexts(value: unknown): string[] {
 export const NAME_LABELS: ReadonlySet<string> = new Set(['name', 'alias'])
 
 /** The name fields of a body with their lexemes (fields by name; labels from the record type). */
-export function extractNames(body: Record<string, unknown>, labelOf: (field: string) => string): Array<{ field: string; label: string; lexemes: string[] }> {
+export function extractNames(
+  body: Record<string, unknown>,
+  labelOf: (field: string) => string,
+): Array<{ field: string; label: string; lexemes: string[] }> {
   const out: Array<{ field: string; label: string; lexemes: string[] }> = []
   for (const [field, value] of Object.entries(body)) {
     const label = labelOf(field)

@@ -30,8 +30,7 @@ export function normaliseCrypto(raw: unknown, chain: string | undefined): Select
   if (family === undefined) {
     throw new SelectorError('crypto', `cannot tell which chain "${address}" belongs to; give the chain`)
   }
-  const value =
-    family === 'evm' ? evmValue(address) : family === 'tron' ? tronValue(address) : bitcoinValue(address)
+  const value = family === 'evm' ? evmValue(address) : family === 'tron' ? tronValue(address) : bitcoinValue(address)
   return { kind: 'crypto', value }
 }
 

@@ -75,9 +75,5 @@ function documentNumber(kind: SelectorKind, raw: unknown, what: string): string 
 
 /** Explicit country, else the originator's region, else '??' (unplaced but still matchable). */
 function placeOf(kind: SelectorKind, explicit: unknown, region: string | undefined, what: string): string {
-  return (
-    countryCode(kind, explicit, 2, `${what} (ISO 3166-1 alpha-2)`) ??
-    countryCode(kind, region, 2, 'region') ??
-    '??'
-  )
+  return countryCode(kind, explicit, 2, `${what} (ISO 3166-1 alpha-2)`) ?? countryCode(kind, region, 2, 'region') ?? '??'
 }

@@ -21,12 +21,7 @@ export function requireObject(kind: SelectorKind, raw: unknown): Record<string, 
 }
 
 /** An ISO 3166-1 code of the given length, upper-cased; undefined when absent. */
-export function countryCode(
-  kind: SelectorKind,
-  raw: unknown,
-  letters: 2 | 3,
-  what: string,
-): string | undefined {
+export function countryCode(kind: SelectorKind, raw: unknown, letters: 2 | 3, what: string): string | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined
   const code = requireString(kind, raw, what).toUpperCase()
   const ok = letters === 2 ? /^[A-Z]{2}$/.test(code) : /^[A-Z]{3}$/.test(code)

@@ -1,12 +1,7 @@
 // Entry points: normalise a selector of a known kind (record publish) or guess the kind of a
 // free-text search string (lead search). Per-kind rules live in the selector.<family>.ts files.
 import { detectChainFamily, normaliseCrypto } from './selector.crypto.js'
-import {
-  normaliseBankAccount,
-  normaliseNationalId,
-  normalisePassport,
-  normaliseVehicle,
-} from './selector.documents.js'
+import { normaliseBankAccount, normaliseNationalId, normalisePassport, normaliseVehicle } from './selector.documents.js'
 import { SelectorError, type Selector, type SelectorContext, type SelectorKind } from './selector.model.js'
 import { looksLikeOnion, normaliseOnion } from './selector.onion.js'
 import { normalisePhone } from './selector.phone.js'

@@ -1,11 +1,6 @@
 // Phone selectors: any written form (national or international) to E.164.
 // The `max` metadata is used because `min` only checks lengths and accepts unallocated ranges.
-import {
-  ParseError,
-  isSupportedCountry,
-  parsePhoneNumberWithError,
-  type CountryCode,
-} from 'libphonenumber-js/max'
+import { ParseError, isSupportedCountry, parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js/max'
 import { asciiDigits, countryCode, requireString } from './selector.input.js'
 import { SelectorError, type Selector } from './selector.model.js'
 

@@ -34,10 +34,7 @@ export function normaliseTelegram(raw: unknown): Selector {
 
 function username(name: string): string {
   if (!USERNAME.test(name)) {
-    throw new SelectorError(
-      'telegram',
-      `bad Telegram username "${name}": 5–32 characters, a letter first, then letters, digits or _`,
-    )
+    throw new SelectorError('telegram', `bad Telegram username "${name}": 5–32 characters, a letter first, then letters, digits or _`)
   }
   return name.toLowerCase()
 }

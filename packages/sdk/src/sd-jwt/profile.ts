@@ -25,7 +25,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 function checkDigests(node: unknown, path: string, out: FieldError[]): void {
   if (Array.isArray(node)) {
     node.forEach((el, i) => {
-      if (isObject(el) && '...' in el && !DIGEST.test(String(el['...']))) out.push({ pointer: `${path}/${i}/...`, detail: 'is not a SHA-256 digest (43 base64url characters)' })
+      if (isObject(el) && '...' in el && !DIGEST.test(String(el['...'])))
+        out.push({ pointer: `${path}/${i}/...`, detail: 'is not a SHA-256 digest (43 base64url characters)' })
       checkDigests(el, `${path}/${i}`, out)
     })
     return
@@ -35,7 +36,10 @@ function checkDigests(node: unknown, path: string, out: FieldError[]): void {
   const sd = node._sd
   if (!Array.isArray(sd)) return
   if (sd.length < MIN_SD_DIGESTS || sd.length % SD_BUCKET !== 0) {
-    out.push({ pointer: `${path}/_sd`, detail: `holds ${sd.length} digests; pad with decoys to at least ${MIN_SD_DIGESTS} and a multiple of ${SD_BUCKET}` })
+    out.push({
+      pointer: `${path}/_sd`,
+      detail: `holds ${sd.length} digests; pad with decoys to at least ${MIN_SD_DIGESTS} and a multiple of ${SD_BUCKET}`,
+    })
   }
   sd.forEach((d, i) => {
     if (!DIGEST.test(String(d))) out.push({ pointer: `${path}/_sd/${i}`, detail: 'is not a SHA-256 digest (43 base64url characters)' })
@@ -48,16 +52,22 @@ function checkDigests(node: unknown, path: string, out: FieldError[]): void {
  * every disclosure, object property or array element, has a salt of at least 128 bits. Pointers
  * name claims in the issuer's payload; a disclosure's salt is reported at the claim it discloses.
  */
-export function assertSdJwtProfile(v: { payload: Record<string, unknown>; disclosures: readonly Pick<Disclosure, 'path' | 'encoded' | 'value'>[] }): void {
+export function assertSdJwtProfile(v: {
+  payload: Record<string, unknown>
+  disclosures: readonly Pick<Disclosure, 'path' | 'encoded' | 'value'>[]
+}): void {
   const out: FieldError[] = []
-  if (v.payload._sd_alg !== SD_ALG) out.push({ pointer: '/_sd_alg', detail: v.payload._sd_alg === undefined ? `is required ("${SD_ALG}")` : `must be "${SD_ALG}"` })
+  if (v.payload._sd_alg !== SD_ALG)
+    out.push({ pointer: '/_sd_alg', detail: v.payload._sd_alg === undefined ? `is required ("${SD_ALG}")` : `must be "${SD_ALG}"` })
   checkDigests(v.payload, '', out)
   for (const d of v.disclosures) {
     const salt = (JSON.parse(Buffer.from(d.encoded, 'base64url').toString('utf8')) as unknown[])[0]
     const bytes = typeof salt === 'string' ? saltBytes(salt) : null
     if (bytes === null) out.push({ pointer: d.path, detail: 'the salt of this disclosure is not base64url' })
-    else if (bytes < MIN_SALT_BYTES) out.push({ pointer: d.path, detail: `the salt of this disclosure is ${bytes} bytes; at least ${MIN_SALT_BYTES} (128 bits)` })
+    else if (bytes < MIN_SALT_BYTES)
+      out.push({ pointer: d.path, detail: `the salt of this disclosure is ${bytes} bytes; at least ${MIN_SALT_BYTES} (128 bits)` })
     checkDigests(d.value, d.path, out)
   }
-  if (out.length) throw errors.sdJwtProfile(`the SD-JWT breaks the coalition profile in ${out.length} place${out.length === 1 ? '' : 's'}`, out)
+  if (out.length)
+    throw errors.sdJwtProfile(`the SD-JWT breaks the coalition profile in ${out.length} place${out.length === 1 ? '' : 's'}`, out)
 }

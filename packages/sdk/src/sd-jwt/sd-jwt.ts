@@ -43,7 +43,12 @@ export function decoyCount(real: number, random: Random): number {
   return Math.max(8, Math.ceil((real + 1 + jitter) / 4) * 4) - real
 }
 
-export function pack(value: unknown, frame: SdFrame | undefined, random: Random = randomBytes, path = ''): { packed: unknown; disclosures: Disclosure[] } {
+export function pack(
+  value: unknown,
+  frame: SdFrame | undefined,
+  random: Random = randomBytes,
+  path = '',
+): { packed: unknown; disclosures: Disclosure[] } {
   const disclosures: Disclosure[] = []
   const node = (v: unknown, f: SdFrame | undefined, p: string): unknown => {
     if (Array.isArray(v)) {
@@ -89,7 +94,8 @@ function parseDisclosure(encoded: string): { name?: string; value: unknown } {
     throw errors.tamperedDisclosure('a disclosure must be [salt, value] or [salt, name, value]')
   }
   if (arr.length === 2) return { value: arr[1] }
-  if (typeof arr[1] !== 'string' || RESERVED.has(arr[1])) throw errors.tamperedDisclosure(`disclosure name ${JSON.stringify(arr[1])} is not allowed`)
+  if (typeof arr[1] !== 'string' || RESERVED.has(arr[1]))
+    throw errors.tamperedDisclosure(`disclosure name ${JSON.stringify(arr[1])} is not allowed`)
   return { name: arr[1], value: arr[2] }
 }
 
@@ -98,7 +104,10 @@ function parseDisclosure(encoded: string): { name?: string; value: unknown } {
  * disclosure must be referenced exactly once, no digest may occur twice, a disclosed name may not
  * collide with a clear claim, and the kind of disclosure must match where it is referenced.
  */
-export function unpack(payload: Record<string, unknown>, encodedDisclosures: readonly string[]): { claims: Record<string, unknown>; disclosures: Disclosure[] } {
+export function unpack(
+  payload: Record<string, unknown>,
+  encodedDisclosures: readonly string[],
+): { claims: Record<string, unknown>; disclosures: Disclosure[] } {
   if (payload._sd_alg !== undefined && payload._sd_alg !== SD_ALG) throw errors.sdJwtMalformed(`_sd_alg must be ${SD_ALG}`)
   const byDigest = new Map<string, { encoded: string; name?: string; value: unknown }>()
   for (const encoded of encodedDisclosures) {
@@ -123,7 +132,8 @@ export function unpack(payload: Record<string, unknown>, encodedDisclosures: rea
         if (Object.keys(ref).length !== 1) throw errors.sdJwtMalformed(`array element reference at ${pointer(path, i)} has extra members`)
         const d = take(ref['...'], pointer(path, i))
         if (!d) return
-        if (d.name !== undefined) throw errors.tamperedDisclosure(`an object-property disclosure is referenced as an array element at ${pointer(path, i)}`)
+        if (d.name !== undefined)
+          throw errors.tamperedDisclosure(`an object-property disclosure is referenced as an array element at ${pointer(path, i)}`)
         revealed.push({ path: pointer(path, i), encoded: d.encoded, digest: digestOf(d.encoded), value: d.value })
         out.push(walk(d.value, pointer(path, i)))
       })

@@ -47,7 +47,11 @@ export interface KeyBindingInput {
 
 /** Appends a KB-JWT (typ kb+jwt) over exactly the disclosures presented: a signed record of what went to whom. */
 export function bindPresentation(i: KeyBindingInput): string {
-  const kb = signJws({ alg: i.signer.alg, typ: JWT_TYP.keyBinding, kid: i.signer.kid }, { ...i.extra, iat: i.iat, aud: i.aud, nonce: i.nonce, sd_hash: sdHash(i.issuerJwt, i.disclosures) }, toKeyObject(i.signer.key))
+  const kb = signJws(
+    { alg: i.signer.alg, typ: JWT_TYP.keyBinding, kid: i.signer.kid },
+    { ...i.extra, iat: i.iat, aud: i.aud, nonce: i.nonce, sd_hash: sdHash(i.issuerJwt, i.disclosures) },
+    toKeyObject(i.signer.key),
+  )
   return joinSdJwt(i.issuerJwt, i.disclosures) + kb
 }
 
@@ -79,7 +83,8 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 /** The registered time claims, as RFC 7519 defines them, when present. */
 function checkTimes(payload: Record<string, unknown>, now: Date, what: string): void {
   const t = now.getTime() / 1000
-  for (const c of ['iat', 'exp', 'nbf'] as const) if (c in payload && !isNum(payload[c])) throw errors.invalidClaims(`${what}: ${c} must be a number`)
+  for (const c of ['iat', 'exp', 'nbf'] as const)
+    if (c in payload && !isNum(payload[c])) throw errors.invalidClaims(`${what}: ${c} must be a number`)
   if (isNum(payload.exp) && payload.exp <= t - CLOCK_TOLERANCE_S) throw errors.tokenExpired(what)
   if (isNum(payload.nbf) && payload.nbf > t + CLOCK_TOLERANCE_S) throw errors.tokenNotYetValid(what)
 }
@@ -126,9 +131,12 @@ export async function verifySdJwt(compact: string, o: VerifyOptions): Promise<Ve
   const aud = kb.aud
   if (!(aud === o.keyBinding.aud || (Array.isArray(aud) && aud.includes(o.keyBinding.aud)))) throw errors.wrongAudience()
   const age = o.keyBinding.now.getTime() / 1000 - (kb.iat as number)
-  if (o.keyBinding.maxAgeSeconds !== undefined && age > o.keyBinding.maxAgeSeconds + CLOCK_TOLERANCE_S) throw errors.tokenExpired('key-binding JWT')
+  if (o.keyBinding.maxAgeSeconds !== undefined && age > o.keyBinding.maxAgeSeconds + CLOCK_TOLERANCE_S)
+    throw errors.tokenExpired('key-binding JWT')
   if (age < -CLOCK_TOLERANCE_S) throw errors.tokenNotYetValid('key-binding JWT')
-  if (kb.sd_hash !== sdHash(parts.issuerJwt, parts.disclosures)) throw errors.tamperedDisclosure('sd_hash does not match the presented disclosures')
-  if (o.keyBinding.nonce !== undefined && kb.nonce !== o.keyBinding.nonce) throw errors.invalidClaims('key-binding JWT nonce does not match')
+  if (kb.sd_hash !== sdHash(parts.issuerJwt, parts.disclosures))
+    throw errors.tamperedDisclosure('sd_hash does not match the presented disclosures')
+  if (o.keyBinding.nonce !== undefined && kb.nonce !== o.keyBinding.nonce)
+    throw errors.invalidClaims('key-binding JWT nonce does not match')
   return { header, payload, claims, disclosures, kb: { iat: kb.iat as number, aud: o.keyBinding.aud, nonce: String(kb.nonce), claims: kb } }
 }
