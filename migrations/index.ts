@@ -16,6 +16,7 @@ import * as m0012 from './0012_record_names.js'
 import * as m0013 from './0013_match_contacts.js'
 import * as m0014 from './0014_publish_selectors.js'
 import * as m0015 from './0015_gateway_settings.js'
+import * as m0016 from './0016_event_positions.js'
 
 export const migrations: Record<string, Migration> = {
   '0001_members': m0001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0013_match_contacts': m0013,
   '0014_publish_selectors': m0014,
   '0015_gateway_settings': m0015,
+  '0016_event_positions': m0016,
 }

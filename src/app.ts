@@ -45,6 +45,8 @@ import errorHandler from './rest/error-handler.js'
 import { clientErrorHandler, frameworkErrors } from './rest/client-error.js'
 import requestGuards from './rest/request-guards.js'
 import restPlugin from './rest/plugin.js'
+import { type GatewaySecret, loadGatewaySecret } from './auth/gateway-secret.js'
+import type { EventFeedDeps } from './webhooks/event.service.js'
 import type { Metrics } from './metrics/metrics.registry.js'
 import metricsPlugin from './metrics/metrics.plugin.js'
 import { databaseProgress, migrationProgress } from './startup/startup-progress.js'
@@ -53,7 +55,16 @@ import { databaseProgress, migrationProgress } from './startup/startup-progress.
  * What the REST and GraphQL adapters hold to call services: the union of the small dependency types
  * each service declares next to itself (a service sees only its own part).
  */
-export type AppServices = ReadDeps & PublishDeps & LeadDeps & LookupDeps & ExplainDeps & DryRunDeps & PolicyDeps & WithdrawDeps & MatchDeps
+export type AppServices = ReadDeps &
+  PublishDeps &
+  LeadDeps &
+  LookupDeps &
+  ExplainDeps &
+  DryRunDeps &
+  PolicyDeps &
+  WithdrawDeps &
+  MatchDeps &
+  EventFeedDeps
 
 export interface AppOptions {
   /** Use an already-open database (tests, CLI); the app then does not close it. */
@@ -109,7 +120,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       if (applied.length) app.log.info({ applied }, 'migrations applied')
     }
     const { keys, generated } = await loadGatewayKeys(config)
-    await provisionMemberKeys(app, config, database, clock, generated.length > 0)
+    const { secret, generated: secretGenerated } = loadGatewaySecret(config)
+    await provisionMemberKeys(app, config, database, clock, generated.length > 0 || secretGenerated)
     const seeded = await ensureDefaultPolicies(database.db, clock())
     if (seeded.length) app.log.info({ members: seeded }, 'default release policy activated')
 
@@ -139,6 +151,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     const zawgyi = loadZawgyiModel()
     const services = {
       types: loadRecordTypes(),
+      secret,
       receiptKeys: keys.receipt,
       issuer: config.issuer,
       maxRecordBytes: config.recordMaxBytes,
@@ -170,6 +183,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     })
     scheduleHousekeeping(app, clock)
     app.decorate('gatewayKeys', keys)
+    app.decorate('gatewaySecret', secret)
     app.decorate('services', appServices)
   }
 }
@@ -212,6 +226,7 @@ function scheduleHousekeeping(app: FastifyInstance, clock: Clock): void {
 declare module 'fastify' {
   interface FastifyInstance {
     gatewayKeys: GatewayKeys
+    gatewaySecret: GatewaySecret
     /** What services depend on, with the current time (the CLI, tests and the bench's comparison routes use it). */
     services: () => AppServices
   }

@@ -25,6 +25,8 @@ export interface Config {
   /** Private JWKS files; the first key signs, the rest are kept to verify what they signed. */
   readonly gatewayTokenKeysFile: string | null
   readonly gatewayReceiptKeysFile: string | null
+  /** JWKS of 256-bit "oct" keys sealing event cursors (src/auth/gateway-secret.ts). */
+  readonly gatewaySecretKeysFile: string | null
   readonly accessTokenTtlSeconds: number
   readonly bodyLimitBytes: number
   readonly recordMaxBytes: number
@@ -185,6 +187,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     trustListFile: file(env, 'MEMBER_TRUST_LIST', mode, cwd),
     gatewayTokenKeysFile: file(env, 'GATEWAY_TOKEN_KEYS', mode, cwd),
     gatewayReceiptKeysFile: file(env, 'GATEWAY_RECEIPT_KEYS', mode, cwd),
+    gatewaySecretKeysFile: file(env, 'GATEWAY_SECRET_KEYS', mode, cwd),
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 600, 30, 600),
     bodyLimitBytes: int(env, 'BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
     recordMaxBytes: int(env, 'RECORD_MAX_BYTES', 262_144, 1024, 16 * 1_048_576),

@@ -12,7 +12,12 @@ import { StartupFailure, startupStage } from './startup/startup-failure.js'
 async function warnOfPeers(app: FastifyInstance, config: Config): Promise<void> {
   const kids = (set: { all: readonly { kid: string }[] }) => set.all.map((k) => k.kid)
   try {
-    const mine = { audience: config.issuer, tokenKeys: kids(app.gatewayKeys.accessToken), receiptKeys: kids(app.gatewayKeys.receipt) }
+    const mine = {
+      audience: config.issuer,
+      tokenKeys: kids(app.gatewayKeys.accessToken),
+      receiptKeys: kids(app.gatewayKeys.receipt),
+      secretKeys: app.gatewaySecret.fingerprints,
+    }
     for (const line of await comparePeerSettings(app.db, mine, new Date())) app.log.warn(line)
   } catch (err) {
     // Not yet migrated (MIGRATE_ON_START=false): /readyz says so; the comparison waits for the next start.

@@ -71,6 +71,10 @@ export async function openDatabase(config: DatabaseConfig, lockDir?: string): Pr
       max: config.poolMax,
       application_name: 'icacn-exchange',
       connectionTimeoutMillis: 10_000,
+      // Event feeds read only below the oldest running transaction (src/webhooks/event.repository.ts):
+      // a transaction left open by a stuck caller would hold every feed back, so PostgreSQL ends one
+      // that sits idle for 5 s. The gateway's own transactions are single acts of milliseconds.
+      options: '-c idle_in_transaction_session_timeout=5000',
     })
     const watch = watchPool(pool)
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })

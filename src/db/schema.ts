@@ -109,6 +109,9 @@ export interface AccessRequestsTable {
 
 export interface EventsTable {
   seq: Generated<string>
+  /** The writing transaction (xid8, read as text): feeds page by (txid, seq) below the oldest running one. */
+  txid: Generated<string>
+  id: Generated<string>
   member: string
   type: string
   subject: string

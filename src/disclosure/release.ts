@@ -13,7 +13,7 @@ import type { ReadableRecord } from '../records/record.repository.js'
 import { present, presentHit, type RecordRead, releasedPaths } from './present.js'
 
 /** How a release left the gateway (audited with it). */
-export type Channel = 'read' | 'list' | 'search'
+export type Channel = 'read' | 'list' | 'search' | 'event'
 
 /** What deciding needs: the policy texts and decision table, and the time grants are judged at. */
 export interface DecideDeps {

@@ -53,8 +53,12 @@ function listSize(
   return ASSUMED_LIST_SIZE
 }
 
+/** Lists inside a page object whose field already multiplied by its `limit`: the page costs nothing more. */
+const PAGE_ITEMS: ReadonlySet<string> = new Set(['EventPage.events'])
+
 const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   if (isLeafType(getNamedType(field.type))) return SCALAR // a scalar, an enum, or a list of them: one value
+  if (PAGE_ITEMS.has(`${(type as GraphQLObjectType).name}.${field.name}`)) return childComplexity
   const size = listSize(type as GraphQLObjectType, field, args)
   return size === null ? OBJECT + childComplexity : size * (OBJECT + childComplexity)
 }

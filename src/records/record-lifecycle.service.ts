@@ -11,6 +11,7 @@ import { errors } from '../errors.js'
 import { decideRecords, type DecideDeps } from '../disclosure/release.js'
 import type { RecordLoader } from './record.loader.js'
 import { findLineage, findOwnRecord, markWithdrawn, type RecordRef } from './record.repository.js'
+import { noticeReceivers } from '../webhooks/event.repository.js'
 
 export interface VersionSummary {
   id: string
@@ -83,6 +84,15 @@ export async function withdrawRecord(
     if (rec.withdrawnAt) throw errors.recordWithdrawn(id)
     await consumeJti(trx, p.member, v.payload.jti, new Date((v.payload.exp + CLOCK_TOLERANCE_S) * 1000), deps.now)
     await markWithdrawn(trx, p.member, id, deps.now)
+    await noticeReceivers(
+      trx,
+      { originator: p.member, id },
+      {
+        type: 'record.withdrawn',
+        data: { record: { originator: p.member, id }, version: rec.version, at: deps.now.toISOString() },
+        at: deps.now,
+      },
+    )
     await appendAudit(trx, {
       at: deps.now,
       actor: { kind: 'member', member: p.member, actor: p.actor },

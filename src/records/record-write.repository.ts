@@ -1,4 +1,4 @@
-// Writing new records: each record row (disclosures inline), its audit entry, lead-index and name rows in ONE statement for
+// Writing new records: each record row (disclosures inline), its audit entry, events, lead-index and name rows in ONE statement for
 // a whole batch: one round trip, atomic without an explicit transaction, and nothing is written for
 // a record whose id its originator already holds or whose signing key is no longer usable.
 import { type Kysely, sql, type Transaction } from 'kysely'
@@ -109,6 +109,28 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
       select i.originator, i.id, s.field, s.kind, s.value, s.class_id, s.field_releasable_to, i.received_at
       from rec join input i on i.originator = rec.originator and i.id = rec.id,
         jsonb_to_recordset(i.selectors) as s(field text, kind text, value text, class_id integer, field_releasable_to text[])
+    ),
+    -- Every other member is told a record was shared; what it is shown is decided when it is sent
+    -- (src/webhooks/event.render.ts), so the row holds the reference only.
+    shared as (
+      insert into events (member, type, subject, data, created_at)
+      select m.code, 'record.shared', 'record:' || rec.originator || ':' || rec.id,
+        jsonb_build_object('record', jsonb_build_object('originator', rec.originator, 'id', rec.id), 'type', i.type, 'version', i.version),
+        i.received_at
+      from rec join input i on i.originator = rec.originator and i.id = rec.id
+        join members m on m.code <> rec.originator
+    ),
+    -- A correction is a notice (ids, version, time) to each member audited as having received the
+    -- version it replaces; the new version itself reaches them as record.shared, rendered at send time.
+    corrected as (
+      insert into events (member, type, subject, data, created_at)
+      select distinct a.actor_member, 'record.corrected', 'record:' || rec.originator || ':' || i.supersedes,
+        jsonb_build_object('record', jsonb_build_object('originator', rec.originator, 'id', i.supersedes), 'version', i.version, 'at', i.received_at),
+        i.received_at
+      from rec join input i on i.originator = rec.originator and i.id = rec.id
+        join audit_log a on a.subject = 'record:' || rec.originator || ':' || i.supersedes
+      where i.supersedes is not null and a.action in ('record.read', 'record.hit')
+        and a.actor_member is not null and a.actor_member <> rec.originator
     ),
     nam as (
       insert into record_names (originator, record_id, field, class_id, field_releasable_to, received_at, lexemes)

@@ -9,6 +9,8 @@ export interface PeerSettings {
   /** Key ids in file order (the first signs). Thumbprints of public keys: safe to log. */
   tokenKeys: readonly string[]
   receiptKeys: readonly string[]
+  /** One-way fingerprints of the secret keys (src/auth/gateway-secret.ts), never the keys. */
+  secretKeys: readonly string[]
 }
 
 interface Stored {
@@ -25,6 +27,11 @@ const STORED: Record<keyof PeerSettings, Stored> = {
     key: 'receipt_key_ids',
     variable: 'GATEWAY_RECEIPT_KEYS (key ids)',
     why: "receipts one signs are not among the other's published keys",
+  },
+  secretKeys: {
+    key: 'secret_key_ids',
+    variable: 'GATEWAY_SECRET_KEYS (fingerprints)',
+    why: 'an event cursor one hands out is refused by the other',
   },
 }
 

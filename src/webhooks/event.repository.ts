@@ -1,9 +1,9 @@
-// The event outbox: what each member is told about (policy changes, consent workflow steps), written
-// in the same transaction as the act, read in order. Later delivery (webhooks, subscriptions) reads
-// from here. Events name ids and states, never record content.
+// The event outbox: what each member is told about (records shared with it, corrections and
+// withdrawals of what it received, policy changes, consent steps, matches), written in the same
+// transaction as the act. Rows hold references (ids, types, versions), never record content:
+// what a member is shown is rendered when it is sent (event.render.ts).
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
-import { errors } from '../errors.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 
@@ -15,8 +15,14 @@ export interface NewEvent {
   at: Date
 }
 
-export interface StoredEvent {
+/** A place in one member's feed: after the row written by transaction `txid` with number `seq`. */
+export interface FeedPosition {
+  txid: string
   seq: string
+}
+
+export interface StoredEvent extends FeedPosition {
+  id: string
   type: string
   subject: string
   data: Record<string, unknown>
@@ -31,20 +37,46 @@ export async function appendEvents(db: Db, ...events: NewEvent[]): Promise<void>
     .execute()
 }
 
-const MAX_SEQ = 9_223_372_036_854_775_807n
-
-/** A sequence number as the caller gave it: digits within bigint, else a validation error. */
-export function parseSeq(after: string | null | undefined): string | null {
-  if (after === null || after === undefined) return null
-  if (!/^[0-9]{1,19}$/.test(after) || BigInt(after) > MAX_SEQ)
-    throw errors.validation('after must be a sequence number from this feed', [{ pointer: '/after', detail: 'a sequence number' }])
-  return after
+/**
+ * A member's events after `after`, in commit-safe order. A row becomes readable only once every
+ * transaction that started before its own has ended (txid below the snapshot's xmin): a later row can
+ * then never commit in front of a position already handed out, so a reader following the positions
+ * sees every row once. Rows are ordered by (txid, seq), the same order in every snapshot.
+ */
+export async function listEvents(db: Db, member: string, after: FeedPosition | null, limit: number): Promise<StoredEvent[]> {
+  let q = db
+    .selectFrom('events')
+    .select(['id', 'seq', sql<string>`txid::text`.as('txid'), 'type', 'subject', 'data', 'created_at'])
+    .where('member', '=', member)
+    .where(sql<boolean>`txid < pg_snapshot_xmin(pg_current_snapshot())`)
+  if (after !== null) q = q.where(sql<boolean>`(txid, seq) > (${after.txid}::xid8, ${after.seq}::bigint)`)
+  const rows = await q.orderBy('txid').orderBy('seq').limit(limit).execute()
+  return rows.map((r) => ({
+    id: r.id,
+    txid: r.txid,
+    seq: String(r.seq),
+    type: r.type,
+    subject: r.subject,
+    data: r.data,
+    createdAt: r.created_at.toISOString(),
+  }))
 }
 
-/** A member's events after `after` (exclusive; see parseSeq), oldest first. */
-export async function listEvents(db: Db, member: string, after: string | null, limit: number): Promise<StoredEvent[]> {
-  let q = db.selectFrom('events').select(['seq', 'type', 'subject', 'data', 'created_at']).where('member', '=', member)
-  if (after !== null) q = q.where('seq', '>', sql<string>`${after}::bigint`)
-  const rows = await q.orderBy('seq').limit(limit).execute()
-  return rows.map((r) => ({ seq: String(r.seq), type: r.type, subject: r.subject, data: r.data, createdAt: r.created_at.toISOString() }))
+/**
+ * Notices to every member the audit log shows received `ref` (a read, list, search or event release,
+ * as a presentation or a hit), in the caller's transaction: withdrawals and corrections go to those
+ * who hold or know of the record, carrying ids, version and time only.
+ */
+export async function noticeReceivers(
+  db: Db,
+  ref: { originator: string; id: string },
+  notice: { type: 'record.withdrawn' | 'record.corrected'; data: Record<string, unknown>; at: Date },
+): Promise<void> {
+  const subject = `record:${ref.originator}:${ref.id}`
+  await sql`
+    insert into events (member, type, subject, data, created_at)
+    select distinct a.actor_member, ${notice.type}, ${subject}, ${JSON.stringify(notice.data)}::jsonb, ${notice.at}::timestamptz
+    from audit_log a
+    where a.subject = ${subject} and a.action in ('record.read', 'record.hit')
+      and a.actor_member is not null and a.actor_member <> ${ref.originator}`.execute(db)
 }

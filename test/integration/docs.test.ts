@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newSecretJwks } from '../../src/auth/gateway-secret.js'
 import { parse } from 'yaml'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
@@ -162,6 +163,7 @@ describe('production mode', () => {
     const jwks = async () => JSON.stringify({ keys: [await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey)] })
     fs.writeFileSync(path.join(secrets, 'tokens.jwks.json'), await jwks(), { mode: 0o600 })
     fs.writeFileSync(path.join(secrets, 'receipts.jwks.json'), await jwks(), { mode: 0o600 })
+    fs.writeFileSync(path.join(secrets, 'secret.jwks.json'), JSON.stringify(newSecretJwks()), { mode: 0o600 })
     const trust: Record<string, { keys: object[] }> = {}
     for (const code of ['KR', 'TH', 'LA', 'VN', 'KH', 'PH'])
       trust[code] = { keys: [await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)] }
@@ -176,6 +178,7 @@ describe('production mode', () => {
         MEMBER_TRUST_LIST: path.join(secrets, 'trust.json'),
         GATEWAY_TOKEN_KEYS: path.join(secrets, 'tokens.jwks.json'),
         GATEWAY_RECEIPT_KEYS: path.join(secrets, 'receipts.jwks.json'),
+        GATEWAY_SECRET_KEYS: path.join(secrets, 'secret.jwks.json'),
       }),
     )
     try {

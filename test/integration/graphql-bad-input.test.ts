@@ -184,11 +184,11 @@ describe('malformed GraphQL requests', () => {
   })
 
   it("keeps a resolver's validation message and pointer", async () => {
-    const { errors } = (await post({ query: '{ events(after: "yesterday") { seq } }' })).json()
+    const { errors } = (await post({ query: '{ events(after: "yesterday") { cursor } }' })).json()
     expect(errors).toEqual([
       expect.objectContaining({
-        message: 'after must be a sequence number from this feed',
-        extensions: expect.objectContaining({ code: 'VALIDATION_FAILED', errors: [{ pointer: '/after', detail: 'a sequence number' }] }),
+        message: 'after is not a cursor this gateway gave the caller',
+        extensions: expect.objectContaining({ code: 'VALIDATION_FAILED', errors: [{ pointer: '/after', detail: 'invalid cursor' }] }),
       }),
     ])
   })

@@ -257,6 +257,17 @@ describe('leak matrix: 6 originators × 6 recipients × none / hit / disclose ×
         want.sort(),
       )
 
+      // The event feed tells of exactly the other members' records this recipient may know of, each at
+      // the level a list shows it now (a record it may not see leaves no event at all).
+      const feed = seen.at(-1)!.json() as {
+        events: Array<{ type: string; data: { record: { visibility: string; hit?: { id: string }; record?: { id: string } } } }>
+      }
+      expect(feed.events.length).toBeLessThan(500)
+      const fed = feed.events
+        .filter((e) => e.type === 'record.shared')
+        .map((e) => [e.data.record.hit?.id ?? e.data.record.record!.id, e.data.record.visibility])
+      expect(fed.sort()).toEqual(want.filter(([id]) => seeded.find((x) => x.id === id)!.o !== r).sort())
+
       // Name search: a record is found by its name at its level (none: not at all), and by its RED
       // alias only by the member the alias is released to; a withheld name answers as one that exists nowhere.
       const nowhere = await get(r, `/v1/leads?${new URLSearchParams({ text: 'Zzyzx Qwertyuiop' })}`)

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { calculateJwkThumbprint, type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newSecretJwks } from '../../src/auth/gateway-secret.js'
 import { buildApp } from '../../src/app.js'
 import { ConfigError, loadConfig } from '../../src/config.js'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
@@ -27,6 +28,7 @@ beforeAll(async () => {
   fs.mkdirSync(secrets, { mode: 0o700 })
   await privateJwks(path.join(secrets, 'tokens.jwks.json'))
   await privateJwks(path.join(secrets, 'receipts.jwks.json'))
+  fs.writeFileSync(path.join(secrets, 'secret.jwks.json'), JSON.stringify(newSecretJwks()), { mode: 0o600 })
   const trust: Record<string, { keys: object[] }> = {}
   for (const code of ['KR', 'TH', 'LA', 'VN', 'KH', 'PH']) {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
@@ -45,6 +47,7 @@ beforeAll(async () => {
     MEMBER_TRUST_LIST: path.join(secrets, 'trust.json'),
     GATEWAY_TOKEN_KEYS: path.join(secrets, 'tokens.jwks.json'),
     GATEWAY_RECEIPT_KEYS: path.join(secrets, 'receipts.jwks.json'),
+    GATEWAY_SECRET_KEYS: path.join(secrets, 'secret.jwks.json'),
   }
 })
 afterAll(async () => db?.cleanup())

@@ -69,11 +69,25 @@ describe('loadConfig', () => {
     expect(errorFor(withAud).variable).toBe('MEMBER_TRUST_LIST')
     expect(errorFor({ ...withAud, MEMBER_TRUST_LIST: 'trust.json' }).variable).toBe('GATEWAY_TOKEN_KEYS')
     expect(errorFor({ ...withAud, MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json' }).variable).toBe('GATEWAY_RECEIPT_KEYS')
+    expect(
+      errorFor({ ...withAud, MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json', GATEWAY_RECEIPT_KEYS: 'r.json' }).variable,
+    ).toBe('GATEWAY_SECRET_KEYS')
     const ok = loadConfig(
-      { ...withAud, MEMBER_TRUST_LIST: 'trust.json', GATEWAY_TOKEN_KEYS: 't.json', GATEWAY_RECEIPT_KEYS: 'r.json' },
+      {
+        ...withAud,
+        MEMBER_TRUST_LIST: 'trust.json',
+        GATEWAY_TOKEN_KEYS: 't.json',
+        GATEWAY_RECEIPT_KEYS: 'r.json',
+        GATEWAY_SECRET_KEYS: 's.json',
+      },
       '/srv/icacn',
     )
-    expect(ok).toMatchObject({ mode: 'production', trustListFile: '/srv/icacn/trust.json', gatewayTokenKeysFile: '/srv/icacn/t.json' })
+    expect(ok).toMatchObject({
+      mode: 'production',
+      trustListFile: '/srv/icacn/trust.json',
+      gatewayTokenKeysFile: '/srv/icacn/t.json',
+      gatewaySecretKeysFile: '/srv/icacn/s.json',
+    })
   })
 
   it('answers GraphQL introspection in development, and in production only when GRAPHQL_INTROSPECTION=true', () => {
@@ -83,6 +97,7 @@ describe('loadConfig', () => {
       MEMBER_TRUST_LIST: 'trust.json',
       GATEWAY_TOKEN_KEYS: 't.json',
       GATEWAY_RECEIPT_KEYS: 'r.json',
+      GATEWAY_SECRET_KEYS: 's.json',
     }
     expect(loadConfig({}).graphqlIntrospection).toBe(true)
     expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).graphqlIntrospection).toBe(false)
@@ -106,6 +121,7 @@ describe('loadConfig', () => {
       MEMBER_TRUST_LIST: 'trust.json',
       GATEWAY_TOKEN_KEYS: 't.json',
       GATEWAY_RECEIPT_KEYS: 'r.json',
+      GATEWAY_SECRET_KEYS: 's.json',
     }
     expect(loadConfig(production).metrics).toEqual({ host: '127.0.0.1', port: 9464 })
     expect(loadConfig({ ...production, METRICS_PORT: '0' }).metrics).toBeNull()

@@ -693,7 +693,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's events (policy changes, consent workflow) in order, after a sequence number */
+        /**
+         * The caller's events in commit order after a cursor, each rendered for the caller as it is now
+         * @description Records shared with the caller (`record.shared`, carrying what the caller may see of the record now: a presentation or a hit; an event about a record the caller may not see is not shown), corrections and withdrawals of records it received (`record.corrected`, `record.withdrawn`: ids, version and time only), policy changes, consent steps, matches and contact requests. Follow `cursor`: every event is returned once, including those whose transaction committed late. Each record event shown is an audited release.
+         */
         get: operations["listEvents"];
         put?: never;
         post?: never;
@@ -2249,6 +2252,7 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
+                /** @description The `cursor` of the previous page (opaque; only the member it was given to can use it) */
                 after?: string;
                 limit?: number;
             };
@@ -2258,7 +2262,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Events, oldest first */
+            /** @description Events, oldest first, and where the next page starts */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2266,7 +2270,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         events: {
-                            seq: string;
+                            /**
+                             * Format: uuid
+                             * @description The event's stable identity
+                             */
+                            id: string;
                             type: string;
                             subject: string;
                             data: {
@@ -2275,6 +2283,8 @@ export interface operations {
                             /** Format: date-time */
                             createdAt: string;
                         }[];
+                        /** @description Pass as `after` for the next page; new on every page, moved past every event read */
+                        cursor: string;
                     };
                 };
             };

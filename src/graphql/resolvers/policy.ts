@@ -33,7 +33,8 @@ export function policyResolvers(deps: () => AppServices) {
         const side = args.as === 'REQUESTER' ? 'requester' : 'originator'
         return (await listRequests(ctx.app.db, deps().now, who(ctx), side, args.status)).map(accessRequestView)
       },
-      events: (_: unknown, args: { after?: string | null; limit: number }, ctx: MercuriusContext) => readEvents(ctx.app.db, who(ctx), args),
+      events: (_: unknown, args: { after?: string | null; limit: number }, ctx: MercuriusContext) =>
+        readEvents(ctx.app.db, deps(), who(ctx), args),
     },
     Mutation: {
       createPolicyVersion: async (_: unknown, args: { text: string }, ctx: MercuriusContext) =>

@@ -88,6 +88,7 @@ export default async function policyRoutes(app: FastifyInstance, opts: PolicyRou
   })
   app.route<{ Querystring: { after?: string; limit?: number } }>({
     ...contract.route('listEvents'),
-    handler: async (request) => ({ events: await readEvents(app.db, principalOf(request), request.query) }),
+    handler: async (request, reply) =>
+      reply.header('Cache-Control', 'no-store').send(await readEvents(app.db, deps(), principalOf(request), request.query)),
   })
 }
