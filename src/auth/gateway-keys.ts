@@ -49,7 +49,8 @@ function keySet(keys: GatewayKey[], source: string): GatewayKeySet {
   return { active, all: keys, byKid: (kid) => map.get(kid) }
 }
 
-async function readKeySet(file: string, variable: string): Promise<GatewayKeySet> {
+/** A private JWKS file as configured: present, readable by its owner only (fail closed), valid JSON. */
+export function readPrivateJwks(file: string, variable: string): { keys?: unknown } {
   let stat: fs.Stats
   try {
     stat = fs.statSync(file)
@@ -58,12 +59,15 @@ async function readKeySet(file: string, variable: string): Promise<GatewayKeySet
   }
   // Private keys readable by group or others are refused rather than used (fail closed).
   if ((stat.mode & 0o077) !== 0) throw new ConfigError(variable, `key file ${file} must not be readable by group or others (chmod 600)`)
-  let jwks: { keys?: JWK[] }
   try {
-    jwks = JSON.parse(fs.readFileSync(file, 'utf8'))
+    return JSON.parse(fs.readFileSync(file, 'utf8'))
   } catch {
     throw new ConfigError(variable, `key file ${file} is not valid JSON`)
   }
+}
+
+async function readKeySet(file: string, variable: string): Promise<GatewayKeySet> {
+  const jwks = readPrivateJwks(file, variable) as { keys?: JWK[] }
   if (!Array.isArray(jwks.keys)) throw new ConfigError(variable, `key file ${file} must be a JWKS: { "keys": [ ... ] }`)
   try {
     return keySet(await Promise.all(jwks.keys.map((k) => importKey(k, file))), file)

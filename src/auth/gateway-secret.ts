@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { base64url, type JWK } from 'jose'
 import { type Config, ConfigError } from '../config.js'
+import { readPrivateJwks } from './gateway-keys.js'
 
 /** What a sealed value is for: each purpose has its own derived key, so one can never open as another. */
 export type SealPurpose = 'event-cursor'
@@ -66,19 +67,7 @@ export function gatewaySecret(keys: readonly Uint8Array[]): GatewaySecret {
 
 function readSecretKeys(file: string): Uint8Array[] {
   const variable = 'GATEWAY_SECRET_KEYS'
-  let stat: fs.Stats
-  try {
-    stat = fs.statSync(file)
-  } catch {
-    throw new ConfigError(variable, `key file ${file} does not exist`)
-  }
-  if ((stat.mode & 0o077) !== 0) throw new ConfigError(variable, `key file ${file} must not be readable by group or others (chmod 600)`)
-  let jwks: { keys?: JWK[] }
-  try {
-    jwks = JSON.parse(fs.readFileSync(file, 'utf8'))
-  } catch {
-    throw new ConfigError(variable, `key file ${file} is not valid JSON`)
-  }
+  const jwks = readPrivateJwks(file, variable) as { keys?: JWK[] }
   if (!Array.isArray(jwks.keys) || jwks.keys.length === 0)
     throw new ConfigError(variable, `key file ${file} must be a JWKS with at least one key`)
   return jwks.keys.map((k, i) => {

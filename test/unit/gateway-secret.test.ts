@@ -1,8 +1,12 @@
 // Sealing with the gateway secret (event cursors): opens only what this gateway sealed for the same
 // purpose, under any of its keys (rotation), and never throws on garbage.
 import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { gatewaySecret } from '../../src/auth/gateway-secret.js'
+import { gatewaySecret, loadGatewaySecret, newSecretJwks } from '../../src/auth/gateway-secret.js'
+import { loadConfig } from '../../src/config.js'
 import { openCursor, sealCursor } from '../../src/webhooks/event-cursor.js'
 
 const k1 = randomBytes(32)
@@ -61,5 +65,34 @@ describe('event cursors', () => {
     ['a position past 2^64', '["TH","18446744073709551616","1"]'],
   ])('refuse %s even when sealed by this gateway', (_, plain) => {
     expect(() => openCursor(s, 'TH', s.seal('event-cursor', plain))).toThrow(/not a cursor/)
+  })
+})
+
+describe('loadGatewaySecret', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icacn-secret-'))
+  const write = (name: string, jwks: unknown, mode: number) => {
+    const file = path.join(dir, name)
+    fs.writeFileSync(file, JSON.stringify(jwks), { mode })
+    fs.chmodSync(file, mode)
+    return file
+  }
+  const load = (env: Record<string, string>) => loadGatewaySecret(loadConfig({ DATA_DIR: dir, ...env }, dir))
+
+  it('generates a development key once (owner-only) and reuses it', () => {
+    const first = load({})
+    expect(first.generated).toBe(true)
+    const file = path.join(dir, 'dev-keys', 'gateway-secret.jwks.json')
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600)
+    const again = load({})
+    expect(again.generated).toBe(false)
+    expect(again.secret.fingerprints).toEqual(first.secret.fingerprints)
+  })
+  it.each([
+    ['readable by others', () => write('open.json', newSecretJwks(), 0o644), /chmod 600/],
+    ['a 128-bit key', () => write('short.json', { keys: [{ kty: 'oct', k: randomBytes(16).toString('base64url') }] }, 0o600), /256 bits/],
+    ['an EC key', () => write('ec.json', { keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'c' }] }, 0o600), /256 bits/],
+    ['no keys', () => write('none.json', { keys: [] }, 0o600), /at least one key/],
+  ])('refuses a file %s', (_, make, message) => {
+    expect(() => load({ GATEWAY_SECRET_KEYS: make() })).toThrow(message)
   })
 })
