@@ -11,6 +11,7 @@ import { type Decision, decide, type RecordMeta } from '../policy/decide.js'
 import type { PolicyCache } from '../policy/policy.cache.js'
 import type { ReadableRecord } from '../records/record.repository.js'
 import { present, presentHit, type RecordRead, releasedPaths } from './present.js'
+import { RELEASE_ACTIONS } from './release-actions.js'
 
 /** How a release left the gateway (audited with it). */
 export type Channel = 'read' | 'list' | 'search' | 'event'
@@ -108,7 +109,7 @@ export async function release(
     entries.push({
       at: deps.now,
       actor,
-      action: d.visibility === 'hit' ? 'record.hit' : 'record.read',
+      action: d.visibility === 'hit' ? RELEASE_ACTIONS.hit : RELEASE_ACTIONS.disclose,
       subject: `record:${rec.originator}:${rec.id}`,
       details,
     })

@@ -4,6 +4,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
 import { AUDIT_ROW_TYPE, type AuditEntry, auditRow } from '../audit/audit.repository.js'
 import type { DB } from '../db/schema.js'
+import { receiversSql } from '../disclosure/release-actions.js'
 import { disclosuresJson, type StoredRecord } from './record.repository.js'
 
 type Db = Kysely<DB> | Transaction<DB>
@@ -124,13 +125,12 @@ export async function insertRecords(db: Db, batch: readonly NewRecord[]): Promis
     -- version it replaces; the new version itself reaches them as record.shared, rendered at send time.
     corrected as (
       insert into events (member, type, subject, data, created_at)
-      select distinct a.actor_member, 'record.corrected', 'record:' || rec.originator || ':' || i.supersedes,
+      select r.member, 'record.corrected', 'record:' || rec.originator || ':' || i.supersedes,
         jsonb_build_object('record', jsonb_build_object('originator', rec.originator, 'id', i.supersedes), 'version', i.version, 'at', i.received_at),
         i.received_at
       from rec join input i on i.originator = rec.originator and i.id = rec.id
-        join audit_log a on a.subject = 'record:' || rec.originator || ':' || i.supersedes
-      where i.supersedes is not null and a.action in ('record.read', 'record.hit')
-        and a.actor_member is not null and a.actor_member <> rec.originator
+        cross join lateral (${receiversSql(sql`'record:' || rec.originator || ':' || i.supersedes`, sql`rec.originator::text`)}) r
+      where i.supersedes is not null
     ),
     nam as (
       insert into record_names (originator, record_id, field, class_id, field_releasable_to, received_at, lexemes)

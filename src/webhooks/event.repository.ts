@@ -4,6 +4,7 @@
 // what a member is shown is rendered when it is sent (event.render.ts).
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
+import { receiversSql } from '../disclosure/release-actions.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 
@@ -75,8 +76,6 @@ export async function noticeReceivers(
   const subject = `record:${ref.originator}:${ref.id}`
   await sql`
     insert into events (member, type, subject, data, created_at)
-    select distinct a.actor_member, ${notice.type}, ${subject}, ${JSON.stringify(notice.data)}::jsonb, ${notice.at}::timestamptz
-    from audit_log a
-    where a.subject = ${subject} and a.action in ('record.read', 'record.hit')
-      and a.actor_member is not null and a.actor_member <> ${ref.originator}`.execute(db)
+    select r.member, ${notice.type}, ${subject}, ${JSON.stringify(notice.data)}::jsonb, ${notice.at}::timestamptz
+    from (${receiversSql(sql.val(subject), sql.val(ref.originator))}) r`.execute(db)
 }

@@ -178,6 +178,29 @@ describe('event cursors', () => {
     expect((await page('TH', end1.cursor)).events).toEqual([])
   })
 
+  it('fills each page past events the reader may not see, so a short page only ever means the end', async () => {
+    let c = (await page('LA')).cursor
+    for (let p = await page('LA', c); p.events.length; p = await page('LA', c)) c = p.cursor
+    // Three records LA may not see between two it may see.
+    const open = () =>
+      personRecord('KR', { names: [{ native: 'ທ້າວ ບຸນມີ', latin: 'BOUNMY Phommachanh', script: 'Laoo' }], role: 'distributor' })
+    const seen = [open(), open()]
+    for (const r of [seen[0]!, courier(), courier(), courier(), seen[1]!]) expect((await publishRecord(gw, r)).res.statusCode).toBe(201)
+    const first = await page('LA', c, 1)
+    expect(first.events.map((e) => e.subject)).toEqual([`record:KR:${seen[0]!.id}`])
+    const second = await page('LA', first.cursor, 1)
+    expect(second.events.map((e) => e.subject)).toEqual([`record:KR:${seen[1]!.id}`]) // not an empty page for the hidden three
+    expect((await page('LA', second.cursor, 1)).events).toEqual([])
+    // The first page did not audit the second record as released to LA: what is audited is what was sent.
+    const released = await gw.app.db
+      .selectFrom('audit_log')
+      .select('subject')
+      .where('actor_member', '=', 'LA')
+      .where('subject', '=', `record:KR:${seen[1]!.id}`)
+      .execute()
+    expect(released).toHaveLength(1)
+  })
+
   it('following the cursor in pages of one sees every event once, in order', async () => {
     const all = (await page('VN')).events
     const paged = await drain('VN', 1)
