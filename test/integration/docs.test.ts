@@ -4,13 +4,12 @@
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { newSecretJwks } from '../../src/auth/gateway-secret.js'
 import { parse } from 'yaml'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { freshDatabase } from '../support/database.js'
+import { productionSetup } from '../support/production.js'
 import { ISSUER, startGateway, type TestGateway } from '../support/app.js'
 import { assertMatchesContract } from '../support/contract.js'
 
@@ -158,29 +157,8 @@ describe('/docs and /graphiql', () => {
 describe('production mode', () => {
   it('serves the contract and /docs but no GraphiQL page or assets', async () => {
     const db = await freshDatabase()
-    const secrets = path.join(db.dataDir, 'secrets')
-    fs.mkdirSync(secrets, { mode: 0o700 })
-    const jwks = async () => JSON.stringify({ keys: [await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey)] })
-    fs.writeFileSync(path.join(secrets, 'tokens.jwks.json'), await jwks(), { mode: 0o600 })
-    fs.writeFileSync(path.join(secrets, 'receipts.jwks.json'), await jwks(), { mode: 0o600 })
-    fs.writeFileSync(path.join(secrets, 'secret.jwks.json'), JSON.stringify(newSecretJwks()), { mode: 0o600 })
-    const trust: Record<string, { keys: object[] }> = {}
-    for (const code of ['KR', 'TH', 'LA', 'VN', 'KH', 'PH'])
-      trust[code] = { keys: [await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)] }
-    fs.writeFileSync(path.join(secrets, 'trust.json'), JSON.stringify(trust))
     const issuer = 'https://exchange.icacn.example'
-    const app = await buildApp(
-      loadConfig({
-        ...db.env,
-        ICACN_MODE: 'production',
-        LOG_LEVEL: 'silent',
-        GATEWAY_AUDIENCE: issuer,
-        MEMBER_TRUST_LIST: path.join(secrets, 'trust.json'),
-        GATEWAY_TOKEN_KEYS: path.join(secrets, 'tokens.jwks.json'),
-        GATEWAY_RECEIPT_KEYS: path.join(secrets, 'receipts.jwks.json'),
-        GATEWAY_SECRET_KEYS: path.join(secrets, 'secret.jwks.json'),
-      }),
-    )
+    const app = await buildApp(loadConfig((await productionSetup(db, issuer)).env))
     try {
       expect((await app.inject({ method: 'GET', url: '/openapi.json' })).json().servers).toEqual([{ url: issuer }])
       expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBe(200)

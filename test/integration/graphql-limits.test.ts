@@ -2,16 +2,13 @@
 // lists and the README's queries pass; aliases cannot multiply rows; the standard introspection query
 // passes in development and, in production, only with GRAPHQL_INTROSPECTION=true.
 import fs from 'node:fs'
-import path from 'node:path'
-import { randomUUID } from 'node:crypto'
 import { buildSchema, getIntrospectionQuery, getNamedType, type GraphQLObjectType, isLeafType, isNonNullType, isObjectType } from 'graphql'
-import { calculateJwkThumbprint, type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { newSecretJwks } from '../../src/auth/gateway-secret.js'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { bearer, startGateway, tokenForm, type TestGateway } from '../support/app.js'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
+import { type Production, productionSetup } from '../support/production.js'
 import { personRecord, publishRecord } from '../support/publish.js'
 
 let gw: TestGateway
@@ -163,50 +160,18 @@ describe('GraphQL introspection in production', () => {
   const ISSUER = 'https://exchange.icacn.example'
   let db: FreshDatabase
   let env: Record<string, string>
-  let thKey: CryptoKey
-  let thKid: string
+  let prod: Production
   beforeAll(async () => {
     db = await freshDatabase()
-    const secrets = path.join(db.dataDir, 'secrets')
-    fs.mkdirSync(secrets, { mode: 0o700 })
-    for (const file of ['tokens', 'receipts']) {
-      const { privateKey } = await generateKeyPair('ES256', { extractable: true })
-      fs.writeFileSync(path.join(secrets, `${file}.jwks.json`), JSON.stringify({ keys: [await exportJWK(privateKey)] }), { mode: 0o600 })
-    }
-    const trust: Record<string, { keys: object[] }> = {}
-    for (const code of ['KR', 'TH', 'LA', 'VN', 'KH', 'PH']) {
-      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
-      trust[code] = { keys: [await exportJWK(publicKey)] }
-      if (code === 'TH') [thKey, thKid] = [privateKey as CryptoKey, await calculateJwkThumbprint(await exportJWK(publicKey))]
-    }
-    fs.writeFileSync(path.join(secrets, 'trust.json'), JSON.stringify(trust))
-    fs.writeFileSync(path.join(secrets, 'secret.jwks.json'), JSON.stringify(newSecretJwks()), { mode: 0o600 })
-    env = {
-      ...db.env,
-      ICACN_MODE: 'production',
-      LOG_LEVEL: 'silent',
-      GATEWAY_AUDIENCE: ISSUER,
-      MEMBER_TRUST_LIST: path.join(secrets, 'trust.json'),
-      GATEWAY_TOKEN_KEYS: path.join(secrets, 'tokens.jwks.json'),
-      GATEWAY_RECEIPT_KEYS: path.join(secrets, 'receipts.jwks.json'),
-      GATEWAY_SECRET_KEYS: path.join(secrets, 'secret.jwks.json'),
-    }
+    prod = await productionSetup(db, ISSUER)
+    env = prod.env
   })
   afterAll(async () => db?.cleanup())
 
   async function introspect(extra: Record<string, string>) {
     const app = await buildApp(loadConfig({ ...env, ...extra }))
     try {
-      const now = Math.floor(Date.now() / 1000)
-      const assertion = await new SignJWT({ actor: 'ศูนย์ข่าวกรอง ป.ป.ส.', roles: ['analyst'] })
-        .setProtectedHeader({ alg: 'ES256', typ: 'client-authentication+jwt', kid: thKid })
-        .setIssuer('TH')
-        .setSubject('TH')
-        .setAudience(ISSUER)
-        .setIssuedAt(now)
-        .setExpirationTime(now + 60)
-        .setJti(randomUUID())
-        .sign(thKey)
+      const assertion = await prod.assertion('TH', 'ศูนย์ข่าวกรอง ป.ป.ส.')
       const tok = await app.inject({
         method: 'POST',
         url: '/v1/auth/token',

@@ -2,53 +2,23 @@
 // registers the trust-listed member keys, and refuses key files readable by others.
 import fs from 'node:fs'
 import path from 'node:path'
-import { calculateJwkThumbprint, type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { randomUUID } from 'node:crypto'
+import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { newSecretJwks } from '../../src/auth/gateway-secret.js'
 import { buildApp } from '../../src/app.js'
 import { ConfigError, loadConfig } from '../../src/config.js'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
 import { tokenForm } from '../support/app.js'
+import { type Production, productionSetup } from '../support/production.js'
 
 const ISSUER = 'https://exchange.icacn.example'
 let db: FreshDatabase
+let prod: Production
 let env: Record<string, string>
-let thKey: CryptoKey
-let thKid: string
-
-async function privateJwks(file: string): Promise<void> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
-  fs.writeFileSync(file, JSON.stringify({ keys: [await exportJWK(privateKey)] }), { mode: 0o600 })
-}
 
 beforeAll(async () => {
   db = await freshDatabase()
-  const secrets = path.join(db.dataDir, 'secrets')
-  fs.mkdirSync(secrets, { mode: 0o700 })
-  await privateJwks(path.join(secrets, 'tokens.jwks.json'))
-  await privateJwks(path.join(secrets, 'receipts.jwks.json'))
-  fs.writeFileSync(path.join(secrets, 'secret.jwks.json'), JSON.stringify(newSecretJwks()), { mode: 0o600 })
-  const trust: Record<string, { keys: object[] }> = {}
-  for (const code of ['KR', 'TH', 'LA', 'VN', 'KH', 'PH']) {
-    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
-    trust[code] = { keys: [await exportJWK(publicKey)] }
-    if (code === 'TH') {
-      thKey = privateKey as CryptoKey
-      thKid = await calculateJwkThumbprint(await exportJWK(publicKey))
-    }
-  }
-  fs.writeFileSync(path.join(secrets, 'trust.json'), JSON.stringify(trust))
-  env = {
-    ...db.env,
-    ICACN_MODE: 'production',
-    LOG_LEVEL: 'silent',
-    GATEWAY_AUDIENCE: ISSUER,
-    MEMBER_TRUST_LIST: path.join(secrets, 'trust.json'),
-    GATEWAY_TOKEN_KEYS: path.join(secrets, 'tokens.jwks.json'),
-    GATEWAY_RECEIPT_KEYS: path.join(secrets, 'receipts.jwks.json'),
-    GATEWAY_SECRET_KEYS: path.join(secrets, 'secret.jwks.json'),
-  }
+  prod = await productionSetup(db, ISSUER)
+  env = prod.env
 })
 afterAll(async () => db?.cleanup())
 
@@ -57,16 +27,7 @@ describe('production mode', () => {
     const app = await buildApp(loadConfig(env))
     try {
       expect(fs.existsSync(path.join(db.dataDir, 'dev-keys'))).toBe(false)
-      const now = Math.floor(Date.now() / 1000)
-      const assertion = await new SignJWT({ actor: 'ระบบข่าวกรอง ป.ป.ส.', roles: ['analyst'] })
-        .setProtectedHeader({ alg: 'ES256', typ: 'client-authentication+jwt', kid: thKid })
-        .setIssuer('TH')
-        .setSubject('TH')
-        .setAudience(ISSUER)
-        .setIssuedAt(now)
-        .setExpirationTime(now + 60)
-        .setJti(randomUUID())
-        .sign(thKey)
+      const assertion = await prod.assertion('TH', 'ระบบข่าวกรอง ป.ป.ส.')
       const res = await app.inject({
         method: 'POST',
         url: '/v1/auth/token',
@@ -103,7 +64,7 @@ describe('production mode', () => {
   })
 
   it('refuses a trust list naming an unknown member', async () => {
-    const bad = path.join(db.dataDir, 'secrets', 'bad-trust.json')
+    const bad = path.join(prod.secrets, 'bad-trust.json')
     fs.writeFileSync(
       bad,
       JSON.stringify({ SG: { keys: [await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)] } }),
