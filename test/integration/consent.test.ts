@@ -2,6 +2,7 @@
 // reason, or lets the request lapse. Every step is audited and evented to both sides; markings still bind.
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { personRecord } from '../support/publish.js'
 import { auditFor } from '../../src/audit/audit.repository.js'
 import { lapseOverdueRequests } from '../../src/policy/access-request.service.js'
 import { loadDefaultPolicy } from '../../src/policy/policy.service.js'
@@ -34,28 +35,17 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-const person = (over: Partial<RecordInput> = {}): RecordInput => ({
-  id: uuidv7(),
-  originator: 'KR',
-  type: 'person',
-  version: 1,
-  supersedes: null,
-  createdAt: new Date().toISOString(),
-  retainUntil: null,
-  marking: 'AMBER',
-  releasableTo: ['ALL'],
-  handling: { originatorControl: true },
-  grading: 'B2',
-  purposeLimits: [],
-  body: {
-    names: [{ native: '이하은', latin: 'LEE Ha-eun', script: 'Hang' }],
-    passports: [{ country: 'KOR', number: PASSPORT }],
-    phones: [{ number: '+821098765432', raw: '010-9876-5432' }],
-    role: 'financier',
-  },
-  fieldMarkings: { passports: { marking: 'AMBER+STRICT', releasableTo: ['VN'] } },
-  ...over,
-})
+const person = (over: Partial<RecordInput> = {}): RecordInput =>
+  personRecord(
+    'KR',
+    {
+      names: [{ native: '이하은', latin: 'LEE Ha-eun', script: 'Hang' }],
+      passports: [{ country: 'KOR', number: PASSPORT }],
+      phones: [{ number: '+821098765432', raw: '010-9876-5432' }],
+      role: 'financier',
+    },
+    { handling: { originatorControl: true }, fieldMarkings: { passports: { marking: 'AMBER+STRICT', releasableTo: ['VN'] } }, ...over },
+  )
 
 async function publish(r: RecordInput = person()): Promise<RecordInput> {
   const { kid, key } = await gw.memberKey(r.originator)

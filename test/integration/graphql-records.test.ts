@@ -1,6 +1,7 @@
 // GraphQL records: publishRecord, record(id) and records(filter, first, after) go through the same
 // decision and presentation as REST; hidden records are null exactly like missing ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { personRecord } from '../support/publish.js'
 import { loadRecordTypes } from '../../src/records/record-types.js'
 import { uuidv7 } from '@icacn/sdk'
 import type { RecordInput } from '@icacn/sdk'
@@ -16,27 +17,16 @@ beforeAll(async () => {
 })
 afterAll(async () => gw?.close())
 
-const record = (over: Partial<RecordInput> = {}): RecordInput => ({
-  id: uuidv7(),
-  originator: 'KH',
-  type: 'person',
-  version: 1,
-  supersedes: null,
-  createdAt: new Date().toISOString(),
-  retainUntil: null,
-  marking: 'AMBER',
-  releasableTo: ['ALL'],
-  handling: { originatorControl: false },
-  grading: 'C3',
-  purposeLimits: ['investigation'],
-  body: {
-    names: [{ native: 'សុខ វណ្ណា', latin: 'SOK Vanna', script: 'Khmr' }],
-    passports: [{ country: 'KHM', number: PASSPORT }],
-    role: 'courier',
-  },
-  fieldMarkings: { passports: { marking: 'RED', releasableTo: ['LA'] } },
-  ...over,
-})
+const record = (over: Partial<RecordInput> = {}): RecordInput =>
+  personRecord(
+    'KH',
+    {
+      names: [{ native: 'សុខ វណ្ណា', latin: 'SOK Vanna', script: 'Khmr' }],
+      passports: [{ country: 'KHM', number: PASSPORT }],
+      role: 'courier',
+    },
+    { grading: 'C3', purposeLimits: ['investigation'], fieldMarkings: { passports: { marking: 'RED', releasableTo: ['LA'] } }, ...over },
+  )
 
 async function gql(member: string, query: string, variables: object = {}) {
   return gw.app.inject({

@@ -4,32 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDefaultPolicy } from '../../src/policy/policy.service.js'
 import { loadRecordTypes } from '../../src/records/record-types.js'
-import { uuidv7 } from '@icacn/sdk'
 import type { RecordInput } from '@icacn/sdk'
 import { issueRecord } from '@icacn/sdk'
 import { assertMatchesContract } from '../support/contract.js'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
-import { publishRecord, withdrawRecord } from '../support/publish.js'
+import { personRecord, publishRecord, withdrawRecord } from '../support/publish.js'
 
 const types = loadRecordTypes()
 const QUOTA = 8
 let gw: TestGateway
 
-const person = (originator: string, body: Record<string, unknown>): RecordInput => ({
-  id: uuidv7(),
-  originator,
-  type: 'person',
-  version: 1,
-  supersedes: null,
-  createdAt: new Date().toISOString(),
-  retainUntil: null,
-  marking: 'AMBER',
-  releasableTo: ['ALL'],
-  handling: { originatorControl: false },
-  grading: 'C3',
-  purposeLimits: [],
-  body,
-})
+const person = (originator: string, body: Record<string, unknown>): RecordInput => personRecord(originator, body, { grading: 'C3' })
 
 beforeAll(async () => {
   gw = await startGateway({ LEAD_LOOKUPS_PER_DAY: String(QUOTA) })

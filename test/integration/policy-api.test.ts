@@ -1,6 +1,7 @@
 // The per-member release policy over REST (and GraphQL where it differs): versions, activation on the
 // next read, validation, admin role, dry runs, explanations, purpose, markings over policy, and hits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { personRecord } from '../support/publish.js'
 import { loadDefaultPolicy } from '../../src/policy/policy.service.js'
 import { loadRecordTypes } from '../../src/records/record-types.js'
 import { uuidv7 } from '@icacn/sdk'
@@ -26,23 +27,12 @@ const PEOPLE: Record<string, { name: { native: string; latin: string; script: st
   PH: { name: { native: 'Lê Văn Tâm', latin: 'LE Van Tam', script: 'Latn' }, passport: { country: 'VNM', number: 'C7716204' } },
 }
 
-const person = (originator: string, over: Partial<RecordInput> = {}): RecordInput => ({
-  id: uuidv7(),
-  originator,
-  type: 'person',
-  version: 1,
-  supersedes: null,
-  createdAt: new Date().toISOString(),
-  retainUntil: null,
-  marking: 'AMBER',
-  releasableTo: ['ALL'],
-  handling: { originatorControl: false },
-  grading: 'B2',
-  purposeLimits: [],
-  body: { names: [PEOPLE[originator]!.name], passports: [PEOPLE[originator]!.passport], role: 'courier' },
-  fieldMarkings: {},
-  ...over,
-})
+const person = (originator: string, over: Partial<RecordInput> = {}): RecordInput =>
+  personRecord(
+    originator,
+    { names: [PEOPLE[originator]!.name], passports: [PEOPLE[originator]!.passport], role: 'courier' },
+    { fieldMarkings: {}, ...over },
+  )
 
 async function publish(r: RecordInput): Promise<RecordInput> {
   const { kid, key } = await gw.memberKey(r.originator)
