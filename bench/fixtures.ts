@@ -61,3 +61,16 @@ export async function accessToken(base: string, dataDir: string, member: string,
   if (!res.ok) throw new Error(`token for ${member}: HTTP ${res.status} ${await res.text()}`)
   return ((await res.json()) as { access_token: string }).access_token
 }
+
+/** Publishes one KR person record as KR (the record the read and lead scenarios work on); returns its id. */
+export async function publishOneRecord(base: string, dataDir: string): Promise<string> {
+  const { ids, sdJwts } = await presignRecords(base, dataDir, 1)
+  const kr = await accessToken(base, dataDir, 'KR')
+  const published = await fetch(`${base}/v1/records`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${kr}` },
+    body: JSON.stringify({ sdJwt: sdJwts[0] }),
+  })
+  if (published.status !== 201) throw new Error(`publish: HTTP ${published.status} ${await published.text()}`)
+  return ids[0]!
+}

@@ -6,7 +6,7 @@
 import type { Result } from 'autocannon'
 import os from 'node:os'
 import { freshDatabase } from '../test/support/database.js'
-import { accessToken, presignRecords } from './fixtures.js'
+import { accessToken, publishOneRecord } from './fixtures.js'
 import { freePort, load, runBench, startGateway, stopGateway } from './gateway.js'
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
@@ -33,14 +33,7 @@ async function main(): Promise<void> {
   }
   const gateway = await startGateway(env, base)
   try {
-    const { ids, sdJwts } = await presignRecords(base, db.dataDir, 1)
-    const kr = await accessToken(base, db.dataDir, 'KR')
-    const published = await fetch(`${base}/v1/records`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${kr}` },
-      body: JSON.stringify({ sdJwt: sdJwts[0] }),
-    })
-    if (published.status !== 201) throw new Error(`template publish: HTTP ${published.status} ${await published.text()}`)
+    const id = await publishOneRecord(base, db.dataDir)
     const vn = await accessToken(base, db.dataDir, 'VN', 'investigation')
     const auth = { authorization: `Bearer ${vn}`, 'content-type': 'application/json' }
     console.log(
@@ -61,7 +54,7 @@ async function main(): Promise<void> {
       const seed = await fetch(`${base}/bench/seed-leads`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ template: ids[0], from: seeded + 1, to: size }),
+        body: JSON.stringify({ template: id, from: seeded + 1, to: size }),
       })
       if (!seed.ok) throw new Error(`seeding to ${size}: HTTP ${seed.status} ${await seed.text()}`)
       console.log(`seeded ${size - seeded} records and selectors in ${((performance.now() - t0) / 1000).toFixed(1)} s (total ${size})`)
@@ -74,7 +67,7 @@ async function main(): Promise<void> {
 
       // Baseline in the same run: a read of one record by id (same token, same presentation work).
       const read = await load('read baseline', {
-        url: `${base}/v1/records/KR/${ids[0]}`,
+        url: `${base}/v1/records/KR/${id}`,
         duration: DURATION_S,
         connections: CONNECTIONS,
         headers: auth,

@@ -7,7 +7,7 @@ import type autocannon from 'autocannon'
 import type { Result } from 'autocannon'
 import { freePort, load as loadWith, runBench, startGateway, stopGateway } from './gateway.js'
 import { freshDatabase } from '../test/support/database.js'
-import { accessToken, PASSPORT, presignRecords } from './fixtures.js'
+import { accessToken, PASSPORT, publishOneRecord } from './fixtures.js'
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
@@ -35,15 +35,8 @@ async function main(): Promise<void> {
     base,
   )
   try {
-    const { ids, sdJwts } = await presignRecords(base, db.dataDir, 1)
-    const kr = await accessToken(base, db.dataDir, 'KR')
-    const published = await fetch(`${base}/v1/records`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${kr}` },
-      body: JSON.stringify({ sdJwt: sdJwts[0] }),
-    })
-    if (published.status !== 201) throw new Error(`publish: HTTP ${published.status} ${await published.text()}`)
-    const R = process.env.BENCH_PATHS === 'id' ? ids[0]! : `KR/${ids[0]!}`
+    const id = await publishOneRecord(base, db.dataDir)
+    const R = process.env.BENCH_PATHS === 'id' ? id : `KR/${id}`
     const th = await accessToken(base, db.dataDir, 'TH', 'investigation')
     const auth = { authorization: `Bearer ${th}` }
     const check = await fetch(`${base}/v1/records/${R}`, { headers: auth })
