@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js'
 import { AppError, errors, problemType, toGraphQLExtensions, toProblem } from '../errors.js'
 import { projectFile } from '../project-files.js'
 import { toAppError } from '../rest/error-handler.js'
-import { assertGraphQLText, assertNoNulArguments } from './input-guard.js'
+import { assertGraphQLText, assertStorableArguments } from './input-guard.js'
 import { assertQueryLimits } from './limits.js'
 import { loaders } from './loaders.js'
 import { memberResolvers } from './resolvers/members.js'
@@ -163,6 +163,6 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
   app.graphql.addHook('preExecution', async (schema, document, _context, variables) => {
     const values = (variables ?? {}) as Record<string, unknown>
     assertQueryLimits(schema, document, values, { maxDepth: opts.maxDepth, maxCost: opts.maxCost, introspection: opts.introspection })
-    assertNoNulArguments(document, values)
+    assertStorableArguments(document, values)
   })
 }

@@ -5,13 +5,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { errors, type FieldError } from '../errors.js'
+import { TEXT_PROBLEM_DETAIL, textProblem } from '../db/storable-text.js'
 
 // Methods whose bodies fastify never parses: nothing to check.
 const BODYLESS = new Set(['GET', 'HEAD', 'TRACE'])
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i
 const MAX_REPORTED = 10
 // With the u flag a surrogate range matches only unpaired halves; a valid pair is one code point.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u
 
 /** Media types the route's contract declares for its body; undefined for routes outside the contract (GraphQL). */
 function declaredMediaTypes(request: FastifyRequest): string[] | undefined {
@@ -46,11 +46,9 @@ function checkMediaType(request: FastifyRequest): void {
 // RFC 6901 §3: '~' and '/' inside a reference token are escaped.
 const token = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1')
 
-function textProblem(s: string): string | undefined {
-  // PostgreSQL text and jsonb cannot hold U+0000; a lone surrogate has no UTF-8 form (jsonb and Cedar refuse it).
-  if (s.includes('\u0000')) return 'must not contain U+0000 (NUL)'
-  if (LONE_SURROGATE.test(s)) return 'must be well-formed Unicode (no lone surrogates)'
-  return undefined
+const textDetail = (s: string): string | undefined => {
+  const problem = textProblem(s)
+  return problem && TEXT_PROBLEM_DETAIL[problem]
 }
 
 /** Pointers to the first strings (values or keys) under `root` that no store can take; iterative, so nesting depth cannot overflow the stack. */
@@ -60,11 +58,11 @@ export function badText(root: unknown, base: string): FieldError[] {
   for (let i = 0; i < queue.length && found.length < MAX_REPORTED; i++) {
     const [value, at] = queue[i]!
     if (typeof value === 'string') {
-      const detail = textProblem(value)
+      const detail = textDetail(value)
       if (detail) found.push({ pointer: at, detail })
     } else if (value !== null && typeof value === 'object') {
       for (const [key, child] of Object.entries(value)) {
-        const detail = textProblem(key)
+        const detail = textDetail(key)
         if (detail) found.push({ pointer: `${at}/${token(key)}`, detail: `a property name ${detail}` })
         queue.push([child, `${at}/${token(key)}`])
       }

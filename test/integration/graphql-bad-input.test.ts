@@ -5,7 +5,7 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { type GraphQLError, parse } from 'graphql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertNoNulArguments } from '../../src/graphql/input-guard.js'
+import { assertStorableArguments } from '../../src/graphql/input-guard.js'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
 
 let gw: TestGateway
@@ -65,6 +65,21 @@ describe('NUL in GraphQL string arguments', () => {
     }
   })
 
+  it('refuses a lone surrogate in GET variables (JSON text the HTTP guard cannot see into), literals and defaults, never INTERNAL', async () => {
+    const query = 'query($t: String) { leads(filter: { selector: "somphone.k@example.la", type: $t }) { edges { cursor } } }'
+    const viaGet = refused(await get({ query, variables: '{"t":"\\ud800"}' }))
+    expect(viaGet).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ pointer: '/filter/type' }] })
+    expect(viaGet.message).toMatch(/lone surrogate/)
+    for (const q of [
+      'query($t: String = "\\udc00x") { leads(filter: { selector: "somphone.k@example.la", type: $t }) { edges { cursor } } }',
+      'query($o: String) { leads(filter: { selector: "somphone.k@example.la", originator: $o }) { edges { cursor } } }',
+    ]) {
+      const res = q.includes('$o') ? await get({ query: q, variables: '{"o":"K\\ud800"}' }) : await get({ query: q })
+      expect(res.statusCode, res.body).not.toBe(500)
+      expect(refused(res).code).toBe('VALIDATION_FAILED')
+    }
+  })
+
   it('is refused in input object fields and list elements, with a pointer to the value', async () => {
     const literals = [
       ['{ leads(filter: { text: "Nguyễn\\u0000Văn" }) { edges { cursor } } }', '/filter/text'],
@@ -112,15 +127,15 @@ describe('NUL in GraphQL string arguments', () => {
   })
 })
 
-describe('assertNoNulArguments on variables (behind the HTTP request guard)', () => {
+describe('assertStorableArguments on variables (behind the HTTP request guard)', () => {
   it('follows variables into input objects and lists, and names the argument', () => {
     const query = parse(
       'query($f: LeadFilter!, $s: [LookupInput!]!) { leads(filter: $f) { pageInfo { hasNextPage } } leadLookup(selectors: $s) { hit } }',
     )
-    expect(() => assertNoNulArguments(query, { f: { text: 'ສົມພອນ' }, s: [{ selector: '0903184472' }] })).not.toThrow()
+    expect(() => assertStorableArguments(query, { f: { text: 'ສົມພອນ' }, s: [{ selector: '0903184472' }] })).not.toThrow()
     const err = (variables: Record<string, unknown>) => {
       try {
-        assertNoNulArguments(query, variables)
+        assertStorableArguments(query, variables)
       } catch (e) {
         return e as GraphQLError
       }
