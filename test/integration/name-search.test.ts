@@ -94,6 +94,18 @@ describe('name search', () => {
     expect(await idsOf('VN', 'Chan Sopheaktra')).toEqual([kh.id]) // others still find it
   })
 
+  it('a name whose words NFKC expands past what PostgreSQL indexes publishes; a search for such a word alone is a 400, never a 500', async () => {
+    const long = person('KH', { names: [{ native: `សុខ ${'\u3300'.repeat(200)}`, latin: 'SOK', script: 'Khmr' }] })
+    await publish(long)
+    const res = await search('TH', { text: '\u3300'.repeat(256) })
+    expect([res.statusCode, res.json().code, res.json().errors]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      [{ pointer: '/text', detail: 'letters or digits needed' }],
+    ])
+    expect(await idsOf('TH', `សុខ ${'\u3300'.repeat(200)}`)).toContain(long.id)
+  })
+
   it('names are never deconflicted: the same name at two members makes no match', async () => {
     const twinA = person('TH', { names: [{ native: 'สมชาย ใจกล้า', latin: 'SOMCHAI Jaikla', script: 'Thai' }] })
     const twinB = person('LA', { names: [{ native: 'ສົມຊາຍ ໃຈກ້າ', latin: 'SOMCHAI Jaikla', script: 'Laoo' }] })

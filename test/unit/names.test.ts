@@ -10,6 +10,13 @@ describe('name normalisation', () => {
     expect(nameWords('Niño DELA CRUZ')).toEqual(['nino', 'dela', 'cruz'])
   })
 
+  it('leaves out a word PostgreSQL cannot index or query (over 2,046 bytes once NFKC has expanded it)', () => {
+    // 170 × U+3300 is 510 bytes as written and 170 × "アパート" (2,040 bytes) after NFKC; 171 is 2,052.
+    expect(nameWords('\u3300'.repeat(170))).toEqual(['アパート'.repeat(170)])
+    expect(nameWords(`Vanna ${'\u3300'.repeat(171)} Sok`)).toEqual(['vanna', 'sok'])
+    expect(nameQuery('\u3300'.repeat(256))).toBeUndefined()
+  })
+
   it('applies NFKC (full-width and compatibility forms) before anything else', () => {
     expect(nameWords('ＮＧＵＹＥＮ　ｖａｎ')).toEqual(['nguyen', 'van'])
     expect(nameWords('ﬁlipina')).toEqual(['filipina'])

@@ -30,12 +30,20 @@ function foldLatin(word: string): string {
   return out.normalize('NFC')
 }
 
+/**
+ * PostgreSQL indexes and queries words of at most 2,046 bytes (tsvector lexemes, tsquery operands).
+ * NFKC can multiply a word's length (U+3300 "㌀" becomes "アパート"), so a name that fits its schema
+ * can hold a longer word; such a word is not a name and is neither indexed nor searched for.
+ */
+export const MAX_WORD_BYTES = 2046
+const utf8 = new TextEncoder()
+
 /** The words of a name, normalised: what is indexed and what is searched for. */
 export function nameWords(text: string): string[] {
   // ё is routinely written е in Russian (Фёдоров, Федоров); й and и stay apart: they are letters.
   const folded = text.normalize('NFKC').toLowerCase().replace(VARIATION_SELECTORS, '').replace(/ё/g, 'е').replace(SPACE_IN_HAN, '$1')
   const words = (folded.match(/[\p{L}\p{M}\p{N}]+/gu) ?? []).flatMap((w) => w.match(HAN_OR_OTHER) ?? [])
-  return words.map(foldLatin)
+  return words.map(foldLatin).filter((w) => utf8.encode(w).length <= MAX_WORD_BYTES)
 }
 
 const HAN_NAME = /^\p{Script=Han}{2,4}$/u
