@@ -182,7 +182,6 @@ export const errors = {
   uriTooLong: (detail: string) => new AppError('URI_TOO_LONG', detail),
   headersTooLarge: (limit: number) => new AppError('HEADERS_TOO_LARGE', `the request line and headers exceed ${limit} bytes`),
   queryTooComplex: (detail: string) => new AppError('QUERY_TOO_COMPLEX', detail),
-  sdJwtMalformed: (detail: string) => new AppError('SD_JWT_MALFORMED', detail),
   invalidEnvelope: (fieldErrors: FieldError[]) => new AppError('INVALID_ENVELOPE', 'the record envelope is invalid', fieldErrors),
   unknownRecordType: (type: string) => new AppError('UNKNOWN_RECORD_TYPE', `record type "${type}" is not known`),
   unknownMarking: (marking: string, pointer: string) =>
@@ -204,10 +203,6 @@ export const errors = {
   recordWithdrawn: (id: string) => new AppError('RECORD_WITHDRAWN', `record ${id} is already withdrawn`),
   recordConflict: (id: string) =>
     new AppError('RECORD_CONFLICT', `record ${id} was already published with different content; publish a correction as a new version`),
-  tamperedDisclosure: (detail: string) => new AppError('TAMPERED_DISCLOSURE', detail),
-  duplicateDigest: (detail: string) => new AppError('DUPLICATE_DIGEST', detail),
-  disclosureNameCollision: (name: string, path: string) =>
-    new AppError('DISCLOSURE_NAME_COLLISION', `disclosure "${name}" collides with a clear claim at ${path || '/'}`),
   sdJwtProfile: (detail: string, fieldErrors?: FieldError[]) => new AppError('SD_JWT_PROFILE', detail, fieldErrors),
   policyInvalid: (problems: FieldError[]) => new AppError('POLICY_INVALID', 'the policy set cannot be accepted', problems),
   policyVersionNotFound: (version: number) => new AppError('POLICY_VERSION_NOT_FOUND', `no policy version ${version} of yours`),

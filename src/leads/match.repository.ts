@@ -5,7 +5,7 @@
 // list, or a policy that forbids it never matches, raises no event and is never listed.
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
-import { fieldReleasesSql, type MarkingColumns } from '../policy/visibility.sql.js'
+import { fieldReleasesSql, indexRowMarkings } from '../policy/visibility.sql.js'
 import { CLASS_STATE_COLUMNS, type ClassState, type ClassStateRow, classStateOf } from './selector-class.repository.js'
 
 type Db = Kysely<DB> | Transaction<DB>
@@ -22,16 +22,6 @@ export interface NewMatch {
   bRecord: string
 }
 
-/** An index row `s`, its record `r` and class `c` as marking columns (s.field_releasable_to may be null). */
-const sideMarkings = (s: string, r: string, c: string): MarkingColumns => ({
-  originator: sql.ref(`${s}.originator`),
-  recordMarking: sql.ref(`${r}.marking`),
-  recordList: sql.ref(`${r}.releasable_to`),
-  withdrawnAt: sql.ref(`${r}.withdrawn_at`),
-  fieldMarking: sql.ref(`${c}.field_marking`),
-  fieldList: sql.ref(`${s}.field_releasable_to`),
-})
-
 /** The allowed table as a CTE body: (member, class_id) rows. */
 const allowedRows = (allowed: DeconflictAllowed) => {
   const pairs = allowed.flatMap((a) => a.classIds.map((id) => [a.member, id] as const))
@@ -40,8 +30,8 @@ const allowedRows = (allowed: DeconflictAllowed) => {
 
 /** Both directions permitted: each side's field by its originator's policy toward the other member, and by the markings. */
 const permitted = (a: { s: string; r: string; c: string }, b: { s: string; r: string; c: string }): RawBuilder<boolean> => sql<boolean>`(
-  ${fieldReleasesSql(sideMarkings(a.s, a.r, a.c), sql`${sql.ref(`${b.s}.originator`)}::text`)}
-  and ${fieldReleasesSql(sideMarkings(b.s, b.r, b.c), sql`${sql.ref(`${a.s}.originator`)}::text`)}
+  ${fieldReleasesSql(indexRowMarkings(a.s, a.r, a.c), sql`${sql.ref(`${b.s}.originator`)}::text`)}
+  and ${fieldReleasesSql(indexRowMarkings(b.s, b.r, b.c), sql`${sql.ref(`${a.s}.originator`)}::text`)}
   and exists (select 1 from allowed x where x.member = ${sql.ref(`${b.s}.originator`)}::text and x.class_id = ${sql.ref(`${a.s}.class_id`)})
   and exists (select 1 from allowed x where x.member = ${sql.ref(`${a.s}.originator`)}::text and x.class_id = ${sql.ref(`${b.s}.class_id`)}))`
 

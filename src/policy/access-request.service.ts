@@ -191,7 +191,7 @@ export async function decideAccess(
       status: input.decision === 'approve' ? 'approved' : 'denied',
       decidedAt: now,
       decidedBy: p.actor,
-      reason: input.reason?.trim() ?? null,
+      reason: input.reason?.trim() || null,
       grantedFields,
       expiresAt,
     })

@@ -3,7 +3,7 @@
 // consent grants decide. decide() is explain() summarised, so the two can never disagree.
 import type { DecisionKey, PolicyDecision } from './cedar.js'
 import type { ActivePolicy } from './decision-table.js'
-import { type Marking, markingReleases } from './markings.js'
+import { fieldReleases, type Marking, markingReleases } from './markings.js'
 
 export type Visibility = 'none' | 'hit' | 'disclose'
 
@@ -99,9 +99,8 @@ export function explain(reader: Reader, record: RecordMeta, policies: PolicySour
   const purposeAllows = record.purposeLimits.length === 0 || (reader.purpose !== null && record.purposeLimits.includes(reader.purpose))
   const granted = new Set(record.grants.filter((g) => g.recipient === reader.member && g.expiresAt > now).flatMap((g) => g.fields))
   const fields = record.fields.map((f): FieldExplanation => {
-    const markingAllows =
-      recordMarkingAllows &&
-      markingReleases(f.marking ?? record.marking, f.releasableTo ?? record.releasableTo, reader.member, record.originator)
+    // The one marking rule (markings.ts), which visibility.sql.ts states in SQL and a test keeps equal.
+    const markingAllows = fieldReleases(record, f, reader.member, record.originator)
     if (!markingAllows)
       return {
         field: f.field,

@@ -122,4 +122,16 @@ describe('versions and withdrawal', () => {
     })
     expect(badVerb.statusCode).toBe(404)
   })
+
+  it("the SDK's withdrawal request names the record as the gateway compares it, whatever the case it was given in", async () => {
+    const rec = seizure({ body: bodyTemplate })
+    expect((await publishSeizure(rec)).statusCode).toBe(201)
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: `/v1/records/TH/${rec.id}:withdraw`,
+      headers: bearer(await gw.token('TH')),
+      payload: { request: await withdrawal('TH', rec.id.toUpperCase(), await gw.memberKey('TH')) },
+    })
+    expect(res.statusCode, res.body).toBe(200)
+  })
 })

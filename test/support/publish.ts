@@ -1,12 +1,11 @@
 // Publishing invented records in integration tests: a person record with sensible defaults, signed
 // by the member's dev key as an SD-JWT bound to the gateway's key, posted as that member.
-import { randomUUID } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
-import { type CryptoKey, SignJWT } from 'jose'
+import type { CryptoKey } from 'jose'
 import { loadRecordTypes } from '../../src/records/record-types.js'
 import { uuidv7 } from '@icacn/sdk'
 import type { RecordInput } from '@icacn/sdk'
-import { issueRecord } from '@icacn/sdk'
+import { issueRecord, signRecordWithdrawal } from '@icacn/sdk'
 import { bearer, ISSUER, type TestGateway } from './app.js'
 
 const types = loadRecordTypes()
@@ -37,24 +36,9 @@ export async function publishRecord(gw: TestGateway, r: RecordInput): Promise<{ 
   return { res, sdJwt }
 }
 
-/** A withdrawal request (typ record-withdrawal+jwt) signed with `key`, naming `record`. */
-export async function withdrawal(
-  member: string,
-  record: string,
-  key: { kid: string; key: CryptoKey },
-  reason = 'source retracted the report',
-): Promise<string> {
-  const now = Math.floor(Date.now() / 1000)
-  return new SignJWT({ record, reason })
-    .setProtectedHeader({ alg: 'ES256', typ: 'record-withdrawal+jwt', kid: key.kid })
-    .setIssuer(member)
-    .setSubject(member)
-    .setAudience(ISSUER)
-    .setIssuedAt(now)
-    .setExpirationTime(now + 120)
-    .setJti(randomUUID())
-    .sign(key.key)
-}
+/** A withdrawal request (typ record-withdrawal+jwt) signed with `key`, naming `record`: the SDK's own. */
+export const withdrawal = (member: string, record: string, key: { kid: string; key: CryptoKey }, reason = 'source retracted the report') =>
+  signRecordWithdrawal({ member, kid: key.kid, key: key.key, audience: ISSUER, record, reason })
 
 /** The originator withdraws its record `r` with a request signed by its dev key; the caller asserts on the response. */
 export async function withdrawRecord(gw: TestGateway, r: { originator: string; id: string }): Promise<LightMyRequestResponse> {

@@ -46,7 +46,10 @@ export async function fetchAccessToken(tokenEndpoint: string, assertion: string)
     }),
   })
   if (!res.ok) throw await problemOf(res)
-  const body = (await res.json()) as { access_token: string; expires_in: number }
+  const body = (await res.json()) as { access_token?: unknown; expires_in?: unknown }
+  // Never cache or send something that is not a token ("Bearer undefined"), nor a lifetime that is not one.
+  if (typeof body.access_token !== 'string' || body.access_token === '' || typeof body.expires_in !== 'number' || !(body.expires_in > 0))
+    throw new Error(`${tokenEndpoint} answered ${res.status} without an access token and its lifetime`)
   return { access_token: body.access_token, expires_in: body.expires_in }
 }
 

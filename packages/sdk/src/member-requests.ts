@@ -36,4 +36,5 @@ export const signKeyRegistration = (s: MemberSigner & { jwk: JWK }): Promise<str
 
 /** The body `request` of POST /v1/records/{originator}/{id}:withdraw, naming the record and why. */
 export const signRecordWithdrawal = (s: MemberSigner & { record: string; reason: string }): Promise<string> =>
-  signMemberJwt(s, JWT_TYP.recordWithdrawal, { record: s.record, reason: s.reason })
+  // Record ids are UUIDs, which the gateway compares in lower case.
+  signMemberJwt(s, JWT_TYP.recordWithdrawal, { record: s.record.toLowerCase(), reason: s.reason })
