@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import { sql } from 'kysely'
 import type pg from 'pg'
+import { errors } from '../errors.js'
 
 const MARKER = /\/\* prepared:([a-z0-9-]+) \*\//
 
@@ -27,10 +28,21 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
   }
   return {
     async connect(): Promise<PostgresPoolClient> {
-      const client = await pool.connect()
+      const client = await pool.connect().catch((e: unknown) => {
+        // pg-pool gives up waiting for a free connection after connectionTimeoutMillis: the gateway is
+        // overloaded, not broken, so the caller is told to retry (503) rather than given a 500.
+        if (e instanceof Error && e.message === 'timeout exceeded when trying to connect')
+          throw errors.notReady('every database connection is busy; retry shortly')
+        throw e
+      })
       // A migration (by a newer instance) can change a table under a prepared `select *`: PostgreSQL
       // then refuses that statement ("cached plan must not change result type"). It is deallocated
       // and prepared afresh once; pg's record of what this connection has prepared is kept in step.
+      // PostgreSQL may end a connection while it is checked out (a transaction idle past
+      // idle_in_transaction_session_timeout, an administrator): pg then emits 'error' on the client,
+      // which without a listener would end the process. Its next query fails instead, failing that act.
+      const onError = (): void => undefined
+      client.on('error', onError)
       const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, unknown> } }).connection?.parsedStatements
       const run = (name: string, text: string, values: unknown[]) => client.query({ name, text, values })
       return {
@@ -44,7 +56,10 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
             return run(name, textOrCursor, values)
           })
         }) as unknown as PostgresPoolClient['query'],
-        release: () => client.release(),
+        release: () => {
+          client.off('error', onError)
+          client.release()
+        },
       }
     },
     end: () => pool.end(),
