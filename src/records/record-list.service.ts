@@ -27,15 +27,17 @@ export async function listRecords(
   const since = checkSince(filter.since)
   let before = decodeCursor(after)
   // The page is the first `first` records the reader may see at all; one more says whether a next page exists.
+  // Candidates come at least 100 at a time, so records the reader may not see cost few round trips.
+  const batchSize = Math.max(first + 1, 100)
   const visible: ReadableRecord[] = []
   for (let exhausted = false; visible.length <= first && !exhausted; ) {
     const batch = await listCandidateRecords(
       db,
       p.member,
       { ...filter, ...(since ? { since } : {}), ...(before ? { before } : {}) },
-      first + 1,
+      batchSize,
     )
-    exhausted = batch.length < first + 1
+    exhausted = batch.length < batchSize
     const decisions = await decideRecords(deps, p, batch, 'mark')
     for (const [i, rec] of batch.entries()) {
       before = { receivedAt: rec.receivedAt, originator: rec.originator, id: rec.id }
