@@ -1,13 +1,13 @@
 // `icacn keys generate | register`: make a member signing key as JWK files (kid = RFC 7638
 // thumbprint, private half mode 0600), and register its public half through the member-admin
 // rotation endpoint, signed with the member's development key. The SDK does the key work.
-import fs from 'node:fs'
 import { generateMemberKey, signKeyRegistration, writeMemberKey } from '@icacn/sdk'
 import type { JWK } from 'jose'
 import type { Config } from '../config.js'
 import { parse, required, UsageError } from './args.js'
 import { accessToken, CliError, devMemberKey, gatewayBase, gatewayJson } from './gateway-client.js'
 import { type CommandSpec, parseOptions, URL_OPTION } from './help.js'
+import { readJsonFile } from './json-input.js'
 
 const USAGE = 'usage: icacn keys generate --out DIR [--name NAME] | icacn keys register --member CODE --jwk PUBLIC.jwk.json [--url URL]'
 
@@ -47,12 +47,8 @@ async function generate(argv: string[]): Promise<void> {
 async function register(argv: string[], config: Config): Promise<void> {
   const v = parse(argv, parseOptions(KEYS, ['member', 'jwk', 'url']))
   const member = required(v, 'member').toUpperCase()
-  let jwk: JWK
-  try {
-    jwk = JSON.parse(fs.readFileSync(required(v, 'jwk'), 'utf8')) as JWK
-  } catch (e) {
-    throw new CliError(`cannot read ${String(v.jwk)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
-  }
+  const jwk = readJsonFile(required(v, 'jwk'), 'the public key') as JWK | null
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new CliError(`${String(v.jwk)} does not hold a JWK object`)
   if (typeof jwk.d === 'string') throw new CliError(`${String(v.jwk)} holds a private key: register the public half only`)
   const base = gatewayBase(config, v.url as string | undefined)
   const { issuer } = await gatewayJson<{ issuer: string }>(base, '/.well-known/oauth-authorization-server')

@@ -1,14 +1,13 @@
 // Gateway operator acts on the coalition: suspend/reinstate a member, register or revoke a key.
 // They write the database directly and are audited; with the embedded database the gateway must
 // be stopped first (the DATA_DIR lock refuses a second process), with PostgreSQL it may keep running.
-import fs from 'node:fs'
 import type { Config } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { migrateToLatest } from '../db/migrator.js'
 import { operatorRegisterKey, operatorRevokeKey, setMemberStatus } from '../members/member.service.js'
 import { parseCommand, required, UsageError } from './args.js'
-import { CliError } from './gateway-client.js'
 import type { CommandSpec } from './help.js'
+import { readJsonFile } from './json-input.js'
 
 const ACTS = ['suspend', 'reinstate', 'register-key', 'revoke-key']
 
@@ -35,13 +34,7 @@ export const OPERATOR: CommandSpec = {
   notes: ['Writes the database at DATA_DIR or DATABASE_URL directly. On the embedded database stop the gateway first.'],
 }
 
-function readJwk(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'))
-  } catch (e) {
-    throw new CliError(`cannot read the JWK in ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
-  }
-}
+const readJwk = (file: string): unknown => readJsonFile(file, 'the JWK in')
 
 export async function operatorCommand(argv: string[], config: Config): Promise<void> {
   const [act, ...rest] = argv

@@ -10,6 +10,7 @@ import { parseCommand, required, UsageError } from './args.js'
 import { accessToken, CliError, gatewayBase, gatewayJson, problemError } from './gateway-client.js'
 import { type CommandSpec, URL_OPTION, usageLine } from './help.js'
 import { readInput, sdJwtFrom } from './record.js'
+import { readJsonFile } from './json-input.js'
 
 export const VERIFY: CommandSpec = {
   name: 'verify',
@@ -59,12 +60,7 @@ export async function fetchTrust(config: Config, base: string, member: string): 
 }
 
 export function loadTrust(file: string): Trust {
-  let t: unknown
-  try {
-    t = JSON.parse(fs.readFileSync(file, 'utf8'))
-  } catch (e) {
-    throw new CliError(`cannot read trust file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
-  }
+  const t = readJsonFile(file, 'trust file')
   const members = (t as { members?: unknown } | null)?.members
   const ok =
     typeof members === 'object' && members !== null && Object.values(members).every(isJwks) && isJwks((t as { gateway?: unknown }).gateway)

@@ -10,6 +10,7 @@ import { issueRecord } from '@icacn/sdk'
 import { parseCommand, required, UsageError } from './args.js'
 import { accessToken, CliError, devMemberKey, gatewayBase, gatewayJson, problemError } from './gateway-client.js'
 import { type CommandSpec, URL_OPTION, usageLine } from './help.js'
+import { parseJson } from './json-input.js'
 
 const MEMBER_MEANING = 'KR, TH, LA, VN, KH or PH'
 
@@ -96,12 +97,7 @@ export async function readInput(v: Record<string, unknown>, usage: string): Prom
 export function sdJwtFrom(text: string): string {
   const t = text.trim()
   if (t.startsWith('{') || t.startsWith('"')) {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(t)
-    } catch {
-      throw new CliError('input is neither an SD-JWT nor valid JSON')
-    }
+    const parsed = parseJson(t, 'the input (neither an SD-JWT nor JSON)')
     const s = typeof parsed === 'string' ? parsed : (parsed as { sdJwt?: unknown } | null)?.sdJwt
     if ((parsed as { visibility?: unknown } | null)?.visibility === 'hit')
       throw new CliError('this is a hit (existence only): it carries no signed record to verify; request access to the record first')
@@ -167,12 +163,7 @@ export async function issueCommand(argv: string[], config: Config): Promise<void
   const v = parseCommand(argv, ISSUE)
   if (!v.member || !v.file) throw new UsageError(usageLine(ISSUE))
   const member = required(v, 'member').toUpperCase()
-  let input: unknown
-  try {
-    input = JSON.parse(await readInput(v, usageLine(ISSUE)))
-  } catch (e) {
-    throw e instanceof SyntaxError ? new CliError(`${String(v.file)} is not valid JSON: ${e.message}`) : e
-  }
+  const input = parseJson(await readInput(v, usageLine(ISSUE)), String(v.file ?? 'standard input'))
   const record = completeRecord(input, member, new Date())
   const { kid, key } = await devMemberKey(config, member)
   const base = gatewayBase(config, v.url as string | undefined)

@@ -234,4 +234,21 @@ describe('record CLI: refusals printed with the pointer of each field at fault',
     expect(refused.stdout).toBe('')
     expect(refused.stderr.trim().split('\n')).toEqual(['icacn: cannot sign the record: unknown record type vessel'])
   })
+
+  it('a record file that is not JSON is refused in one line naming the file, never quoting it', () => {
+    const broken = JSON.stringify(personRecord).replace('"body":{', '"body":{"role":courier,')
+    fs.writeFileSync(file('broken.json'), broken)
+    const refused = runCli(env, ['issue', '--member', 'KR', '--file', file('broken.json')])
+    expect(refused.status).toBe(1)
+    // One line naming the file (with the position where Node gives one); the text is never quoted back.
+    const lines = refused.stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]!.startsWith(`icacn: ${file('broken.json')} is not valid JSON`)).toBe(true)
+    expect(lines[0]!.slice(`icacn: ${file('broken.json')} is not valid JSON`.length)).toMatch(/^( \(at character \d+\))?$/)
+    expect(refused.stderr).not.toContain('courier')
+    // And a key file holding JSON that is not a key is one line, not a stack trace.
+    fs.writeFileSync(file('null.jwk.json'), 'null')
+    const notKey = runCli(env, ['keys', 'register', '--member', 'KR', '--jwk', file('null.jwk.json')])
+    expect([notKey.status, notKey.stderr.trim()]).toEqual([1, `icacn: ${file('null.jwk.json')} does not hold a JWK object`])
+  })
 })
