@@ -12,6 +12,7 @@ import { TRUST, trustCommand, VERIFY, verifyCommand } from './record-verify.js'
 import { GET, getCommand, ISSUE, issueCommand, PUBLISH, publishCommand } from './record.js'
 import { KEYS, keysCommand } from './keys.js'
 import { TOKEN, tokenCommand } from './token.js'
+import { describeStartupFailure } from '../startup/startup-failure.js'
 
 interface Command {
   spec: CommandSpec
@@ -56,6 +57,15 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** A database the CLI could not open or migrate is described as the gateway's start describes it: one line. */
+function databaseFailure(err: unknown): string | null {
+  try {
+    return describeStartupFailure(err, 'prepare', loadConfig(process.env))
+  } catch {
+    return null
+  }
+}
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   const known =
     err instanceof UsageError ||
@@ -63,6 +73,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     err instanceof ConfigError ||
     err instanceof DataDirLockedError ||
     err instanceof AppError
-  console.error(`icacn: ${known ? (err as Error).message : String((err as Error)?.stack ?? err)}`)
+  // describeStartupFailure's line already starts "icacn: ".
+  console.error(known ? `icacn: ${(err as Error).message}` : (databaseFailure(err) ?? `icacn: ${String((err as Error)?.stack ?? err)}`))
   process.exit(err instanceof UsageError ? EXIT.usage : EXIT.failed)
 })

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/database.js'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
-import { runCli } from '../support/process.js'
+import { freePort, runCli } from '../support/process.js'
 
 let db: FreshDatabase
 let env: NodeJS.ProcessEnv
@@ -23,6 +23,24 @@ afterAll(async () => {
 })
 
 describe('icacn operator', () => {
+  it('says in one line, as the gateway start does, that the database cannot be reached (no stack trace)', async () => {
+    const port = await freePort()
+    const down = runCli({ ...env, DATABASE_URL: `postgres://icacn:s3cret-pw@127.0.0.1:${port}/icacn` }, [
+      'operator',
+      'suspend',
+      '--operator',
+      'op.kim',
+      '--member',
+      'LA',
+      '--reason',
+      'ບັນຊີຖືກລະງັບຊົ່ວຄາວ',
+    ])
+    expect(down.status).toBe(1)
+    expect(down.stderr.trim()).toBe(
+      `icacn: cannot connect to PostgreSQL at 127.0.0.1:${port}/icacn: connection refused. Start the database server, or correct the host and port in DATABASE_URL`,
+    )
+  })
+
   it('refuses a missing --reason (64) and an unreadable --jwk (1) in one line each, without opening the database', async () => {
     const noReason = runCli(env, ['operator', 'suspend', '--operator', 'op.kim', '--member', 'LA'])
     expect(noReason.status).toBe(64)
