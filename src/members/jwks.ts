@@ -1,7 +1,8 @@
 // Pure rules for member public keys: which keys are acceptable, their kid (RFC 7638 thumbprint),
 // and whether a key may verify something the gateway received at a given time.
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
+import { calculateJwkThumbprint, type JWK } from 'jose'
 import { errors } from '../errors.js'
+import { generateMemberKey } from '@icacn/sdk'
 
 export const ACCEPTED_ALGS = ['ES256', 'EdDSA'] as const
 export type KeyAlg = (typeof ACCEPTED_ALGS)[number]
@@ -79,9 +80,5 @@ export function publicJwks(keys: readonly MemberKey[]): { keys: JWK[] } {
 
 /** A new ES256 (P-256) private JWK with kid = thumbprint and alg set: for development and gateway key files. */
 export async function newEs256PrivateJwk(): Promise<JWK> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
-  const jwk = await exportJWK(privateKey)
-  jwk.kid = await calculateJwkThumbprint({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } as JWK, 'sha256')
-  jwk.alg = 'ES256'
-  return jwk
+  return (await generateMemberKey()).privateJwk
 }

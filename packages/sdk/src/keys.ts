@@ -26,7 +26,7 @@ export async function generateMemberKey(): Promise<MemberKeyPair> {
 
 /** Writes `<name>.private.jwk.json` (mode 0600, refused if it exists) and `<name>.public.jwk.json` into `dir`. */
 export function writeMemberKey(dir: string, name: string, key: MemberKeyPair): { privateFile: string; publicFile: string } {
-  fs.mkdirSync(dir, { recursive: true })
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
   const privateFile = path.join(dir, `${name}.private.jwk.json`)
   const publicFile = path.join(dir, `${name}.public.jwk.json`)
   fs.writeFileSync(privateFile, `${JSON.stringify(key.privateJwk, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
