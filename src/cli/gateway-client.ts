@@ -64,7 +64,7 @@ export async function accessToken(
   const { kid, key } = await devMemberKey(config, member)
   const meta = await reach(base, `${base}/.well-known/oauth-authorization-server`)
   if (!meta.ok) throw new UsageError(`${base} did not return authorization server metadata (${meta.status})`)
-  const { issuer } = (await meta.json()) as { issuer: string }
+  const { issuer, token_endpoint } = (await meta.json()) as { issuer: string; token_endpoint: string }
   const assertion = await signClientAssertion({
     member,
     kid,
@@ -74,9 +74,10 @@ export async function accessToken(
     roles,
     ...(opts.purpose ? { purpose: opts.purpose } : {}),
   })
-  // Post to this base URL: the issuer identifier may name a public URL this machine does not reach.
+  // The advertised endpoint's path, on this base URL: the issuer identifier may name a public URL this
+  // machine does not reach (the SDK's createTokenSource does the same).
   try {
-    return (await fetchAccessToken(`${base}/v1/auth/token`, assertion)).access_token
+    return (await fetchAccessToken(new URL(new URL(token_endpoint, base).pathname, base).toString(), assertion)).access_token
   } catch (e) {
     throw new CliError((e as Error).message)
   }

@@ -1,38 +1,25 @@
 // What a member's own system uses to authenticate: signs an RFC 7523 client assertion
 // (typ client-authentication+jwt) with one of the member's registered keys, exchanges it for an
 // access token, and keeps a token cached until shortly before it expires.
-import { randomUUID } from 'node:crypto'
-import { type CryptoKey, type KeyObject, SignJWT } from 'jose'
 import { JWT_TYP } from './jwt-types.js'
+import { type MemberSigner, signMemberJwt } from './member-requests.js'
 import { problemOf } from './problem.js'
 
-export interface ClientAssertionInput {
-  member: string
-  kid: string
-  key: CryptoKey | KeyObject
-  alg?: 'ES256' | 'EdDSA'
-  /** The gateway's issuer identifier (from /.well-known/oauth-authorization-server). */
-  audience: string
+export interface ClientAssertionInput extends MemberSigner {
   actor: string
   roles: readonly string[]
   purpose?: string
   /** Seconds until expiry; the gateway refuses more than 300. */
   lifetimeSeconds?: number
-  now?: Date
 }
 
-export async function signClientAssertion(i: ClientAssertionInput): Promise<string> {
-  const iat = Math.floor((i.now ?? new Date()).getTime() / 1000)
-  return new SignJWT({ actor: i.actor, roles: [...i.roles], ...(i.purpose ? { purpose: i.purpose } : {}) })
-    .setProtectedHeader({ alg: i.alg ?? 'ES256', typ: JWT_TYP.clientAssertion, kid: i.kid })
-    .setIssuer(i.member)
-    .setSubject(i.member)
-    .setAudience(i.audience)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + (i.lifetimeSeconds ?? 120))
-    .setJti(randomUUID())
-    .sign(i.key)
-}
+export const signClientAssertion = (i: ClientAssertionInput): Promise<string> =>
+  signMemberJwt(
+    i,
+    JWT_TYP.clientAssertion,
+    { actor: i.actor, roles: [...i.roles], ...(i.purpose ? { purpose: i.purpose } : {}) },
+    i.lifetimeSeconds,
+  )
 
 /** Exchanges a signed assertion for an access token at the gateway's token endpoint; a refusal is a ProblemError. */
 export async function fetchAccessToken(tokenEndpoint: string, assertion: string): Promise<{ access_token: string; expires_in: number }> {

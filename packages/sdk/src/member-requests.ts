@@ -15,7 +15,8 @@ export interface MemberSigner {
   now?: Date
 }
 
-async function signMemberJwt(s: MemberSigner, typ: string, claims: Record<string, unknown>): Promise<string> {
+/** A JWT signed by a member about itself (iss = sub = member) for the gateway: assertions and signed requests. */
+export async function signMemberJwt(s: MemberSigner, typ: string, claims: Record<string, unknown>, lifetimeSeconds = 120): Promise<string> {
   const iat = Math.floor((s.now ?? new Date()).getTime() / 1000)
   return new SignJWT(claims)
     .setProtectedHeader({ alg: s.alg ?? 'ES256', typ, kid: s.kid })
@@ -23,7 +24,7 @@ async function signMemberJwt(s: MemberSigner, typ: string, claims: Record<string
     .setSubject(s.member)
     .setAudience(s.audience)
     .setIssuedAt(iat)
-    .setExpirationTime(iat + 120)
+    .setExpirationTime(iat + lifetimeSeconds)
     .setJti(randomUUID())
     .sign(s.key)
 }
@@ -31,7 +32,14 @@ async function signMemberJwt(s: MemberSigner, typ: string, claims: Record<string
 /** The body `request` of POST /v1/members/{code}/keys: `jwk` is the new public key (kid = its thumbprint). */
 export const signKeyRegistration = (s: MemberSigner & { jwk: JWK }): Promise<string> =>
   signMemberJwt(s, JWT_TYP.keyRegistration, {
-    jwk: { kty: s.jwk.kty, crv: s.jwk.crv, x: s.jwk.x, y: s.jwk.y, kid: s.jwk.kid, alg: s.jwk.alg ?? 'ES256' },
+    jwk: {
+      kty: s.jwk.kty,
+      crv: s.jwk.crv,
+      x: s.jwk.x,
+      y: s.jwk.y,
+      kid: s.jwk.kid,
+      alg: s.jwk.alg ?? (s.jwk.kty === 'OKP' ? 'EdDSA' : 'ES256'),
+    },
   })
 
 /** The body `request` of POST /v1/records/{originator}/{id}:withdraw, naming the record and why. */
