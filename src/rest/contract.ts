@@ -40,6 +40,23 @@ function paramsSchema(params: Json[], where: string): Json | undefined {
   }
 }
 
+/**
+ * The fastify path of a contract path. A literal colon (`/v1/leads:lookup`, `{id}:withdraw`) is `::`
+ * to fastify; a parameter right before one gets an explicit pattern, or `{webhookId}:ping` and
+ * `{webhookId}:replay` would be one route with a parameter named after the suffix.
+ */
+export function routePath(path: string): string {
+  let out = ''
+  let last = 0
+  for (const m of path.matchAll(/\{(\w+)\}|:/g)) {
+    out += path.slice(last, m.index)
+    if (m[1]) out += `:${m[1]}${path[m.index + m[0].length] === ':' ? '([^/:]+)' : ''}`
+    else out += '::'
+    last = m.index + m[0].length
+  }
+  return out + path.slice(last)
+}
+
 export function loadContract(file = projectFile('contracts/openapi.yaml')): Contract {
   const doc = parse(fs.readFileSync(file, 'utf8')) as Json
   const ops = new Map<string, { method: string; url: string; schema: FastifySchema }>()
@@ -63,7 +80,7 @@ export function loadContract(file = projectFile('contracts/openapi.yaml')): Cont
           response[status] = { content: Object.fromEntries(Object.entries(content).map(([ct, c]) => [ct, { schema: c.schema }])) }
       }
       schema.response = response
-      ops.set(op.operationId as string, { method: method.toUpperCase(), url: path.replace(/\{(\w+)\}/g, ':$1'), schema })
+      ops.set(op.operationId as string, { method: method.toUpperCase(), url: routePath(path), schema })
     }
   }
   return {
