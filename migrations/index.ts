@@ -17,6 +17,7 @@ import * as m0013 from './0013_match_contacts.js'
 import * as m0014 from './0014_publish_selectors.js'
 import * as m0015 from './0015_gateway_settings.js'
 import * as m0016 from './0016_event_positions.js'
+import * as m0017 from './0017_webhooks.js'
 
 export const migrations: Record<string, Migration> = {
   '0001_members': m0001,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0014_publish_selectors': m0014,
   '0015_gateway_settings': m0015,
   '0016_event_positions': m0016,
+  '0017_webhooks': m0017,
 }

@@ -47,6 +47,12 @@ import requestGuards from './rest/request-guards.js'
 import restPlugin from './rest/plugin.js'
 import { type GatewaySecret, loadGatewaySecret } from './auth/gateway-secret.js'
 import type { EventFeedDeps } from './webhooks/event.service.js'
+import type { SubscriptionDeps } from './webhooks/subscription.service.js'
+import type { WakeDeps } from './webhooks/delivery.service.js'
+import { createOutbound, type Lookup } from './webhooks/outbound.js'
+import type { DeliveryWorker } from './webhooks/delivery.worker.js'
+import deliveryPlugin from './webhooks/delivery.plugin.js'
+import type { SendDeps } from './webhooks/delivery.send.js'
 import type { Metrics } from './metrics/metrics.registry.js'
 import metricsPlugin from './metrics/metrics.plugin.js'
 import { databaseProgress, migrationProgress } from './startup/startup-progress.js'
@@ -64,7 +70,10 @@ export type AppServices = ReadDeps &
   PolicyDeps &
   WithdrawDeps &
   MatchDeps &
-  EventFeedDeps
+  EventFeedDeps &
+  SubscriptionDeps &
+  WakeDeps &
+  Omit<SendDeps, 'log'>
 
 export interface AppOptions {
   /** Use an already-open database (tests, CLI); the app then does not close it. */
@@ -72,6 +81,8 @@ export interface AppOptions {
   clock?: Clock
   /** Count requests, refusals, the pool into these (server.ts serves them on METRICS_PORT). */
   metrics?: Metrics
+  /** How webhook receivers' names resolve (tests point them at loopback receivers); default: the system resolver. */
+  webhookLookup?: Lookup
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -149,6 +160,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     const selectorClasses = createSelectorClasses(database.db, policies, observe)
     // Google's Zawgyi model, loaded once (a few milliseconds): publish refuses Zawgyi, search converts it.
     const zawgyi = loadZawgyiModel()
+    const outboundPolicy = { insecureDev: config.webhooks.insecureDev, allowCidrs: config.webhooks.allowCidrs }
+    let worker: DeliveryWorker | null = null
     const services = {
       types: loadRecordTypes(),
       secret,
@@ -170,6 +183,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       maxSelectors: config.recordMaxSelectors,
       zawgyi,
       zawgyiCheck: createZawgyiCheck(zawgyi),
+      outboundPolicy,
+      outbound: createOutbound(outboundPolicy, options.webhookLookup ? { lookup: options.webhookLookup } : {}),
+      timeoutMs: config.webhooks.timeoutMs,
+      wakeDeliveries: () => worker?.wake(),
     }
     const appServices = (): AppServices => ({ ...services, now: clock() })
     await app.register(restPlugin, { config, contract: loadContract(), keys, clock, services: appServices })
@@ -180,6 +197,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       bodyLimit: config.bodyLimitBytes,
       clock,
       services: appServices,
+    })
+    await app.register(deliveryPlugin, {
+      config: config.webhooks,
+      database,
+      databaseConfig: config.database,
+      deps: appServices,
+      onWorker: (w) => {
+        worker = w
+      },
     })
     scheduleHousekeeping(app, clock)
     app.decorate('gatewayKeys', keys)

@@ -2,6 +2,7 @@
 // Every value is validated here; a bad one throws a ConfigError naming the variable.
 import net from 'node:net'
 import path from 'node:path'
+import { type AllowedCidrs, parseAllowCidrs } from './webhooks/outbound-address.js'
 
 export type Mode = 'development' | 'production'
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -45,6 +46,20 @@ export interface Config {
   readonly trustProxy: boolean
   /** Prometheus metrics on their own listener (never the API port), or null when off. */
   readonly metrics: { readonly host: string; readonly port: number } | null
+  readonly webhooks: WebhookConfig
+}
+
+export interface WebhookConfig {
+  /** Run the delivery worker on this instance (WEBHOOK_DELIVERY; off: deliveries wait for an instance that runs it). */
+  readonly delivery: boolean
+  /** Development only (WEBHOOK_ALLOW_INSECURE): http and loopback receivers; production refuses it. */
+  readonly insecureDev: boolean
+  /** Private ranges an operator opens to receivers on closed networks (never loopback, link-local, metadata). */
+  readonly allowCidrs: AllowedCidrs
+  readonly concurrency: number
+  readonly perEndpoint: number
+  readonly timeoutMs: number
+  readonly pollMs: number
 }
 
 export class ConfigError extends Error {
@@ -155,6 +170,35 @@ function file(env: Env, name: string, mode: Mode, cwd: string): string | null {
   return path.resolve(cwd, raw)
 }
 
+function webhooks(env: Env, mode: Mode): WebhookConfig {
+  const insecureDev = bool(env, 'WEBHOOK_ALLOW_INSECURE', false)
+  if (insecureDev && mode === 'production')
+    throw new ConfigError(
+      'WEBHOOK_ALLOW_INSECURE',
+      'is a development setting (http and loopback receivers) and is refused in production mode',
+    )
+  let allowCidrs: AllowedCidrs
+  try {
+    allowCidrs = parseAllowCidrs(
+      (str(env, 'WEBHOOK_ALLOW_CIDRS') ?? '')
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+  } catch (e) {
+    throw new ConfigError('WEBHOOK_ALLOW_CIDRS', (e as Error).message)
+  }
+  return {
+    delivery: bool(env, 'WEBHOOK_DELIVERY', true),
+    insecureDev,
+    allowCidrs,
+    concurrency: int(env, 'WEBHOOK_CONCURRENCY', 16, 1, 1000),
+    perEndpoint: int(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 4, 1, 100),
+    timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    pollMs: int(env, 'WEBHOOK_POLL_MS', 1000, 10, 60_000),
+  }
+}
+
 /** Reads and validates the configuration; throws ConfigError on the first bad variable. */
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const mode = oneOf<Mode>(env, 'ICACN_MODE', ['development', 'production'], 'development')
@@ -201,6 +245,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 300_000),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     metrics: metrics(env, mode, port),
+    webhooks: webhooks(env, mode),
   }
   return Object.freeze(config)
 }

@@ -9,7 +9,7 @@ import { type Config, ConfigError } from '../config.js'
 import { readPrivateJwks } from './gateway-keys.js'
 
 /** What a sealed value is for: each purpose has its own derived key, so one can never open as another. */
-export type SealPurpose = 'event-cursor'
+export type SealPurpose = 'event-cursor' | 'webhook-secret'
 type Derivation = SealPurpose | 'fingerprint'
 
 export interface GatewaySecret {

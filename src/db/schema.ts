@@ -202,6 +202,52 @@ export interface SelectorMatchesTable {
   created_at: Timestamp
 }
 
+export interface WebhookSubscriptionsTable {
+  id: string
+  member: string
+  url: string
+  description: Generated<string>
+  actor: string
+  roles: string[]
+  purpose: string
+  filter: Json<Record<string, unknown>>
+  secret_sealed: string
+  previous_secret_sealed: string | null
+  previous_until: NullableTimestamp
+  state: 'active' | 'paused' | 'disabled'
+  disabled_reason: string | null
+  failing_since: NullableTimestamp
+  /** xid8, read and written as text. */
+  feed_txid: string
+  feed_seq: string
+  created_by: string
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface WebhookDeliveriesTable {
+  id: string
+  subscription_id: string
+  event_id: string | null
+  event_type: string
+  state: 'pending' | 'delivered' | 'dead' | 'suppressed'
+  attempts: Generated<number>
+  next_attempt_at: Timestamp
+  locked_until: NullableTimestamp
+  created_at: Timestamp
+  finished_at: NullableTimestamp
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<string>
+  delivery_id: string
+  at: Timestamp
+  status: number | null
+  latency_ms: number
+  error: string | null
+  excerpt: string | null
+}
+
 export interface DB {
   members: MembersTable
   member_keys: MemberKeysTable
@@ -219,4 +265,7 @@ export interface DB {
   selector_matches: SelectorMatchesTable
   match_contacts: MatchContactsTable
   gateway_settings: GatewaySettingsTable
+  webhook_subscriptions: WebhookSubscriptionsTable
+  webhook_deliveries: WebhookDeliveriesTable
+  webhook_attempts: WebhookAttemptsTable
 }

@@ -14,7 +14,7 @@ import { present, presentHit, type RecordRead, releasedPaths } from './present.j
 import { RELEASE_ACTIONS } from './release-actions.js'
 
 /** How a release left the gateway (audited with it). */
-export type Channel = 'read' | 'list' | 'search' | 'event'
+export type Channel = 'read' | 'list' | 'search' | 'event' | 'webhook'
 
 /** What deciding needs: the policy texts and decision table, and the time grants are judged at. */
 export interface DecideDeps {

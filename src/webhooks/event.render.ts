@@ -2,7 +2,7 @@
 // the recipient may see of that record NOW (its current policy, grants and status), through the one
 // release path, audited like a read. Visibility none → the event is not shown at all; hit → a hit.
 import type { Principal } from '../auth/principal.js'
-import { decideRecords, release, type ReleaseDeps } from '../disclosure/release.js'
+import { type Channel, decideRecords, release, type ReleaseDeps } from '../disclosure/release.js'
 import type { RecordLoader } from '../records/record.loader.js'
 import type { ReadableRecord } from '../records/record.repository.js'
 import type { StoredEvent } from './event.repository.js'
@@ -24,6 +24,8 @@ export interface FeedEvent {
 export interface ShownEvent {
   row: StoredEvent
   rec?: ReadableRecord
+  /** How the record is shown (what a filter may test): a presentation or a hit. */
+  visibility?: 'disclose' | 'hit'
 }
 
 /** Event types whose row names a record the recipient is to be shown (rendered); all others carry references only. */
@@ -50,11 +52,12 @@ export async function chooseEvents(deps: RenderDeps, p: Principal, rows: readonl
   )
   const found = recs.filter((r): r is ReadableRecord => r !== undefined && r !== null)
   const decisions = found.length ? await decideRecords(deps, p, found, 'mark') : []
-  const seen = new Map(found.map((r, i) => [r, decisions[i]!.visibility !== 'none']))
+  const seen = new Map(found.map((r, i) => [r, decisions[i]!.visibility]))
   return rows.map((row, i) => {
     const rec = recs[i]
     if (rec === undefined) return { row }
-    return rec !== null && seen.get(rec) ? { row, rec } : null
+    const visibility = rec === null ? 'none' : seen.get(rec)
+    return rec !== null && visibility !== undefined && visibility !== 'none' ? { row, rec, visibility } : null
   })
 }
 
@@ -63,14 +66,19 @@ export async function chooseEvents(deps: RenderDeps, p: Principal, rows: readonl
  * audit batch) with purposeMissing 'mark', as a list is: an event never fails for one record a
  * purpose would widen.
  */
-export async function renderEvents(deps: RenderDeps, p: Principal, chosen: readonly ShownEvent[]): Promise<FeedEvent[]> {
+export async function renderEvents(
+  deps: RenderDeps,
+  p: Principal,
+  chosen: readonly ShownEvent[],
+  channel: Channel = 'event',
+): Promise<FeedEvent[]> {
   const withRecord = chosen.filter((c): c is Required<ShownEvent> => c.rec !== undefined)
   const reads = withRecord.length
     ? await release(
         deps,
         p,
         withRecord.map((c) => c.rec),
-        { channel: 'event', purposeMissing: 'mark' },
+        { channel, purposeMissing: 'mark' },
       )
     : []
   const readOf = new Map(withRecord.map((c, i) => [c, reads[i] ?? null]))

@@ -79,3 +79,24 @@ export async function noticeReceivers(
     select r.member, ${notice.type}, ${subject}, ${JSON.stringify(notice.data)}::jsonb, ${notice.at}::timestamptz
     from (${receiversSql(sql.val(subject), sql.val(ref.originator))}) r`.execute(db)
 }
+
+/** One of `member`'s events by its id (undefined for another member's: feeds are per member). */
+export async function findEvent(db: Db, member: string, id: string): Promise<StoredEvent | undefined> {
+  const r = await db
+    .selectFrom('events')
+    .select(['id', 'seq', sql<string>`txid::text`.as('txid'), 'type', 'subject', 'data', 'created_at'])
+    .where('member', '=', member)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return (
+    r && {
+      id: r.id,
+      txid: r.txid,
+      seq: String(r.seq),
+      type: r.type,
+      subject: r.subject,
+      data: r.data,
+      createdAt: r.created_at.toISOString(),
+    }
+  )
+}
