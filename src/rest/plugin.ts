@@ -14,6 +14,7 @@ import leadRoutes from './routes/leads.js'
 import policyRoutes from './routes/policy.js'
 import recordRoutes from './routes/records.js'
 import wellKnownRoutes from './routes/well-known.js'
+import webhookRoutes from './routes/webhooks.js'
 
 export interface RestOptions {
   config: Config
@@ -44,5 +45,6 @@ export default async function restPlugin(app: FastifyInstance, opts: RestOptions
     await authenticated.register(recordRoutes, { contract, deps: opts.services })
     await authenticated.register(policyRoutes, { contract, deps: opts.services })
     await authenticated.register(leadRoutes, { contract, deps: opts.services })
+    await authenticated.register(webhookRoutes, { contract, deps: opts.services })
   })
 }
