@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { type CryptoKey, SignJWT } from 'jose'
 import { randomUUID } from 'node:crypto'
-import { buildApp } from '../../src/app.js'
+import { type AppOptions, buildApp } from '../../src/app.js'
 import { type Config, loadConfig } from '../../src/config.js'
 import { loadDevMemberKey } from '../../src/members/dev-keys.js'
 import { freshDatabase, type FreshDatabase } from './database.js'
@@ -35,10 +35,10 @@ export interface AssertionOptions {
   extraHeader?: Record<string, unknown>
 }
 
-export async function startGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startGateway(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestGateway> {
   const db = await freshDatabase()
   const config = loadConfig({ ICACN_MODE: 'development', LOG_LEVEL: 'silent', GATEWAY_AUDIENCE: ISSUER, ...db.env, ...env })
-  const app = await buildApp(config)
+  const app = await buildApp(config, options)
   await app.ready()
   const keys = new Map<string, { kid: string; key: CryptoKey }>()
   const memberKey = async (code: string) => {
