@@ -1,6 +1,6 @@
 // The one application error: a code from one union, built by small factories, mapped once to
 // RFC 9457 problem+json (toProblem) and once to GraphQL extensions (toGraphQLExtensions).
-import { isSdkError, type SdkErrorCode } from '@icacn/sdk'
+import { isSdkError, type SdkErrorCode, type WebhookErrorCode } from '@icacn/sdk'
 
 const CATALOGUE = {
   VALIDATION_FAILED: [400, 'Request validation failed'],
@@ -101,13 +101,16 @@ export class AppError extends Error {
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError
 
 // Every code the SDK raises is one of ours (a compile error here otherwise), so its faults keep
-// their problem types when the gateway verifies with the SDK's code.
-const sdkCodesAreOurs: SdkErrorCode extends ErrorCode ? true : never = true
+// their problem types when the gateway verifies with the SDK's code. A webhook receiver's codes
+// are the exception: the gateway never answers with them.
+const sdkCodesAreOurs: Exclude<SdkErrorCode, WebhookErrorCode> extends ErrorCode ? true : never = true
 void sdkCodesAreOurs
+
+const isOurs = (code: string): code is ErrorCode => Object.hasOwn(CATALOGUE, code)
 
 /** At the boundary with the SDK: its verification faults become ours, with the same code and pointers. */
 export function fromSdk(e: unknown): unknown {
-  return isSdkError(e) ? new AppError(e.code, e.message, e.errors) : e
+  return isSdkError(e) && isOurs(e.code) ? new AppError(e.code, e.message, e.errors) : e
 }
 
 /** `urn:icacn:problem:token-expired` — a stable, non-dereferenceable problem type per code. */

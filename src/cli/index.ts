@@ -1,5 +1,5 @@
-// `npm run icacn -- <command>`: token, issue, publish, get, trust, verify, keys (development, over
-// HTTP) and operator (coalition acts, on the database). Thin: parse, call, print. `--help` prints a
+// `npm run icacn -- <command>`: token, issue, publish, get, trust, verify, webhooks, keys (development,
+// over HTTP) and operator (coalition acts, on the database). Thin: parse, call, print. `--help` prints a
 // command's spec (help.ts) without reading the configuration; exit 0 done, 1 refused or failed, 64 usage.
 import { type Config, ConfigError, loadConfig } from '../config.js'
 import { DataDirLockedError } from '../db/data-dir-lock.js'
@@ -12,6 +12,7 @@ import { TRUST, trustCommand, VERIFY, verifyCommand } from './record-verify.js'
 import { GET, getCommand, ISSUE, issueCommand, PUBLISH, publishCommand } from './record.js'
 import { KEYS, keysCommand } from './keys.js'
 import { TOKEN, tokenCommand } from './token.js'
+import { WEBHOOKS, webhooksCommand } from './webhooks.js'
 import { describeStartupFailure } from '../startup/startup-failure.js'
 
 interface Command {
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   get: { spec: GET, run: getCommand },
   trust: { spec: TRUST, run: trustCommand },
   verify: { spec: VERIFY, run: verifyCommand },
+  webhooks: { spec: WEBHOOKS, run: webhooksCommand },
   keys: { spec: KEYS, run: keysCommand },
   operator: { spec: OPERATOR, run: operatorCommand },
 }

@@ -3,8 +3,7 @@
 import fs from 'node:fs'
 import { decodeJwt, type JWK } from 'jose'
 import type { Config } from '../config.js'
-import { isAppError, problemType } from '../errors.js'
-import { isSdkError } from '@icacn/sdk'
+import { fromSdk, isAppError, problemType } from '../errors.js'
 import { type Trust, type VerifiedRecord, verifyPresentation } from '@icacn/sdk'
 import { parseCommand, required, UsageError } from './args.js'
 import { accessToken, CliError, gatewayBase, gatewayJson, problemError } from './gateway-client.js'
@@ -94,8 +93,9 @@ export async function verifyCommand(argv: string[], config: Config): Promise<voi
   let verified: VerifiedRecord
   try {
     verified = await verifyPresentation(sdJwt, trust, { aud, maxAgeSeconds: maxAge, nonce })
-  } catch (e) {
-    if (!isAppError(e) && !isSdkError(e)) throw new CliError(`presentation not verified for audience ${aud}: ${(e as Error).message}`)
+  } catch (thrown) {
+    const e = fromSdk(thrown)
+    if (!isAppError(e)) throw new CliError(`presentation not verified for audience ${aud}: ${(thrown as Error).message}`)
     const claimed = claimedAudience(sdJwt)
     const detail = e.code === 'WRONG_AUDIENCE' ? `the gateway released it to ${claimed ?? 'another member'}, not ${aud}` : e.message
     throw problemError(`presentation not verified for audience ${aud}: ${problemType(e.code)}: ${detail}`, e.errors)

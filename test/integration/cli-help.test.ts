@@ -12,9 +12,10 @@ import { OPERATOR } from '../../src/cli/operator.js'
 import { TRUST, VERIFY } from '../../src/cli/record-verify.js'
 import { GET, ISSUE, PUBLISH } from '../../src/cli/record.js'
 import { TOKEN } from '../../src/cli/token.js'
+import { WEBHOOKS } from '../../src/cli/webhooks.js'
 import { ROOT, TSX } from '../support/process.js'
 
-const SPECS: CommandSpec[] = [TOKEN, ISSUE, PUBLISH, GET, TRUST, VERIFY, KEYS, OPERATOR]
+const SPECS: CommandSpec[] = [TOKEN, ISSUE, PUBLISH, GET, TRUST, VERIFY, WEBHOOKS, KEYS, OPERATOR]
 
 let tmp: string
 let env: NodeJS.ProcessEnv

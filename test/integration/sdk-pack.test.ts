@@ -50,11 +50,20 @@ describe('the SDK as a partner installs it', () => {
       '@icacn/sdk',
       '@noble/hashes',
       '@scure/base',
+      '@stablelib/base64',
+      'fast-sha256',
       'jose',
       'libphonenumber-js',
       'openapi-fetch',
       'openapi-typescript-helpers',
+      'standardwebhooks',
     ])
+  })
+
+  it('its webhook verifier loads there: the CommonJS standardwebhooks is imported by name from the ESM SDK', async () => {
+    const script = "import { verifyWebhook } from '@icacn/sdk'; console.log(typeof verifyWebhook)"
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: project.dir, timeout: 30_000 })
+    expect(stdout.trim()).toBe('function')
   })
 
   it("runs the README's partner script: own key registered, record published with it, read by TH and verified", async () => {

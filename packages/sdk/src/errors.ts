@@ -2,8 +2,15 @@
 // the same fault (e.g. TAMPERED_DISCLOSURE), so a partner can handle both alike; the gateway maps
 // an SdkError to its own problem types. A refusal from the gateway's HTTP API is a ProblemError.
 
-/** Codes of faults the SDK itself detects (a subset of the gateway's problem codes). */
+/**
+ * Codes of faults only a webhook receiver detects in a delivery. The gateway never answers with
+ * them, so they are not among its problem codes.
+ */
+export type WebhookErrorCode = 'WEBHOOK_SIGNATURE' | 'WEBHOOK_TIMESTAMP' | 'WEBHOOK_MALFORMED'
+
+/** Codes of faults the SDK itself detects: a subset of the gateway's problem codes, and the webhook receiver's own. */
 export type SdkErrorCode =
+  | WebhookErrorCode
   | 'SD_JWT_MALFORMED'
   | 'TAMPERED_DISCLOSURE'
   | 'DUPLICATE_DIGEST'
@@ -59,4 +66,8 @@ export const errors = {
   unknownKey: () => new SdkError('UNKNOWN_KEY', 'no registered key matches the token issuer and kid'),
   keyRetired: () => new SdkError('KEY_RETIRED', 'the signing key is retired and no longer accepted for new signatures'),
   invalidKey: (detail: string) => new SdkError('INVALID_KEY', detail),
+  webhookSignature: (detail: string) => new SdkError('WEBHOOK_SIGNATURE', detail),
+  webhookTimestamp: (tolerance: number) =>
+    new SdkError('WEBHOOK_TIMESTAMP', `webhook-timestamp is more than ${tolerance} s from now (a replayed or delayed delivery)`),
+  webhookMalformed: (detail: string) => new SdkError('WEBHOOK_MALFORMED', detail),
 }

@@ -1,5 +1,6 @@
 // The SDK a partner agency's systems import: keys, authentication, signed records and their offline
-// verification, the normalisers the gateway indexes with, and a typed HTTP client for the gateway.
+// verification, webhook verification, the normalisers the gateway indexes with, and a typed HTTP
+// client for the gateway.
 export { generateMemberKey, loadMemberKey, type MemberKeyPair, writeMemberKey } from './keys.js'
 export {
   createTokenSource,
@@ -12,7 +13,7 @@ export {
 export { signKeyRegistration, signRecordWithdrawal, type MemberSigner } from './member-requests.js'
 export { createGatewayClient, type GatewayClient, type GatewayClientOptions } from './client.js'
 export { ProblemError, type Problem } from './problem.js'
-export { errors as sdkErrors, isSdkError, SdkError, type SdkErrorCode, type FieldError } from './errors.js'
+export { errors as sdkErrors, isSdkError, SdkError, type SdkErrorCode, type WebhookErrorCode, type FieldError } from './errors.js'
 export {
   issueRecord,
   verifyPresentation,
@@ -21,6 +22,7 @@ export {
   type VerifiedRecord,
   type VerifyPresentationOptions,
 } from './records.js'
+export { verifyWebhook, type VerifiedWebhook, type VerifyWebhookOptions, type WebhookEvent, type WebhookHeaders } from './webhooks.js'
 export {
   envelopeClaims,
   RECORD_TYP,
