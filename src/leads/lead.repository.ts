@@ -140,3 +140,21 @@ export async function consumeLookups(db: Db, member: string, n: number, limit: n
     returning used`.execute(db)
   return rows.length === 1
 }
+
+/** The body fields of one record holding any of these (kind, value) selectors (webhook selector filters). */
+export async function findSelectorFields(
+  db: Db,
+  rec: { originator: string; id: string },
+  selectors: ReadonlyArray<{ kind: string; value: string }>,
+): Promise<string[]> {
+  if (selectors.length === 0) return []
+  const rows = await db
+    .selectFrom('record_selectors')
+    .select('field')
+    .distinct()
+    .where('originator', '=', rec.originator)
+    .where('record_id', '=', rec.id)
+    .where((eb) => eb.or(selectors.map((s) => eb.and([eb('kind', '=', s.kind), eb('value', '=', s.value)]))))
+    .execute()
+  return rows.map((r) => r.field)
+}

@@ -5,7 +5,10 @@ import type { Kysely } from 'kysely'
 import type { GatewaySecret } from '../auth/gateway-secret.js'
 import type { Principal, Role } from '../auth/principal.js'
 import type { DB } from '../db/schema.js'
+import { decideRecords } from '../disclosure/release.js'
+import { findSelectorFields } from '../leads/lead.repository.js'
 import { findMember } from '../members/member.repository.js'
+import type { ReadableRecord } from '../records/record.repository.js'
 import { type ClaimedDelivery, releaseClaim } from './delivery.repository.js'
 import { finishSend, type SendResult } from './delivery.finish.js'
 import { findEvent } from './event.repository.js'
@@ -46,6 +49,23 @@ export function shownAttributes(c: ShownEvent): ShownAttributes {
     : { type, record: { type: rec.type, originator: rec.originator, grading: rec.grading } }
 }
 
+/**
+ * Whether `rec` holds one of `selectors` in a field `p` may discover (disclosed or named as
+ * withheld): a selector filter is a standing lookup, so it never matches a value `p` could not find.
+ */
+async function holdsSelector(
+  db: Kysely<DB>,
+  deps: SendDeps,
+  p: Principal,
+  rec: ReadableRecord,
+  selectors: ReadonlyArray<{ kind: string; value: string }>,
+): Promise<boolean> {
+  const [d] = await decideRecords(deps, p, [rec], 'mark')
+  const fields = new Set([...(d?.disclose ?? []), ...(d?.discover ?? [])])
+  const held = await findSelectorFields(db, rec, selectors)
+  return held.some((f) => fields.has(f))
+}
+
 /** The payload of one delivery for `sub` now, or why nothing is sent. */
 async function render(db: Kysely<DB>, deps: SendDeps, sub: Subscription, claim: ClaimedDelivery): Promise<FeedEvent | string> {
   if (claim.eventId === null)
@@ -61,7 +81,9 @@ async function render(db: Kysely<DB>, deps: SendDeps, sub: Subscription, claim: 
   const p = subscriptionPrincipal(sub)
   const [chosen] = await chooseEvents(deps, p, [row])
   if (!chosen) return 'not visible'
-  if (!filterMatches(sub.filter, shownAttributes(chosen))) return 'filtered'
+  const shown = shownAttributes(chosen)
+  if (sub.filter.selectors && chosen.rec) shown.selectorMatch = await holdsSelector(db, deps, p, chosen.rec, sub.filter.selectors)
+  if (!filterMatches(sub.filter, shown)) return 'filtered'
   const [event] = await renderEvents(deps, p, [chosen], 'webhook')
   return event ?? 'not visible'
 }

@@ -30,21 +30,28 @@ export interface WebhookFilter {
   /** Admiralty grading at least this good: reliability letter and credibility digit each at most these. */
   minGrading?: string
   markings?: Marking[]
+  /** Normalised selectors: a record event matches when the record holds one in a field the member may discover. */
+  selectors?: Array<{ kind: string; value: string }>
 }
 
 /** What a rendered event shows about its record, if anything (undefined: not shown). */
 export interface ShownAttributes {
   type: string
   record?: { type?: string; originator?: string; grading?: string; marking?: string }
+  /** Whether the record holds a filter selector in a field the member may discover (looked up only when asked). */
+  selectorMatch?: boolean
 }
 
 const GRADING = /^[A-F][1-6]$/
 const MAX_ITEMS = 50
-const KEYS = new Set(['eventTypes', 'recordTypes', 'originators', 'minGrading', 'markings'])
+const MAX_SELECTORS = 50
+const KEYS = new Set(['eventTypes', 'recordTypes', 'originators', 'minGrading', 'markings', 'selectors'])
 
 export interface FilterVocabulary {
   types: { has(type: string): boolean }
   memberCodes: ReadonlySet<string>
+  /** The lookup normaliser (a selector as a lead search reads it); throws on one it cannot read. */
+  normalise(selector: string, kind?: string): { kind: string; value: string }
 }
 
 /** A filter from a request body (`/filter/...` pointers on refusal); absent or {} matches every event. */
@@ -56,7 +63,7 @@ export function parseFilter(raw: unknown, vocab: FilterVocabulary): WebhookFilte
     throw errors.validation('filter must be an object', [{ pointer: '/filter', detail: 'an object' }])
   const r = raw as Record<string, unknown>
   for (const k of Object.keys(r))
-    if (!KEYS.has(k)) bad(`/${k}`, 'not a filter; use eventTypes, recordTypes, originators, minGrading, markings')
+    if (!KEYS.has(k)) bad(`/${k}`, 'not a filter; use eventTypes, recordTypes, originators, minGrading, markings, selectors')
   const list = (key: string, ok: (v: string) => boolean, what: string): string[] | undefined => {
     const v = r[key]
     if (v === undefined) return undefined
@@ -79,6 +86,25 @@ export function parseFilter(raw: unknown, vocab: FilterVocabulary): WebhookFilte
     if (typeof r.minGrading !== 'string' || !GRADING.test(r.minGrading)) bad('/minGrading', 'an Admiralty grading such as B2')
     else filter.minGrading = r.minGrading
   }
+  if (r.selectors !== undefined) {
+    const v = r.selectors
+    if (!Array.isArray(v) || v.length === 0 || v.length > MAX_SELECTORS) bad('/selectors', `1 to ${MAX_SELECTORS} selectors`)
+    else {
+      const out = new Map<string, { kind: string; value: string }>()
+      v.forEach((x: unknown, i) => {
+        const item = typeof x === 'string' ? { selector: x } : (x as { selector?: unknown; kind?: unknown } | null)
+        if (!item || typeof item.selector !== 'string' || (item.kind !== undefined && typeof item.kind !== 'string'))
+          return bad(`/selectors/${i}`, 'a selector, or { selector, kind }')
+        try {
+          const n = vocab.normalise(item.selector, item.kind as string | undefined)
+          out.set(`${n.kind}:${n.value}`, { kind: n.kind, value: n.value })
+        } catch (e) {
+          bad(`/selectors/${i}`, e instanceof Error ? e.message.replace(/^selector: /, '') : 'not a selector')
+        }
+      })
+      filter.selectors = [...out.values()]
+    }
+  }
   if (problems.length) throw errors.validation('filter is invalid', problems)
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as WebhookFilter
 }
@@ -96,5 +122,6 @@ export function filterMatches(f: WebhookFilter, shown: ShownAttributes): boolean
   if (f.originators && !(rec?.originator !== undefined && f.originators.includes(rec.originator))) return false
   if (f.markings && !(rec?.marking !== undefined && (f.markings as string[]).includes(rec.marking))) return false
   if (f.minGrading && !(rec?.grading !== undefined && gradingAtLeast(rec.grading, f.minGrading))) return false
+  if (f.selectors && shown.selectorMatch !== true) return false
   return true
 }

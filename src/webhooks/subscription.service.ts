@@ -8,6 +8,8 @@ import type { GatewaySecret } from '../auth/gateway-secret.js'
 import { parseActor, parsePurpose, type Principal, requireRole } from '../auth/principal.js'
 import type { DB } from '../db/schema.js'
 import { errors } from '../errors.js'
+import { normaliseQuery } from '../leads/lead.service.js'
+import type { LookupQuota } from '../leads/lookup-quota.js'
 import { checkWebhookUrl, type OutboundPolicy } from './outbound.js'
 import { type FilterVocabulary, parseFilter } from './subscription.filter.js'
 import {
@@ -22,9 +24,11 @@ import {
 } from './subscription.repository.js'
 import { generateSecret } from './webhook-signing.js'
 
-export interface SubscriptionDeps extends FilterVocabulary {
+export interface SubscriptionDeps extends Omit<FilterVocabulary, 'normalise'> {
   secret: GatewaySecret
   outboundPolicy: OutboundPolicy
+  /** A selector filter is a standing lookup: each selector set counts against the daily lookup quota. */
+  leadQuota: LookupQuota
   now: Date
 }
 
@@ -42,7 +46,12 @@ export interface SubscriptionInput {
 }
 
 /** The request's fields as changes (all required on create); refusals point into the body. */
-function changesFrom(deps: SubscriptionDeps, input: SubscriptionInput, creating: boolean): SubscriptionChanges {
+async function changesFrom(
+  deps: SubscriptionDeps,
+  p: Principal,
+  input: SubscriptionInput,
+  creating: boolean,
+): Promise<SubscriptionChanges> {
   const c: SubscriptionChanges = {}
   if (creating || input.url !== undefined) {
     if (typeof input.url !== 'string') throw errors.validation('url is required', [{ pointer: '/url', detail: 'an https URL' }])
@@ -70,7 +79,12 @@ function changesFrom(deps: SubscriptionDeps, input: SubscriptionInput, creating:
       throw errors.validation('purpose is required', [{ pointer: '/purpose', detail: 'investigation, analysis or prosecution' }])
     c.purpose = purpose
   }
-  if (creating || input.filter !== undefined) c.filter = parseFilter(input.filter, deps)
+  if (creating || input.filter !== undefined) {
+    const normalise = (selector: string, kind?: string) => normaliseQuery(p, { selector, kind })
+    c.filter = parseFilter(input.filter, { types: deps.types, memberCodes: deps.memberCodes, normalise })
+    const n = c.filter.selectors?.length ?? 0
+    if (n > 0 && !(await deps.leadQuota.consume(p.member, n, deps.now))) throw errors.lookupQuotaExceeded(deps.leadQuota.limit)
+  }
   return c
 }
 
@@ -92,7 +106,7 @@ export async function createSubscription(
   input: SubscriptionInput,
 ): Promise<{ subscription: Subscription; secret: string }> {
   requireRole(p, 'admin')
-  const c = changesFrom(deps, input, true)
+  const c = await changesFrom(deps, p, input, true)
   const secret = generateSecret()
   const subscription = await db.transaction().execute(async (trx) => {
     if ((await countSubscriptions(trx, p.member)) >= MAX_SUBSCRIPTIONS)
@@ -132,7 +146,7 @@ export async function changeSubscription(
   input: SubscriptionInput & { state?: unknown },
 ): Promise<Subscription> {
   requireRole(p, 'admin')
-  const c = changesFrom(deps, input, false)
+  const c = await changesFrom(deps, p, input, false)
   if (input.state !== undefined) {
     if (input.state !== 'active' && input.state !== 'paused')
       throw errors.validation('state is active or paused', [{ pointer: '/state', detail: 'active or paused' }])

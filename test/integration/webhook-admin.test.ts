@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Webhook } from 'standardwebhooks'
 import { loadConfig } from '../../src/config.js'
+import { loadDefaultPolicy } from '../../src/policy/cedar.js'
 import { assertMatchesContract } from '../support/contract.js'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
 import { personRecord, publishRecord } from '../support/publish.js'
@@ -179,6 +180,66 @@ describe('in development with loopback receivers allowed', () => {
     expect(listed).toEqual([])
     await rxHit.close()
     await call(gw, 'TH', 'DELETE', `/v1/webhooks/${byType.id}`)
+  })
+})
+
+describe('selector filters: a standing lookup', () => {
+  let gw: Gw
+  let rx: Receiver
+  beforeAll(async () => {
+    gw = await startGateway({ WEBHOOK_ALLOW_INSECURE: 'true', WEBHOOK_DELIVERY: 'false', LEAD_LOOKUPS_PER_DAY: '5' })
+    rx = await startReceiver()
+  })
+  afterAll(async () => {
+    await gw?.close()
+    await rx?.close()
+  })
+  const courier = (phones: string[]) =>
+    personRecord(
+      'KR',
+      {
+        names: [{ native: 'สมชาย ใจดี', latin: 'Somchai Jaidee', script: 'Thai' }],
+        phones: phones.map((n) => ({ number: n, raw: n })),
+        role: 'courier',
+      },
+      { releasableTo: ['TH'] },
+    )
+  const sent = (id: string) => rx.messages().filter((m) => m.data.subject === `record:KR:${id}`)
+
+  it('matches a record holding the selector in a field TH may discover, read as a lookup reads it; counts against the quota', async () => {
+    const sub = await call(gw, 'TH', 'POST', '/v1/webhooks', {
+      url: rx.url,
+      purpose: 'investigation',
+      filter: { selectors: ['081-234-5678', '+66 81 234 5679'] },
+    })
+    expect(sub.statusCode, sub.body).toBe(201)
+    expect(sub.json().filter.selectors).toEqual([
+      { kind: 'phone', value: '+66812345678' },
+      { kind: 'phone', value: '+66812345679' },
+    ])
+    const holds = courier(['+66812345678'])
+    const other = courier(['+66898765432'])
+    await publishRecord(gw, holds)
+    await publishRecord(gw, other)
+    await gw.app.deliveries.drain()
+    expect(sent(holds.id)).toHaveLength(1)
+    expect(sent(other.id)).toEqual([])
+    // Two selectors set: two of TH's five lookups today; four more do not fit.
+    const over = await call(gw, 'TH', 'PATCH', `/v1/webhooks/${sub.json().id}`, {
+      filter: { selectors: ['0812345670', '0812345671', '0812345672', '0812345673'] },
+    })
+    expect(problem(over)).toMatchObject({ status: 429, code: 'LOOKUP_QUOTA_EXCEEDED' })
+    expect((await call(gw, 'TH', 'GET', `/v1/webhooks/${sub.json().id}`)).json().filter.selectors).toHaveLength(2)
+  })
+
+  it('never matches a value held in a field TH may not discover', async () => {
+    const text = `${loadDefaultPolicy()}\n@id("kr-phones-hidden")\nforbid (principal, action, resource)\nwhen { resource.label == "phone" };\n`
+    const v = await call(gw, 'KR', 'POST', '/v1/policy/versions', { text })
+    expect((await call(gw, 'KR', 'POST', `/v1/policy/versions/${v.json().version}/activate`)).statusCode).toBe(200)
+    const holds = courier(['+66812345678'])
+    await publishRecord(gw, holds)
+    await gw.app.deliveries.drain()
+    expect(sent(holds.id)).toEqual([])
   })
 })
 

@@ -1,12 +1,19 @@
 // The pure rules of webhook delivery: the retry schedule, the verdict on one send, and the filter,
 // which may test only what a rendered event shows.
 import { describe, expect, it } from 'vitest'
+import { normaliseSelector, parseSelectorQuery, type SelectorKind } from '@icacn/sdk/normalise'
 import { judge } from '../../src/webhooks/delivery.finish.js'
 import { DISABLE_AFTER_FAILING_MS, MAX_ATTEMPTS, nextAttemptAt, RETRY_DELAYS_S } from '../../src/webhooks/delivery.schedule.js'
 import { EVENT_TYPES, filterMatches, parseFilter, type WebhookFilter } from '../../src/webhooks/subscription.filter.js'
 
 const T0 = new Date('2026-11-27T03:00:00Z')
-const vocab = { types: new Set(['person', 'crypto_wallet']), memberCodes: new Set(['KR', 'TH', 'LA', 'VN', 'KH', 'PH']) }
+const vocab = {
+  types: new Set(['person', 'crypto_wallet']),
+  memberCodes: new Set(['KR', 'TH', 'LA', 'VN', 'KH', 'PH']),
+  // The lookup normaliser as a Thai member reads a selector (national numbers are Thai).
+  normalise: (selector: string, kind?: string) =>
+    kind ? normaliseSelector(kind as SelectorKind, selector, { region: 'TH' }) : parseSelectorQuery(selector, { region: 'TH' }),
+}
 const fail = (status?: number) => ({
   kind: 'sent' as const,
   result: { ok: false as const, latencyMs: 12, error: 'http-status' as const, status },
@@ -161,7 +168,7 @@ describe('filter', () => {
       throw new Error('accepted')
     }
     expect(refused([])).toEqual(['/filter'])
-    expect(refused({ selectors: ['+66812345678'] })).toEqual(['/filter/selectors'])
+    expect(refused({ values: ['+66812345678'] })).toEqual(['/filter/values'])
     expect(refused({ eventTypes: ['record.*'] })).toEqual(['/filter/eventTypes/0'])
     expect(refused({ eventTypes: [] })).toEqual(['/filter/eventTypes'])
     expect(refused({ recordTypes: ['person', 'vehicle'] })).toEqual(['/filter/recordTypes/1'])
@@ -171,5 +178,12 @@ describe('filter', () => {
       '/filter/minGrading',
     ])
     expect(refused({ originators: Array(51).fill('KR') })).toEqual(['/filter/originators'])
+    // Selectors are read as a lookup reads them: national and international forms are one selector.
+    expect(parseFilter({ selectors: ['081-234-5678', { selector: '+66 81 234 5678', kind: 'phone' }] }, vocab).selectors).toEqual([
+      { kind: 'phone', value: '+66812345678' },
+    ])
+    expect(refused({ selectors: ['not a selector at all'] })).toEqual(['/filter/selectors/0'])
+    expect(refused({ selectors: [{ selector: '081-234-5678', kind: 'shoe_size' }] })).toEqual(['/filter/selectors/0'])
+    expect(refused({ selectors: Array(51).fill('081-234-5678') })).toEqual(['/filter/selectors'])
   })
 })
