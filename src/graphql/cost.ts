@@ -32,6 +32,7 @@ export const LIST_SIZES: Readonly<Record<string, number | ((args: Args) => numbe
   'Query.accessRequests': 200, // listRequests' limit
   'Query.contactRequests': 200, // listContactRequests' limit
   'Query.policyVersions': 100, // unbounded (one per stored version); charged as a long history
+  'Query.webhooks': 20, // MAX_SUBSCRIPTIONS
   'Query.leadLookup': (args) => (Array.isArray(args.selectors) ? args.selectors.length : 0), // one result per selector
 }
 
@@ -54,7 +55,7 @@ function listSize(
 }
 
 /** Lists inside a page object whose field already multiplied by its `limit`: the page costs nothing more. */
-const PAGE_ITEMS: ReadonlySet<string> = new Set(['EventPage.events'])
+const PAGE_ITEMS: ReadonlySet<string> = new Set(['EventPage.events', 'WebhookDeliveryPage.items'])
 
 const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   if (isLeafType(getNamedType(field.type))) return SCALAR // a scalar, an enum, or a list of them: one value

@@ -17,6 +17,7 @@ import { memberResolvers } from './resolvers/members.js'
 import { leadResolvers } from './resolvers/leads.js'
 import { policyResolvers } from './resolvers/policy.js'
 import { recordResolvers } from './resolvers/records.js'
+import { webhookResolvers } from './resolvers/webhooks.js'
 import type { AppServices } from '../app.js'
 import { DateTime, JSONScalar } from './scalars.js'
 
@@ -125,13 +126,14 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
   const records = recordResolvers(opts.services)
   const policy = policyResolvers(opts.services)
   const leads = leadResolvers(opts.services)
+  const webhooks = webhookResolvers(opts.services)
   await app.register(mercurius, {
     schema: readSchema(),
     resolvers: {
       DateTime,
       JSON: JSONScalar,
-      Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query, ...leads.Query },
-      Mutation: { ...records.Mutation, ...policy.Mutation, ...leads.Mutation },
+      Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query, ...leads.Query, ...webhooks.Query },
+      Mutation: { ...records.Mutation, ...policy.Mutation, ...leads.Mutation, ...webhooks.Mutation },
       RecordRead: records.RecordRead,
     } as never,
     loaders: loaders(opts.clock) as never,

@@ -3,7 +3,7 @@ import type { MercuriusContext } from 'mercurius'
 import { principalOf } from '../../auth/plugin.js'
 import type { AppServices } from '../../app.js'
 import type { RecordRead } from '../../disclosure/present.js'
-import { AppError } from '../../errors.js'
+import { AppError, type ErrorCode } from '../../errors.js'
 import { listRecords } from '../../records/record-list.service.js'
 import { publishRecord } from '../../records/record-publish.service.js'
 import { readRecord } from '../../records/record.service.js'
@@ -14,12 +14,12 @@ export const node = (r: RecordRead) =>
     ? { __typename: 'RecordHit', ...r.hit }
     : { __typename: 'RecordPresentation', sdJwt: r.sdJwt, record: { ...r.record, originatorControl: r.record.handling.originatorControl } }
 
-/** GraphQL answers a record that does not exist for the caller with null, as REST answers 404. */
-export async function nullIfNotFound<T>(work: Promise<T>): Promise<T | null> {
+/** GraphQL answers a record (or other one item) that does not exist for the caller with null, as REST answers 404. */
+export async function nullIfNotFound<T>(work: Promise<T>, code: ErrorCode = 'RECORD_NOT_FOUND'): Promise<T | null> {
   try {
     return await work
   } catch (e) {
-    if (e instanceof AppError && e.code === 'RECORD_NOT_FOUND') return null
+    if (e instanceof AppError && e.code === code) return null
     throw e
   }
 }

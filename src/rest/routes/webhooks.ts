@@ -1,12 +1,9 @@
 // A member's webhook subscriptions, their deliveries and attempts, pings and replays (admin only).
 // Thin: the services check roles, ownership and input, and audit.
 import type { FastifyInstance } from 'fastify'
-import type { components } from '@icacn/sdk/contract'
 import type { AppServices } from '../../app.js'
 import { principalOf } from '../../auth/plugin.js'
-import type { AttemptRow, DeliveryRow } from '../../webhooks/delivery-admin.repository.js'
 import { attemptsOf, deliveriesOf, pingSubscription, replayDelivery, replaySince } from '../../webhooks/delivery.service.js'
-import type { Subscription } from '../../webhooks/subscription.repository.js'
 import {
   changeSubscription,
   createSubscription,
@@ -16,50 +13,13 @@ import {
   rotateSecret,
   type SubscriptionInput,
 } from '../../webhooks/subscription.service.js'
-import { messageId } from '../../webhooks/webhook-signing.js'
+import { attemptView, deliveryView, subscriptionView } from '../../webhooks/webhook.view.js'
 import type { Contract } from '../contract.js'
-
-type S = components['schemas']
 
 export interface WebhookRouteOptions {
   contract: Contract
   deps: () => AppServices
 }
-
-export const subscriptionView = (s: Subscription, now: Date): S['WebhookSubscription'] => ({
-  id: s.id,
-  url: s.url,
-  description: s.description,
-  actor: s.actor,
-  roles: s.roles as S['WebhookSubscription']['roles'],
-  purpose: s.purpose,
-  filter: s.filter as S['WebhookFilter'],
-  state: s.state,
-  disabledReason: s.disabledReason as S['WebhookSubscription']['disabledReason'],
-  previousSecretUntil: s.previousUntil && s.previousUntil > now ? s.previousUntil.toISOString() : null,
-  createdAt: s.createdAt.toISOString(),
-  updatedAt: s.updatedAt.toISOString(),
-})
-
-export const deliveryView = (d: DeliveryRow): S['WebhookDelivery'] => ({
-  id: d.id,
-  webhookId: messageId(d.id),
-  eventId: d.eventId,
-  eventType: d.eventType,
-  state: d.state,
-  attempts: d.attempts,
-  nextAttemptAt: d.state === 'pending' ? d.nextAttemptAt.toISOString() : null,
-  createdAt: d.createdAt.toISOString(),
-  finishedAt: d.finishedAt?.toISOString() ?? null,
-})
-
-const attemptView = (a: AttemptRow): S['WebhookAttempt'] => ({
-  at: a.at.toISOString(),
-  status: a.status,
-  latencyMs: a.latencyMs,
-  error: a.error,
-  excerpt: a.excerpt,
-})
 
 type Id = { Params: { webhookId: string } }
 
