@@ -91,8 +91,10 @@ export async function claimDue(db: Db, q: { now: Date; leaseUntil: Date; limit: 
       order by d.next_attempt_at
       limit ${q.limit}
     )
+    -- The due test again, here: an UPDATE re-reads a row another claimer changed after this
+    -- statement's snapshot and re-checks its own WHERE, so a delivery claimed meanwhile is skipped.
     update webhook_deliveries d set locked_until = ${q.leaseUntil}, attempts = d.attempts + 1
-    from cand where d.id = cand.id
+    from cand where d.id = cand.id and ${due}
     returning d.id, d.subscription_id, d.event_id, d.event_type, d.attempts, d.created_at`.execute(db)
   return rows.map((r) => ({
     id: r.id,

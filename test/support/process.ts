@@ -57,9 +57,14 @@ export function waitForReady(proc: ChildProcess, timeoutMs: number, onLog: (chun
   })
 }
 
+/**
+ * Starts the gateway and waits for it to be ready. `node --import tsx` (as npm start runs it) makes
+ * the process the gateway itself, so a signal reaches it alone: the tsx binary would fork a child
+ * that outlives a SIGKILL of its parent.
+ */
 export async function startGateway(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Gateway> {
   let logs = ''
-  const proc = spawn(TSX, ['src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   await waitForReady(proc, timeoutMs, (chunk) => (logs += chunk))
   return { proc, logs: () => logs }
 }

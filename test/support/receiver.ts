@@ -20,7 +20,7 @@ export interface Receiver {
   close(): Promise<void>
 }
 
-export async function startReceiver(path = '/hooks/icacn'): Promise<Receiver> {
+export async function startReceiver(path = '/hooks/icacn', opts: { delayMs?: number } = {}): Promise<Receiver> {
   const received: Received[] = []
   const script: number[] = []
   const server = http.createServer((req, res) => {
@@ -29,9 +29,15 @@ export async function startReceiver(path = '/hooks/icacn'): Promise<Receiver> {
     req.on('end', () => {
       const headers: Record<string, string> = {}
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v
-      received.push({ headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() })
+      const r: Received = { headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() }
+      received.push(r)
       const status = script.shift() ?? 204
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status >= 300 ? `refused with ${status}` : '')
+      const answer = () => {
+        if (res.destroyed) return
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(status >= 300 ? `refused with ${status}` : '')
+      }
+      if (opts.delayMs) setTimeout(answer, opts.delayMs)
+      else answer()
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
