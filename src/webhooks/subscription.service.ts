@@ -35,6 +35,7 @@ export interface SubscriptionDeps extends Omit<FilterVocabulary, 'normalise'> {
 export const MAX_SUBSCRIPTIONS = 20
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000
 const SUBSCRIBER_ROLES = ['analyst', 'coordinator'] as const
+const tooMany = () => errors.validation(`a member has at most ${MAX_SUBSCRIPTIONS} webhook subscriptions`)
 
 export interface SubscriptionInput {
   url?: unknown
@@ -106,11 +107,11 @@ export async function createSubscription(
   input: SubscriptionInput,
 ): Promise<{ subscription: Subscription; secret: string }> {
   requireRole(p, 'admin')
+  if ((await countSubscriptions(db, p.member)) >= MAX_SUBSCRIPTIONS) throw tooMany()
   const c = await changesFrom(deps, p, input, true)
   const secret = generateSecret()
   const subscription = await db.transaction().execute(async (trx) => {
-    if ((await countSubscriptions(trx, p.member)) >= MAX_SUBSCRIPTIONS)
-      throw errors.validation(`a member has at most ${MAX_SUBSCRIPTIONS} webhook subscriptions`)
+    if ((await countSubscriptions(trx, p.member)) >= MAX_SUBSCRIPTIONS) throw tooMany()
     const s = await insertSubscription(trx, {
       id: randomUUID(),
       member: p.member,
@@ -145,7 +146,8 @@ export async function changeSubscription(
   id: string,
   input: SubscriptionInput & { state?: unknown },
 ): Promise<Subscription> {
-  requireRole(p, 'admin')
+  // Owned first: a refused change must not spend the lookup quota a selector filter counts against.
+  await own(db, p, id)
   const c = await changesFrom(deps, p, input, false)
   if (input.state !== undefined) {
     if (input.state !== 'active' && input.state !== 'paused')

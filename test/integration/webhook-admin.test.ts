@@ -230,6 +230,15 @@ describe('selector filters: a standing lookup', () => {
     })
     expect(problem(over)).toMatchObject({ status: 429, code: 'LOOKUP_QUOTA_EXCEEDED' })
     expect((await call(gw, 'TH', 'GET', `/v1/webhooks/${sub.json().id}`)).json().filter.selectors).toHaveLength(2)
+    // A change refused for another reason spends nothing: here, a subscription TH does not have.
+    const used = async () =>
+      (await gw.app.db.selectFrom('lead_lookups').select('used').where('member', '=', 'TH').execute()).reduce((n, r) => n + r.used, 0)
+    const before = await used()
+    const missing = await call(gw, 'TH', 'PATCH', '/v1/webhooks/0193a5c2-7d4e-7f00-8a1b-2c3d4e5f6a7b', {
+      filter: { selectors: ['0812345670'] },
+    })
+    expect(missing.statusCode).toBe(404)
+    expect(await used()).toBe(before)
   })
 
   it('never matches a value held in a field TH may not discover', async () => {
