@@ -8,6 +8,7 @@ import { uuidv7 } from '@icacn/sdk'
 import type { RecordInput } from '@icacn/sdk'
 import { issueRecord } from '@icacn/sdk'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
+import { type Receiver, startReceiver } from '../support/receiver.js'
 
 const MEMBERS = ['KR', 'TH', 'LA', 'VN', 'KH', 'PH'] as const
 type Code = (typeof MEMBERS)[number]
@@ -86,9 +87,23 @@ const types = loadRecordTypes()
 let gw: TestGateway
 const seeded: Seeded[] = []
 const tokens = new Map<Code, string>()
+const receivers = new Map<Code, Receiver>()
 
 beforeAll(async () => {
-  gw = await startGateway()
+  // Webhooks to loopback receivers (the development setting), delivered when the test drains them.
+  gw = await startGateway({ WEBHOOK_ALLOW_INSECURE: 'true', WEBHOOK_DELIVERY: 'false' })
+  for (const o of MEMBERS) {
+    const rx = await startReceiver()
+    receivers.set(o, rx)
+    const admin = bearer(await gw.token(o, ['admin']))
+    const made = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: admin,
+      payload: { url: rx.url, purpose: 'investigation' },
+    })
+    expect(made.statusCode, made.body).toBe(201)
+  }
   let n = 0
   for (const o of MEMBERS) {
     const admin = bearer(await gw.token(o, ['admin']))
@@ -139,8 +154,12 @@ beforeAll(async () => {
     }
   }
   for (const m of MEMBERS) tokens.set(m, await gw.token(m, ['analyst'], 'investigation'))
+  await gw.app.deliveries.drain()
 }, 120_000)
-afterAll(async () => gw?.close())
+afterAll(async () => {
+  await gw?.close()
+  for (const rx of receivers.values()) await rx.close()
+})
 
 const GQL_RECORD = `query($o: ID!, $id: ID!) { record(originator: $o, id: $id) { __typename
   ... on RecordPresentation { sdJwt record { id originator { code shortName keys { kid } } body redacted fieldMarkings } }
@@ -267,6 +286,15 @@ describe('leak matrix: 6 originators × 6 recipients × none / hit / disclose ×
         .filter((e) => e.type === 'record.shared')
         .map((e) => [e.data.record.hit?.id ?? e.data.record.record!.id, e.data.record.visibility])
       expect(fed.sort()).toEqual(want.filter(([id]) => seeded.find((x) => x.id === id)!.o !== r).sort())
+
+      // Webhooks: the recipient's endpoint got exactly what its feed shows, each rendered at send time.
+      const hooks = receivers.get(r)!.received
+      const hooked = hooks
+        .map((h) => JSON.parse(h.body) as { type: string; data: (typeof feed.events)[number] })
+        .filter((m) => m.type === 'record.shared')
+        .map((m) => [m.data.data.record.hit?.id ?? m.data.data.record.record!.id, m.data.data.record.visibility])
+      expect(hooked.sort()).toEqual(fed.sort())
+      for (const h of hooks) seen.push({ statusCode: 200, headers: h.headers, body: h.body } as unknown as LightMyRequestResponse)
 
       // Name search: a record is found by its name at its level (none: not at all), and by its RED
       // alias only by the member the alias is released to; a withheld name answers as one that exists nowhere.
