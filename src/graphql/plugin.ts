@@ -18,6 +18,7 @@ import { leadResolvers } from './resolvers/leads.js'
 import { policyResolvers } from './resolvers/policy.js'
 import { recordResolvers } from './resolvers/records.js'
 import { webhookResolvers } from './resolvers/webhooks.js'
+import { connectionToken, type SubscriptionContext, subscriptionResolvers } from './resolvers/subscriptions.js'
 import type { AppServices } from '../app.js'
 import { DateTime, JSONScalar } from './scalars.js'
 
@@ -121,12 +122,16 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
   // Authentication failures are HTTP-level: answered as problem+json like every other route.
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.url?.startsWith('/graphiql')) return
+    // A WebSocket upgrade carries its token in connection_init (browsers cannot set the header):
+    // subscriptions authenticate it themselves, and nothing else runs over the socket.
+    if (request.method === 'GET' && request.headers.upgrade?.toLowerCase() === 'websocket') return
     await app.authenticate(request)
   })
   const records = recordResolvers(opts.services)
   const policy = policyResolvers(opts.services)
   const leads = leadResolvers(opts.services)
   const webhooks = webhookResolvers(opts.services)
+  const subscriptions = subscriptionResolvers(app, opts.services)
   await app.register(mercurius, {
     schema: readSchema(),
     resolvers: {
@@ -134,8 +139,15 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
       JSON: JSONScalar,
       Query: { ...memberResolvers.Query, ...records.Query, ...policy.Query, ...leads.Query, ...webhooks.Query },
       Mutation: { ...records.Mutation, ...policy.Mutation, ...leads.Mutation, ...webhooks.Mutation },
+      Subscription: subscriptions.Subscription,
       RecordRead: records.RecordRead,
     } as never,
+    subscription: {
+      // Refused at once without a token-shaped payload; each subscription authenticates the token.
+      onConnect: ({ payload }: { payload?: SubscriptionContext['_connectionInit'] }) => connectionToken(payload ?? null) !== null,
+      context: (socket: unknown, request: FastifyRequest) => ({ socket, request }),
+      keepAlive: 15_000,
+    },
     loaders: loaders(opts.clock) as never,
     // Mercurius's GraphiQL loads from a CDN; ours is served by src/rest/routes/docs.ts.
     graphiql: false,
@@ -166,5 +178,11 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
     const values = (variables ?? {}) as Record<string, unknown>
     assertQueryLimits(schema, document, values, { maxDepth: opts.maxDepth, maxCost: opts.maxCost, introspection: opts.introspection })
     assertStorableArguments(document, values)
+  })
+  // Subscriptions are held to the same text, depth and cost limits (mercurius has separate hooks for them).
+  app.graphql.addHook('preSubscriptionParsing', async (_schema, source) => assertGraphQLText(source))
+  app.graphql.addHook('preSubscriptionExecution', async (schema, document) => {
+    assertQueryLimits(schema, document, {}, { maxDepth: opts.maxDepth, maxCost: opts.maxCost, introspection: opts.introspection })
+    assertStorableArguments(document, {})
   })
 }
