@@ -34,8 +34,14 @@ export async function presignRecords(base: string, dataDir: string, n: number): 
   return { ids, sdJwts }
 }
 
-/** A client assertion for `member` (role analyst), signed with its development key. */
-export async function assertionSigner(base: string, dataDir: string, member: string, purpose?: string): Promise<() => Promise<string>> {
+/** A client assertion for `member` (role analyst unless `roles` says otherwise), signed with its development key. */
+export async function assertionSigner(
+  base: string,
+  dataDir: string,
+  member: string,
+  purpose?: string,
+  roles: string[] = ['analyst'],
+): Promise<() => Promise<string>> {
   const { kid, key } = await loadDevMemberKey(dataDir, member)
   return () =>
     signClientAssertion({
@@ -44,15 +50,15 @@ export async function assertionSigner(base: string, dataDir: string, member: str
       key,
       audience: base,
       actor: 'bench',
-      roles: ['analyst'],
+      roles,
       lifetimeSeconds: 300,
       ...(purpose ? { purpose } : {}),
     })
 }
 
 /** The bench records are limited to investigation (purposeLimits), so readers declare it. */
-export async function accessToken(base: string, dataDir: string, member: string, purpose?: string): Promise<string> {
-  const sign = await assertionSigner(base, dataDir, member, purpose)
+export async function accessToken(base: string, dataDir: string, member: string, purpose?: string, roles?: string[]): Promise<string> {
+  const sign = await assertionSigner(base, dataDir, member, purpose, roles)
   const res = await fetch(`${base}/v1/auth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
