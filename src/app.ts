@@ -52,6 +52,9 @@ import type { WakeDeps } from './webhooks/delivery.service.js'
 import { createOutbound, type Lookup } from './webhooks/outbound.js'
 import type { DeliveryWorker } from './webhooks/delivery.worker.js'
 import deliveryPlugin from './webhooks/delivery.plugin.js'
+import { createEventBell } from './webhooks/event-bell.js'
+import type { StreamDeps } from './webhooks/event-stream.service.js'
+import { createLiveStreams } from './webhooks/live-streams.js'
 import type { SendDeps } from './webhooks/delivery.send.js'
 import type { Metrics } from './metrics/metrics.registry.js'
 import metricsPlugin from './metrics/metrics.plugin.js'
@@ -71,6 +74,7 @@ export type AppServices = ReadDeps &
   WithdrawDeps &
   MatchDeps &
   EventFeedDeps &
+  StreamDeps &
   SubscriptionDeps &
   WakeDeps &
   Omit<SendDeps, 'log'>
@@ -142,6 +146,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     app.addHook('preClose', async () => {
       closing = true
     })
+    // Event streams stay open until their token expires: end them first, or close() would wait for them.
+    const liveStreams = createLiveStreams(config.streamsPerMember)
+    app.addHook('preClose', async () => liveStreams.closeAll())
+    const eventBell = createEventBell(app.log)
     app.addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', request.id)
       if (closing) reply.header('connection', 'close')
@@ -187,6 +195,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       outbound: createOutbound(outboundPolicy, options.webhookLookup ? { lookup: options.webhookLookup } : {}),
       timeoutMs: config.webhooks.timeoutMs,
       wakeDeliveries: () => worker?.wake(),
+      eventBell,
+      liveStreams,
     }
     const appServices = (): AppServices => ({ ...services, now: clock() })
     await app.register(restPlugin, { config, contract: loadContract(), keys, clock, services: appServices })
@@ -202,6 +212,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       config: config.webhooks,
       database,
       databaseConfig: config.database,
+      bell: eventBell,
       deps: appServices,
       onWorker: (w) => {
         worker = w

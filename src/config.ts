@@ -47,6 +47,8 @@ export interface Config {
   /** Prometheus metrics on their own listener (never the API port), or null when off. */
   readonly metrics: { readonly host: string; readonly port: number } | null
   readonly webhooks: WebhookConfig
+  /** Event streams one member may hold open on one instance at once: SSE streams and GraphQL subscriptions together. */
+  readonly streamsPerMember: number
 }
 
 export interface WebhookConfig {
@@ -246,6 +248,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     metrics: metrics(env, mode, port),
     webhooks: webhooks(env, mode),
+    streamsPerMember: int(env, 'STREAMS_PER_MEMBER', 10, 1, 10_000),
   }
   return Object.freeze(config)
 }

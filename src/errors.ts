@@ -64,6 +64,7 @@ const CATALOGUE = {
   NOTHING_TO_REQUEST: [409, 'Nothing to request'],
   LOOKUP_QUOTA_EXCEEDED: [429, 'Lookup quota exceeded'],
   PUBLISH_QUOTA_EXCEEDED: [429, 'Publish quota for new identifiers exceeded'],
+  STREAM_LIMIT: [429, 'Too many open streams'],
   TOO_MANY_SELECTORS: [400, 'Too many identifiers in one record'],
   MATCH_NOT_FOUND: [404, 'Match not found'],
   MATCH_NOT_BLIND: [409, 'Match is not blind'],
@@ -231,6 +232,8 @@ export const errors = {
     new AppError('TOO_MANY_SELECTORS', `the record carries ${count} hard identifiers; at most ${limit} are accepted in one record`),
   lookupQuotaExceeded: (limit: number) =>
     new AppError('LOOKUP_QUOTA_EXCEEDED', `this member's selector lookups are limited to ${limit} a day (UTC); the limit is reached`),
+  streamLimit: (limit: number) =>
+    new AppError('STREAM_LIMIT', `this member may hold ${limit} event streams open on this gateway instance at once; close one first`),
   notReady: (detail: string) => new AppError('NOT_READY', detail),
   internal: () => new AppError('INTERNAL', 'an internal error occurred'),
 }

@@ -15,6 +15,7 @@ import policyRoutes from './routes/policy.js'
 import recordRoutes from './routes/records.js'
 import wellKnownRoutes from './routes/well-known.js'
 import webhookRoutes from './routes/webhooks.js'
+import eventStreamRoutes from './routes/event-stream.js'
 
 export interface RestOptions {
   config: Config
@@ -46,5 +47,6 @@ export default async function restPlugin(app: FastifyInstance, opts: RestOptions
     await authenticated.register(policyRoutes, { contract, deps: opts.services })
     await authenticated.register(leadRoutes, { contract, deps: opts.services })
     await authenticated.register(webhookRoutes, { contract, deps: opts.services })
+    await authenticated.register(eventStreamRoutes, { contract, deps: opts.services })
   })
 }

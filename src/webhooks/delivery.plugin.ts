@@ -1,12 +1,13 @@
 // Runs webhook delivery on this instance: the worker starts when the app is ready and stops before
-// the database closes. It is woken in process after every write request here and, on PostgreSQL,
-// by LISTEN when any instance writes an event; a poll catches retries that fall due.
+// the database closes. The event bell rings in process after every write request here and, on
+// PostgreSQL, on LISTEN when any instance writes an event; it wakes the worker (and event streams).
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { WebhookConfig } from '../config.js'
 import type { Database } from '../db/database.js'
 import type { DatabaseConfig } from '../config.js'
 import { createDeliveryWorker, type DeliveryWorker } from './delivery.worker.js'
+import type { EventBell } from './event-bell.js'
 import type { SendDeps } from './delivery.send.js'
 import { type EventListener, listenForEvents } from './event.listener.js'
 
@@ -14,6 +15,8 @@ export interface DeliveryPluginOptions {
   config: WebhookConfig
   database: Database
   databaseConfig: DatabaseConfig
+  /** Rung here when events may have been written; open event streams listen too. */
+  bell: EventBell
   /** What sending needs, with the current time (the outbound client included). */
   deps: () => Omit<SendDeps, 'log'>
   /** Set once the worker exists: what services call to wake it. */
@@ -35,20 +38,23 @@ async function deliveryPlugin(app: FastifyInstance, opts: DeliveryPluginOptions)
   )
   opts.onWorker(worker)
   app.decorate('deliveries', worker)
-  if (!config.delivery) return
+  const { bell } = opts
 
-  // Any write here may have written events: look at once rather than at the next poll.
+  // Any write here may have written events: look at once rather than at the next poll. The bell rings
+  // whether or not this instance delivers: its event streams need it either way.
   app.addHook('onResponse', async (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS') worker.wake()
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS') bell.ring()
   })
   let listener: EventListener | null = null
   app.addHook('onReady', async () => {
-    worker.start()
-    if (opts.databaseConfig.kind === 'postgres') listener = listenForEvents(opts.databaseConfig.url, () => worker.wake(), log)
+    if (config.delivery) worker.start()
+    if (opts.databaseConfig.kind === 'postgres') listener = listenForEvents(opts.databaseConfig.url, () => bell.ring(), log)
   })
+  const unlisten = config.delivery ? bell.listen(() => worker.wake()) : () => undefined
   app.addHook('preClose', async () => {
+    unlisten()
     await listener?.close()
-    await Promise.race([worker.stop(), new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())])
+    if (config.delivery) await Promise.race([worker.stop(), new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())])
   })
 }
 

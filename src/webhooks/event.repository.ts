@@ -63,6 +63,20 @@ export async function listEvents(db: Db, member: string, after: FeedPosition | n
   }))
 }
 
+/** Where `member`'s feed ends now: its last readable row (a row not readable yet always sorts after it), or null. */
+export async function lastEventPosition(db: Db, member: string): Promise<FeedPosition | null> {
+  const r = await db
+    .selectFrom('events')
+    .select(['seq', sql<string>`txid::text`.as('txid')])
+    .where('member', '=', member)
+    .where(sql<boolean>`txid < pg_snapshot_xmin(pg_current_snapshot())`)
+    .orderBy('txid', 'desc')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  return r ? { txid: r.txid, seq: String(r.seq) } : null
+}
+
 /**
  * Notices to every member the audit log shows received `ref` (a read, list, search or event release,
  * as a presentation or a hit), in the caller's transaction: withdrawals and corrections go to those

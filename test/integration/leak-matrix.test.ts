@@ -1,6 +1,7 @@
 // The leak matrix (issue 4): 6 originators × 6 recipients × none/hit/disclose × every read path. Each
 // originator's own Cedar policy sets the level per recipient; withheld fields hold unique sentinels
-// that must never reach a recipient in any byte (bodies, headers, SD-JWT parts decoded, errors, events).
+// that must never reach a recipient in any byte (bodies, headers, SD-JWT parts decoded, errors, events
+// paged, streamed and delivered).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LightMyRequestResponse } from 'fastify'
 import { loadRecordTypes } from '../../src/records/record-types.js'
@@ -8,6 +9,7 @@ import { uuidv7 } from '@icacn/sdk'
 import type { RecordInput } from '@icacn/sdk'
 import { issueRecord } from '@icacn/sdk'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
+import { openSse } from '../support/sse.js'
 import { type Receiver, startReceiver } from '../support/receiver.js'
 
 const MEMBERS = ['KR', 'TH', 'LA', 'VN', 'KH', 'PH'] as const
@@ -88,10 +90,19 @@ let gw: TestGateway
 const seeded: Seeded[] = []
 const tokens = new Map<Code, string>()
 const receivers = new Map<Code, Receiver>()
+/** Each member's feed cursor before anything was written, and where its event stream is served. */
+const starts = new Map<Code, string>()
+let base: string
 
 beforeAll(async () => {
   // Webhooks to loopback receivers (the development setting), delivered when the test drains them.
   gw = await startGateway({ WEBHOOK_ALLOW_INSECURE: 'true', WEBHOOK_DELIVERY: 'false' })
+  base = await gw.app.listen({ port: 0, host: '127.0.0.1' })
+  for (const m of MEMBERS) {
+    const res = await gw.app.inject({ method: 'GET', url: '/v1/events?limit=500', headers: bearer(await gw.token(m)) })
+    expect(res.json().events).toEqual([])
+    starts.set(m, res.json().cursor)
+  }
   for (const o of MEMBERS) {
     const rx = await startReceiver()
     receivers.set(o, rx)
@@ -295,6 +306,31 @@ describe('leak matrix: 6 originators × 6 recipients × none / hit / disclose ×
         .map((m) => [m.data.data.record.hit?.id ?? m.data.data.record.record!.id, m.data.data.record.visibility])
       expect(hooked.sort()).toEqual(fed.sort())
       for (const h of hooks) seen.push({ statusCode: 200, headers: h.headers, body: h.body } as unknown as LightMyRequestResponse)
+
+      // The event stream from the start of the feed sends what the feed pages from there, in the same
+      // order, each rendered the same way when it is sent, and nothing more.
+      const paged = (await get(r, `/v1/events?${new URLSearchParams({ limit: '500', after: starts.get(r)! })}`)).json().events as Array<
+        (typeof feed.events)[number] & { id: string }
+      >
+      const stream = await openSse(base, tokens.get(r)!, { after: starts.get(r)! })
+      try {
+        expect(stream.status).toBe(200)
+        await stream.until(() => stream.events().length >= paged.length)
+        // Anything more would follow at once: give it the time to show.
+        await new Promise((done) => setTimeout(done, 300))
+      } finally {
+        stream.close()
+      }
+      const streamed = stream.events()
+      expect(paged.map((e) => e.type)).toContain('record.shared')
+      expect(streamed.map((m) => [m.event, m.data.id, m.data.type])).toEqual(paged.map((e) => [e.type, e.id, e.type]))
+      const levelOf = (e: { data: unknown }) => (e.data as (typeof feed.events)[number]['data']).record?.visibility ?? null
+      expect(streamed.map((m) => levelOf(m.data as { data: unknown }))).toEqual(paged.map(levelOf))
+      seen.push({
+        statusCode: stream.status,
+        headers: Object.fromEntries(stream.headers),
+        body: stream.raw(),
+      } as unknown as LightMyRequestResponse)
 
       // Name search: a record is found by its name at its level (none: not at all), and by its RED
       // alias only by the member the alias is released to; a withheld name answers as one that exists nowhere.

@@ -1,14 +1,21 @@
 // Graceful shutdown: closing the app lets an in-flight request finish, refuses new work, and then
-// closes the database (and on the embedded engine releases the DATA_DIR lock).
+// closes the database (and on the embedded engine releases the DATA_DIR lock); an open event stream
+// is ended first, so it does not hold SIGTERM up.
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { freshDatabase, type FreshDatabase } from '../support/database.js'
+import { freePort, gatewayEnv, runCli, startGateway } from '../support/process.js'
+import { openSse } from '../support/sse.js'
 
 let db: FreshDatabase | undefined
-afterAll(async () => db?.cleanup())
+let streamDb: FreshDatabase | undefined
+afterAll(async () => {
+  await db?.cleanup()
+  await streamDb?.cleanup()
+})
 
 describe('graceful shutdown', () => {
   it('finishes an in-flight request before closing the database', async () => {
@@ -43,4 +50,29 @@ describe('graceful shutdown', () => {
     await expect(fetch(`${address}/healthz`)).rejects.toThrow()
     if (db.engine === 'embedded') expect(fs.existsSync(path.join(db.dataDir, '.lock'))).toBe(false)
   })
+
+  it('an open event stream does not hold up SIGTERM: it is ended first and the process exits at once', async () => {
+    streamDb = await freshDatabase()
+    const port = await freePort()
+    // A long force timeout: exiting 0 well before it means the stream was ended, not cut off.
+    const env = { ...gatewayEnv(streamDb, port), SHUTDOWN_TIMEOUT_MS: '30000' }
+    const gateway = await startGateway(env)
+    try {
+      const token = runCli(env, ['token', '--member', 'TH', '--role', 'analyst'])
+      expect(token.status, token.stderr).toBe(0)
+      const stream = await openSse(`http://127.0.0.1:${port}`, token.stdout.trim())
+      expect(stream.status).toBe(200)
+      await stream.until((b) => b.retry !== undefined)
+      const exited = new Promise<number | null>((resolve) => gateway.proc.once('exit', resolve))
+      const started = Date.now()
+      gateway.proc.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      expect(Date.now() - started).toBeLessThan(10_000)
+      await stream.ended
+      expect(stream.blocks.at(-1)?.comments).toEqual(['closed: NOT_READY'])
+      expect(gateway.logs()).not.toContain('shutdown timed out')
+    } finally {
+      if (gateway.proc.exitCode === null) gateway.proc.kill('SIGKILL')
+    }
+  }, 120_000)
 })

@@ -706,6 +706,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's events as Server-Sent Events, each rendered for the caller when it is sent
+         * @description For systems that cannot take webhooks: the feed of GET /v1/events followed live as a `text/event-stream` (WHATWG HTML §9.2). Each event is one message, rendered for the caller at the moment it is sent exactly as a feed page renders it (an event about a record the caller may not see is not sent; each record shown is an audited release). Without `after` or `Last-Event-ID` the stream starts at the end of the feed as it stands: only later events. To catch up first, page GET /v1/events and pass its last `cursor` as `after`. `Last-Event-ID` (sent by an EventSource when it reconnects) wins over `after`, so a reconnection resumes after the last message received, never before it. The stream ends when the access token expires, the member is suspended or the token's key revoked (checked before every page), and when the gateway shuts down; a last comment line `: closed: <CODE>` says why, and reconnecting answers the refusal as a problem. A member holds at most STREAMS_PER_MEMBER (default 10) streams open on one gateway instance; past that, 429 `STREAM_LIMIT`.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1335,7 +1355,7 @@ export interface components {
              * @description The error code (src/errors.ts), also GraphQL extensions.code; a new code is added here too (a unit test compares the two)
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "INVALID_REQUEST" | "UNSUPPORTED_GRANT_TYPE" | "INVALID_ROLE" | "INVALID_PURPOSE" | "INVALID_KEY" | "TOKEN_MISSING" | "TOKEN_MALFORMED" | "TOKEN_EXPIRED" | "TOKEN_NOT_YET_VALID" | "TOKEN_LIFETIME_TOO_LONG" | "WRONG_TOKEN_TYPE" | "ALGORITHM_NOT_ALLOWED" | "BAD_SIGNATURE" | "UNKNOWN_KEY" | "KEY_RETIRED" | "KEY_REVOKED" | "WRONG_AUDIENCE" | "WRONG_ISSUER" | "INVALID_CLAIMS" | "REPLAYED" | "MEMBER_SUSPENDED" | "MISSING_ROLE" | "FORBIDDEN_MEMBER" | "NOT_FOUND" | "MEMBER_NOT_FOUND" | "KEY_NOT_FOUND" | "KEY_CONFLICT" | "KEY_STATE_CONFLICT" | "LAST_ACTIVE_KEY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TIMEOUT" | "URI_TOO_LONG" | "HEADERS_TOO_LARGE" | "QUERY_TOO_COMPLEX" | "SD_JWT_MALFORMED" | "TAMPERED_DISCLOSURE" | "DUPLICATE_DIGEST" | "DISCLOSURE_NAME_COLLISION" | "SD_JWT_PROFILE" | "INVALID_ENVELOPE" | "UNKNOWN_RECORD_TYPE" | "UNKNOWN_MARKING" | "UNKNOWN_MEMBER" | "SCHEMA_VIOLATION" | "ZAWGYI_ENCODING" | "INVALID_SELECTOR" | "INVALID_HOLDER_KEY" | "RECORD_TOO_LARGE" | "RECORD_NOT_FOUND" | "RECORD_CONFLICT" | "RECORD_WITHDRAWN" | "POLICY_INVALID" | "POLICY_VERSION_NOT_FOUND" | "PURPOSE_REQUIRED" | "ACCESS_REQUEST_NOT_FOUND" | "ACCESS_REQUEST_CLOSED" | "NOTHING_TO_REQUEST" | "LOOKUP_QUOTA_EXCEEDED" | "PUBLISH_QUOTA_EXCEEDED" | "TOO_MANY_SELECTORS" | "MATCH_NOT_FOUND" | "MATCH_NOT_BLIND" | "CONTACT_REQUEST_NOT_FOUND" | "CONTACT_REQUEST_CLOSED" | "CONTACT_REQUEST_PENDING" | "NOT_READY" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "INVALID_REQUEST" | "UNSUPPORTED_GRANT_TYPE" | "INVALID_ROLE" | "INVALID_PURPOSE" | "INVALID_KEY" | "TOKEN_MISSING" | "TOKEN_MALFORMED" | "TOKEN_EXPIRED" | "TOKEN_NOT_YET_VALID" | "TOKEN_LIFETIME_TOO_LONG" | "WRONG_TOKEN_TYPE" | "ALGORITHM_NOT_ALLOWED" | "BAD_SIGNATURE" | "UNKNOWN_KEY" | "KEY_RETIRED" | "KEY_REVOKED" | "WRONG_AUDIENCE" | "WRONG_ISSUER" | "INVALID_CLAIMS" | "REPLAYED" | "MEMBER_SUSPENDED" | "MISSING_ROLE" | "FORBIDDEN_MEMBER" | "NOT_FOUND" | "MEMBER_NOT_FOUND" | "KEY_NOT_FOUND" | "KEY_CONFLICT" | "KEY_STATE_CONFLICT" | "LAST_ACTIVE_KEY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TIMEOUT" | "URI_TOO_LONG" | "HEADERS_TOO_LARGE" | "QUERY_TOO_COMPLEX" | "SD_JWT_MALFORMED" | "TAMPERED_DISCLOSURE" | "DUPLICATE_DIGEST" | "DISCLOSURE_NAME_COLLISION" | "SD_JWT_PROFILE" | "INVALID_ENVELOPE" | "UNKNOWN_RECORD_TYPE" | "UNKNOWN_MARKING" | "UNKNOWN_MEMBER" | "SCHEMA_VIOLATION" | "ZAWGYI_ENCODING" | "INVALID_SELECTOR" | "INVALID_HOLDER_KEY" | "RECORD_TOO_LARGE" | "RECORD_NOT_FOUND" | "RECORD_CONFLICT" | "RECORD_WITHDRAWN" | "POLICY_INVALID" | "POLICY_VERSION_NOT_FOUND" | "PURPOSE_REQUIRED" | "ACCESS_REQUEST_NOT_FOUND" | "ACCESS_REQUEST_CLOSED" | "NOTHING_TO_REQUEST" | "LOOKUP_QUOTA_EXCEEDED" | "PUBLISH_QUOTA_EXCEEDED" | "STREAM_LIMIT" | "TOO_MANY_SELECTORS" | "MATCH_NOT_FOUND" | "MATCH_NOT_BLIND" | "CONTACT_REQUEST_NOT_FOUND" | "CONTACT_REQUEST_CLOSED" | "CONTACT_REQUEST_PENDING" | "NOT_READY" | "INTERNAL";
             /** @description The request path */
             instance?: string;
             errors?: {
@@ -2905,6 +2925,36 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description A `cursor` of GET /v1/events, or a message `id` of this stream; only the member it was given to can use it */
+                after?: string;
+            };
+            header?: {
+                /** @description The `id` of the last message received (an EventSource sends it when it reconnects); wins over `after` */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless `text/event-stream` (with `Cache-Control: no-store`). First `retry: 2000`; then per event `id: <cursor right after this event>`, `event: <event type>` and `data: <the event as JSON: {id, type, subject, data, createdAt}, as in GET /v1/events>`, each message ended by a blank line. A comment line `: keep-alive` comes after 15 s without a message; `: closed: <CODE>` (TOKEN_EXPIRED, MEMBER_SUSPENDED, KEY_REVOKED, NOT_READY at shutdown, INTERNAL) before the stream ends. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     listWebhooks: {
