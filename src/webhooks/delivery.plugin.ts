@@ -25,7 +25,8 @@ export interface DeliveryPluginOptions {
 
 /** In-flight sends are waited for this long at shutdown; a send still running is retried after its lease. */
 const STOP_GRACE_MS = 2000
-const LEASE_SLACK_MS = 20_000
+/** A claim outlives its send: rendering, the send's whole deadline and writing the outcome, with room to spare. */
+const leaseFor = (timeoutMs: number) => 2 * timeoutMs + 1000
 
 async function deliveryPlugin(app: FastifyInstance, opts: DeliveryPluginOptions): Promise<void> {
   const { config } = opts
@@ -33,7 +34,7 @@ async function deliveryPlugin(app: FastifyInstance, opts: DeliveryPluginOptions)
   const worker = createDeliveryWorker(
     opts.database.db,
     () => ({ ...opts.deps(), log }),
-    { concurrency: config.concurrency, perEndpoint: config.perEndpoint, leaseMs: config.timeoutMs + LEASE_SLACK_MS, pollMs: config.pollMs },
+    { concurrency: config.concurrency, perEndpoint: config.perEndpoint, leaseMs: leaseFor(config.timeoutMs), pollMs: config.pollMs },
     log,
   )
   opts.onWorker(worker)

@@ -1217,6 +1217,12 @@ export interface components {
             /** @description Admiralty grading at least this good */
             minGrading?: string;
             markings?: string[];
+            /** @description Record events whose record holds one of these selectors in a field the member may discover. Given as a lookup takes them (a string, or `{ selector, kind }`), read as a lookup reads them, and returned normalised (`{ kind, value }`). Each selector set counts against the daily lookup quota. */
+            selectors?: (string | {
+                selector?: string;
+                kind?: string;
+                value?: string;
+            })[];
         };
         WebhookSubscriptionInput: {
             /** @description https only; private ranges only where the operator allows them */
