@@ -3,10 +3,10 @@
 // socket closed with 4403 on suspension, revocation-like refusals and token expiry.
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import WebSocket from 'ws'
 import type { RecordInput } from '@icacn/sdk'
 import { setMemberStatus } from '../../src/members/member.service.js'
 import { startGateway, type TestGateway } from '../support/app.js'
+import { connectGraphqlWs } from '../support/graphql-ws.js'
 import { personRecord, publishRecord } from '../support/publish.js'
 
 const PASSPORT = 'E7730215'
@@ -24,39 +24,7 @@ const courier = (over: Partial<RecordInput> = {}) =>
     { releasableTo: ['TH', 'VN'], fieldMarkings: { passports: { marking: 'AMBER', releasableTo: ['VN'] } }, ...over },
   )
 
-interface Client {
-  ws: WebSocket
-  messages: any[]
-  closed: Promise<{ code: number; reason: string }>
-  subscribe(id: string, query: string): void
-  next(id: string, n?: number): Promise<any[]>
-}
-
-async function connect(payload: unknown): Promise<Client> {
-  const ws = new WebSocket(url, 'graphql-transport-ws')
-  const messages: any[] = []
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  )
-  ws.on('message', (m) => messages.push(JSON.parse(m.toString())))
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve)
-    ws.once('error', reject)
-  })
-  ws.send(JSON.stringify({ type: 'connection_init', payload }))
-  return {
-    ws,
-    messages,
-    closed,
-    subscribe: (id, query) => ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query } })),
-    async next(id, n = 1) {
-      await expect
-        .poll(() => messages.filter((m) => m.id === id && m.type === 'next').length, { timeout: 10_000 })
-        .toBeGreaterThanOrEqual(n)
-      return messages.filter((m) => m.id === id && m.type === 'next').map((m) => m.payload.data)
-    },
-  }
-}
+const connect = (payload: unknown) => connectGraphqlWs(url, payload)
 
 const SHARED = 'subscription($after: String) { recordShared(after: $after) { cursor event { id type subject data } } }'
 const sharedAfter = (after: string) => `subscription { recordShared(after: "${after}") { cursor event { id type subject data } } }`
@@ -98,7 +66,7 @@ describe('GraphQL subscriptions', () => {
     await publishRecord(gw, second)
     const resumed = await again.next('2')
     expect(resumed.map((d) => d.recordShared.event.subject)).toEqual([`record:KR:${second.id}`])
-    for (const c of [th!, vn!, la!, again]) c.ws.close()
+    for (const c of [th!, vn!, la!, again]) c.close()
   })
 
   it('refuses a connection without a token, a subscription with a bad one (4403), and a forged cursor', async () => {
@@ -112,7 +80,7 @@ describe('GraphQL subscriptions', () => {
     forged.subscribe('1', sharedAfter('A'.repeat(60)))
     await expect.poll(() => forged.messages.find((m) => m.id === '1' && m.type === 'error'), { timeout: 5000 }).toBeTruthy()
     expect(forged.messages.find((m) => m.type === 'error').payload[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED' })
-    forged.ws.close()
+    forged.close()
   })
 
   it('closes the socket with 4403 when the member is suspended, and when the token expires', async () => {

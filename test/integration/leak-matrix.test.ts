@@ -1,7 +1,7 @@
 // The leak matrix (issue 4): 6 originators × 6 recipients × none/hit/disclose × every read path. Each
 // originator's own Cedar policy sets the level per recipient; withheld fields hold unique sentinels
 // that must never reach a recipient in any byte (bodies, headers, SD-JWT parts decoded, errors, events
-// paged, streamed and delivered).
+// paged, streamed, pushed to GraphQL subscriptions and delivered).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LightMyRequestResponse } from 'fastify'
 import { loadRecordTypes } from '../../src/records/record-types.js'
@@ -10,6 +10,7 @@ import type { RecordInput } from '@icacn/sdk'
 import { issueRecord } from '@icacn/sdk'
 import { bearer, startGateway, type TestGateway } from '../support/app.js'
 import { openSse } from '../support/sse.js'
+import { connectGraphqlWs } from '../support/graphql-ws.js'
 import { type Receiver, startReceiver } from '../support/receiver.js'
 
 const MEMBERS = ['KR', 'TH', 'LA', 'VN', 'KH', 'PH'] as const
@@ -331,6 +332,22 @@ describe('leak matrix: 6 originators × 6 recipients × none / hit / disclose ×
         headers: Object.fromEntries(stream.headers),
         body: stream.raw(),
       } as unknown as LightMyRequestResponse)
+
+      // A GraphQL subscription from the same start sends the record.shared events the feed pages, at
+      // the same levels, and nothing more.
+      const sharedPaged = paged.filter((e) => e.type === 'record.shared')
+      const sub = await connectGraphqlWs(base.replace(/^http/, 'ws') + '/graphql', { authorization: `Bearer ${tokens.get(r)!}` })
+      sub.subscribe('1', 'subscription($after: String) { recordShared(after: $after) { cursor event { id type subject data } } }', {
+        after: starts.get(r)!,
+      })
+      const pushed = await sub.next('1', sharedPaged.length)
+      await new Promise((done) => setTimeout(done, 300))
+      sub.close()
+      expect(sub.messages.filter((m) => m.type === 'next')).toHaveLength(sharedPaged.length)
+      expect(pushed.map((d) => [d.recordShared.event.id, levelOf(d.recordShared.event)])).toEqual(
+        sharedPaged.map((e) => [e.id, levelOf(e)]),
+      )
+      seen.push({ statusCode: 101, headers: {}, body: sub.raw.join('\n') } as unknown as LightMyRequestResponse)
 
       // Name search: a record is found by its name at its level (none: not at all), and by its RED
       // alias only by the member the alias is released to; a withheld name answers as one that exists nowhere.
