@@ -30,6 +30,24 @@ export interface StoredEvent extends FeedPosition {
   createdAt: string
 }
 
+const toStored = (r: {
+  id: string
+  txid: string
+  seq: string | number
+  type: string
+  subject: string
+  data: Record<string, unknown>
+  created_at: Date
+}): StoredEvent => ({
+  id: r.id,
+  txid: r.txid,
+  seq: String(r.seq),
+  type: r.type,
+  subject: r.subject,
+  data: r.data,
+  createdAt: r.created_at.toISOString(),
+})
+
 export async function appendEvents(db: Db, ...events: NewEvent[]): Promise<void> {
   if (events.length === 0) return
   await db
@@ -52,15 +70,7 @@ export async function listEvents(db: Db, member: string, after: FeedPosition | n
     .where(sql<boolean>`txid < pg_snapshot_xmin(pg_current_snapshot())`)
   if (after !== null) q = q.where(sql<boolean>`(txid, seq) > (${after.txid}::xid8, ${after.seq}::bigint)`)
   const rows = await q.orderBy('txid').orderBy('seq').limit(limit).execute()
-  return rows.map((r) => ({
-    id: r.id,
-    txid: r.txid,
-    seq: String(r.seq),
-    type: r.type,
-    subject: r.subject,
-    data: r.data,
-    createdAt: r.created_at.toISOString(),
-  }))
+  return rows.map(toStored)
 }
 
 /** Where `member`'s feed ends now: its last readable row (a row not readable yet always sorts after it), or null. */
@@ -102,15 +112,5 @@ export async function findEvent(db: Db, member: string, id: string): Promise<Sto
     .where('member', '=', member)
     .where('id', '=', id)
     .executeTakeFirst()
-  return (
-    r && {
-      id: r.id,
-      txid: r.txid,
-      seq: String(r.seq),
-      type: r.type,
-      subject: r.subject,
-      data: r.data,
-      createdAt: r.created_at.toISOString(),
-    }
-  )
+  return r && toStored(r)
 }

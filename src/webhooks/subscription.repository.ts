@@ -48,19 +48,10 @@ export const toSubscription = (r: Selectable<WebhookSubscriptionsTable>): Subscr
   updatedAt: r.updated_at,
 })
 
-export interface NewSubscription {
-  id: string
-  member: string
-  url: string
-  description: string
-  actor: string
-  roles: string[]
-  purpose: string
-  filter: WebhookFilter
-  secretSealed: string
-  createdBy: string
-  at: Date
-}
+export type NewSubscription = Pick<
+  Subscription,
+  'id' | 'member' | 'url' | 'description' | 'actor' | 'roles' | 'purpose' | 'filter' | 'secretSealed' | 'createdBy'
+> & { at: Date }
 
 /** The member's last readable feed row, in feed order (both columns read in one statement's snapshot). */
 const lastVisible = (member: string) =>

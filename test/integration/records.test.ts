@@ -1,8 +1,6 @@
 // Signed records end to end: KR publishes a person record whose passport is withheld from TH; TH reads
 // it, receives no passport value in any byte, and both verifiers accept what TH received. Bad input
 // is refused with its own problem type and nothing stored.
-import { SDJwtInstance } from '@sd-jwt/core'
-import { createHash, createPublicKey, verify } from 'node:crypto'
 import { CompactSign, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadRecordTypes } from '../../src/records/record-types.js'
@@ -12,6 +10,7 @@ import { issueSdJwt } from '@icacn/sdk/sd-jwt'
 import { issueRecord, verifyPresentation } from '@icacn/sdk'
 import { KR_PERSON_PASSPORT, krPersonRecord } from '../fixtures/kr-person.js'
 import { assertMatchesContract } from '../support/contract.js'
+import { referenceVerify } from '../support/sd-jwt-reference.js'
 import { bearer, ISSUER, startGateway, type TestGateway } from '../support/app.js'
 
 const types = loadRecordTypes()
@@ -92,30 +91,7 @@ describe('publish and read', () => {
     await expect(verifyPresentation(sdJwt, accessOnly, { aud: 'TH' })).rejects.toMatchObject({ code: 'INVALID_HOLDER_KEY' })
 
     const kr = (await trust()).members.KR!.keys[0]!
-    const reference = new SDJwtInstance({
-      hasher: (d: string | ArrayBuffer) =>
-        new Uint8Array(
-          createHash('sha256')
-            .update(typeof d === 'string' ? d : Buffer.from(d))
-            .digest(),
-        ),
-      hashAlg: 'sha-256',
-      verifier: (data: string, sig: string) =>
-        verify(
-          'sha256',
-          Buffer.from(data),
-          { key: createPublicKey({ key: kr as any, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
-          Buffer.from(sig, 'base64url'),
-        ),
-      kbVerifier: (data: string, sig: string, payload: any) =>
-        verify(
-          'sha256',
-          Buffer.from(data),
-          { key: createPublicKey({ key: payload.cnf.jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
-          Buffer.from(sig, 'base64url'),
-        ),
-    })
-    const ref = await reference.verify(sdJwt, { keyBindingNonce: mine.keyBinding.nonce })
+    const ref = { payload: await referenceVerify(sdJwt, kr, mine.keyBinding.nonce) }
     expect((ref.payload as any).body.names.value[0].latin).toBe('PARK Do-gyeom')
     expect((ref.payload as any).body.passports).toBeUndefined()
   })
