@@ -124,7 +124,9 @@ export default async function graphqlPlugin(app: FastifyInstance, opts: GraphqlO
     if (request.routeOptions.url?.startsWith('/graphiql')) return
     // A WebSocket upgrade carries its token in connection_init (browsers cannot set the header):
     // subscriptions authenticate it themselves, and nothing else runs over the socket.
-    if (request.method === 'GET' && request.headers.upgrade?.toLowerCase() === 'websocket') return
+    // Node marks a request it handed over as a protocol upgrade; an Upgrade header alone (on a plain
+    // GET that would run a query) is not enough to skip authentication.
+    if ((request.raw as { upgrade?: boolean }).upgrade === true) return
     await app.authenticate(request)
   })
   const records = recordResolvers(opts.services)

@@ -83,6 +83,16 @@ describe('GraphQL subscriptions', () => {
     forged.close()
   })
 
+  it('an Upgrade header on a plain GET is no way around authentication', async () => {
+    const res = await gw.app.inject({
+      method: 'GET',
+      url: '/graphql?query=%7Bmembers%7Bcode%7D%7D',
+      headers: { upgrade: 'websocket', 'sec-websocket-protocol': 'graphql-transport-ws' },
+    })
+    expect(res.statusCode).toBe(401)
+    expect(res.json().code).toBe('TOKEN_MISSING')
+  })
+
   it('closes the socket with 4403 when the member is suspended, and when the token expires', async () => {
     const th = await connect({ authorization: `Bearer ${await token('TH')}` })
     th.subscribe('1', SHARED)
